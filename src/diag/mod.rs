@@ -1,0 +1,1 @@
+//! diag (to be filled in).

@@ -1,0 +1,14 @@
+//! mlci: reads GitHub Actions workflows and runs them on your own machines.
+//!
+//! Data flows one way: workflow file → spanned YAML (`load`) → typed model
+//! (`model`) → checks (`check`) → trigger decision (`trigger`) → plan
+//! (`plan`). Each stage is a module with one entry point.
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod expr;
+pub mod load;
+pub mod model;
+pub mod plan;
+pub mod trigger;

@@ -1,0 +1,1 @@
+//! load (to be filled in).

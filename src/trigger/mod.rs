@@ -1,0 +1,1 @@
+//! trigger (to be filled in).
