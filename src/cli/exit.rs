@@ -1,0 +1,12 @@
+//! The exit codes of every mlci command (documented in docs/exit-codes.md).
+
+/// Everything asked for was done (a workflow ran and passed, files are valid).
+pub const SUCCESS: i32 = 0;
+/// A job failed (for `run`), or an expression failed to evaluate (for `eval`).
+pub const FAILURE: i32 = 1;
+/// The command line itself was wrong (clap's own code for usage errors).
+pub const USAGE: i32 = 2;
+/// A workflow file is invalid, or an expression does not parse.
+pub const INVALID: i32 = 3;
+/// No workflow is triggered by the event.
+pub const NOTHING_TRIGGERED: i32 = 4;
