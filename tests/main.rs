@@ -1,0 +1,6 @@
+//! mlci's integration tests: one binary that runs the real `mlci` against
+//! real files in temporary directories and asserts whole outputs.
+
+mod support;
+
+mod validate;

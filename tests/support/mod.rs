@@ -1,0 +1,5 @@
+//! Shared helpers for the integration tests.
+
+mod test;
+
+pub use test::{shared, Test};

@@ -1,0 +1,125 @@
+//! `mlci validate`: exact diagnostics for broken workflows.
+
+use crate::support::Test;
+
+#[test]
+fn valid_workflow_passes() {
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo hi
+            ",
+        )
+        .args(&["validate"])
+        .stdout("1 workflow file valid\n")
+        .run();
+}
+
+#[test]
+fn misspelled_key_points_at_it_with_a_suggestion() {
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              build:
+                runs_on: ubuntu-latest
+                steps:
+                  - run: echo hi
+            ",
+        )
+        .args(&["validate"])
+        .status(3)
+        .stderr(
+            "
+            error: job `build` is missing the required key `runs-on`
+             --> .github/workflows/ci.yml:3:3
+              |
+            3 |   build:
+              |   ^^^^^
+            error: unknown key `runs_on` in job `build`
+             --> .github/workflows/ci.yml:4:5
+              |
+            4 |     runs_on: ubuntu-latest
+              |     ^^^^^^^
+              = help: did you mean `runs-on`?
+            2 errors in 1 file
+            ",
+        )
+        .run();
+}
+
+#[test]
+fn tabs_in_yaml() {
+    Test::new()
+        .write("bad.yml", "on: push\njobs:\n\tbuild:\n")
+        .args(&["validate", "bad.yml"])
+        .status(3)
+        .stderr_contains(" --> bad.yml:3:")
+        .stderr_contains("= help: YAML indentation must use spaces, not tabs")
+        .run();
+}
+
+#[test]
+fn empty_file() {
+    Test::new()
+        .write("empty.yml", "")
+        .args(&["validate", "empty.yml"])
+        .status(3)
+        .stderr("error: the workflow file is empty\n --> empty.yml:1:1\n  |\n1 | \n  | ^\n1 error in 1 file\n")
+        .run();
+}
+
+#[test]
+fn missing_file() {
+    Test::new()
+        .args(&["validate", "nope.yml"])
+        .status(3)
+        .stderr("error: nope.yml: no such file or directory\n")
+        .run();
+}
+
+#[test]
+fn huge_file_is_refused_at_once() {
+    let big = format!("on: push\n# {}\n", "x".repeat(10 * 1024 * 1024));
+    Test::new()
+        .write("big.yml", big)
+        .args(&["validate", "big.yml"])
+        .status(3)
+        .stderr_contains("error: the file is 10.0 MiB; mlci reads workflow files of up to 5 MiB\n --> big.yml:1:1\n")
+        .run();
+}
+
+#[test]
+fn every_error_in_a_file_is_reported() {
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on:
+              pushh:
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                timeout-minutes: soon
+                steps:
+                  - run: echo
+                    uses: actions/checkout@v4
+            ",
+        )
+        .args(&["validate"])
+        .status(3)
+        .stderr_contains("error: unknown event `pushh`\n --> .github/workflows/ci.yml:2:3\n")
+        .stderr_contains("= help: did you mean `push`?")
+        .stderr_contains("error: `timeout-minutes` must be a number or a ${{ }} expression, but it is a string\n --> .github/workflows/ci.yml:6:22\n")
+        .stderr_contains("error: step 1 of job `build` has both `run` and `uses`; a step does one or the other\n --> .github/workflows/ci.yml:8:14\n")
+        .stderr_contains("3 errors in 1 file\n")
+        .run();
+}
