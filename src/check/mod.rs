@@ -37,7 +37,11 @@ pub fn analyze_file(path: &Path) -> Analysis {
         Err(e) => {
             let source = Arc::new(SourceFile::new(path, String::new()));
             let message = format!("failed to read the workflow file: {e}");
-            Analysis { source, workflow: None, diagnostics: vec![Diagnostic::error(Span::file_start(), message)] }
+            Analysis {
+                source,
+                workflow: None,
+                diagnostics: vec![Diagnostic::error(Span::file_start(), message)],
+            }
         }
     }
 }
@@ -46,5 +50,9 @@ pub fn analyze(source: Arc<SourceFile>) -> Analysis {
     let (workflow, mut diagnostics) = read_workflow(source.clone());
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
-    Analysis { source, workflow, diagnostics }
+    Analysis {
+        source,
+        workflow,
+        diagnostics,
+    }
 }

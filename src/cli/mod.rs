@@ -8,7 +8,11 @@ mod validate;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "mlci", version, about = "Run GitHub Actions workflows for ML projects on your own machines")]
+#[command(
+    name = "mlci",
+    version,
+    about = "Run GitHub Actions workflows for ML projects on your own machines"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -12,7 +12,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".github/workflows")] } else { args.paths };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".github/workflows")]
+    } else {
+        args.paths
+    };
     let files = match discover(&paths) {
         Ok(files) => files,
         Err(e) => {
@@ -21,15 +25,31 @@ pub fn run(args: Args) -> i32 {
         }
     };
     if files.is_empty() {
-        eprintln!("error: no workflow files (*.yml, *.yaml) in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no workflow files (*.yml, *.yaml) in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return exit::INVALID;
     }
     let analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
     let errors = output::print_diagnostics(&analyses);
     if errors > 0 {
-        eprintln!("{errors} error{} in {} file{}", if errors == 1 { "" } else { "s" }, files.len(), if files.len() == 1 { "" } else { "s" });
+        eprintln!(
+            "{errors} error{} in {} file{}",
+            if errors == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        );
         return exit::INVALID;
     }
-    println!("{} workflow file{} valid", files.len(), if files.len() == 1 { "" } else { "s" });
+    println!(
+        "{} workflow file{} valid",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
     exit::SUCCESS
 }

@@ -25,24 +25,13 @@ pub fn render(diagnostic: &Diagnostic, file: &SourceFile) -> String {
     let _ = writeln!(out, "{severity}: {}", diagnostic.message);
     let number = span.line.to_string();
     let gutter = " ".repeat(number.len());
-    let _ = writeln!(
-        out,
-        "{gutter}--> {}:{}:{}",
-        file.path.display(),
-        span.line,
-        span.col
-    );
+    let _ = writeln!(out, "{gutter}--> {}:{}:{}", file.path.display(), span.line, span.col);
     if let Some(line) = file.line(span.line) {
         let (shown, caret_start) = expand_tabs(line, span.col as usize);
         let caret_len = caret_length(line, span);
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{number} | {shown}");
-        let _ = writeln!(
-            out,
-            "{gutter} | {}{}",
-            " ".repeat(caret_start),
-            "^".repeat(caret_len)
-        );
+        let _ = writeln!(out, "{gutter} | {}{}", " ".repeat(caret_start), "^".repeat(caret_len));
     }
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(out, "{gutter} = help: {help}");
@@ -88,8 +77,7 @@ mod tests {
     #[test]
     fn renders_source_line_and_caret() {
         let file = SourceFile::new("ci.yml", "jobs:\n  build:\n    runs_on: x\n");
-        let d = Diagnostic::error(Span::on_line(3, 5, 7), "unknown key `runs_on`")
-            .with_help("did you mean `runs-on`?");
+        let d = Diagnostic::error(Span::on_line(3, 5, 7), "unknown key `runs_on`").with_help("did you mean `runs-on`?");
         assert_eq!(
             render(&d, &file),
             "error: unknown key `runs_on`\n --> ci.yml:3:5\n  |\n3 |     runs_on: x\n  |     ^^^^^^^\n  = help: did you mean `runs-on`?\n"

@@ -30,7 +30,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
 }
 
 fn workflows_in(dir: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
-    let read_error = |source| DiscoverError::ReadDir { path: dir.to_path_buf(), source };
+    let read_error = |source| DiscoverError::ReadDir {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
         let path = entry.map_err(read_error)?.path();

@@ -35,9 +35,7 @@ impl Mapping {
 
     /// Keys with their nodes, in file order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node, &Node)> {
-        self.entries
-            .iter()
-            .map(|(k, v)| (k.as_str().unwrap_or_default(), k, v))
+        self.entries.iter().map(|(k, v)| (k.as_str().unwrap_or_default(), k, v))
     }
 }
 

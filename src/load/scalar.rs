@@ -94,7 +94,9 @@ fn core_schema_number(text: &str) -> Option<f64> {
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) => (digits(int) || int.is_empty()) && (frac.is_empty() || digits(frac)) && !(int.is_empty() && frac.is_empty()),
+        Some((int, frac)) => {
+            (digits(int) || int.is_empty()) && (frac.is_empty() || digits(frac)) && !(int.is_empty() && frac.is_empty())
+        }
         None => digits(mantissa),
     };
     let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
@@ -111,7 +113,11 @@ mod tests {
     use serde_json::json;
 
     fn plain(text: &str) -> Scalar {
-        Scalar { text: text.into(), style: ScalarStyle::Plain, forced_string: false }
+        Scalar {
+            text: text.into(),
+            style: ScalarStyle::Plain,
+            forced_string: false,
+        }
     }
 
     #[test]
@@ -139,9 +145,17 @@ mod tests {
 
     #[test]
     fn quoting_means_string() {
-        let quoted = Scalar { text: "14".into(), style: ScalarStyle::SingleQuoted, forced_string: false };
+        let quoted = Scalar {
+            text: "14".into(),
+            style: ScalarStyle::SingleQuoted,
+            forced_string: false,
+        };
         assert_eq!(quoted.to_json(), json!("14"));
-        let tagged = Scalar { text: "true".into(), style: ScalarStyle::Plain, forced_string: true };
+        let tagged = Scalar {
+            text: "true".into(),
+            style: ScalarStyle::Plain,
+            forced_string: true,
+        };
         assert_eq!(tagged.to_json(), json!("true"));
     }
 }

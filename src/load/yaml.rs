@@ -63,8 +63,17 @@ fn span_of(start: Marker, end: Marker) -> Span {
 }
 
 enum Frame {
-    Sequence { span: Span, anchor: usize, items: Vec<Node> },
-    Mapping { span: Span, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Sequence {
+        span: Span,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Mapping {
+        span: Span,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
 }
 
 #[derive(Default)]
@@ -108,14 +117,35 @@ impl Builder {
                     YamlStyle::Literal => ScalarStyle::Literal,
                     YamlStyle::Folded => ScalarStyle::Folded,
                 };
-                let scalar = Scalar { text: text.into_owned(), style, forced_string };
-                self.complete(Node { span, value: NodeValue::Scalar(scalar) }, anchor, 1)?;
+                let scalar = Scalar {
+                    text: text.into_owned(),
+                    style,
+                    forced_string,
+                };
+                self.complete(
+                    Node {
+                        span,
+                        value: NodeValue::Scalar(scalar),
+                    },
+                    anchor,
+                    1,
+                )?;
             }
-            Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Sequence { span, anchor, items: Vec::new() }, span)?
-            }
+            Event::SequenceStart(anchor, _) => self.open(
+                Frame::Sequence {
+                    span,
+                    anchor,
+                    items: Vec::new(),
+                },
+                span,
+            )?,
             Event::MappingStart(anchor, _) => self.open(
-                Frame::Mapping { span, anchor, entries: Vec::new(), key: None },
+                Frame::Mapping {
+                    span,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
                 span,
             )?,
             Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
@@ -147,12 +177,24 @@ impl Builder {
         };
         let stretch = |start: Span| Span::new(start.line, start.col, end.end_line, end.end_col);
         let (node, anchor) = match frame {
-            Frame::Sequence { span, anchor, items } => {
-                (Node { span: stretch(span), value: NodeValue::Sequence(items) }, anchor)
-            }
-            Frame::Mapping { span, anchor, entries, .. } => {
+            Frame::Sequence { span, anchor, items } => (
+                Node {
+                    span: stretch(span),
+                    value: NodeValue::Sequence(items),
+                },
+                anchor,
+            ),
+            Frame::Mapping {
+                span, anchor, entries, ..
+            } => {
                 self.check_duplicate_keys(&entries);
-                (Node { span: stretch(span), value: NodeValue::Mapping(Mapping { entries }) }, anchor)
+                (
+                    Node {
+                        span: stretch(span),
+                        value: NodeValue::Mapping(Mapping { entries }),
+                    },
+                    anchor,
+                )
             }
         };
         let size = count_nodes(&node);
@@ -303,18 +345,25 @@ mod tests {
         let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
             let p = i - 1;
-            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         assert!(first_error(&bomb).message.contains("expands to more than"));
         // The parser's own recursion guard or ours, whichever trips first.
         let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
         let message = first_error(&deep).message;
-        assert!(message.contains("nested more than") || message.contains("recursion limit"), "{message}");
+        assert!(
+            message.contains("nested more than") || message.contains("recursion limit"),
+            "{message}"
+        );
     }
 
     #[test]
     fn garbage_never_panics() {
-        let pieces = ["[", "]", "{", "}", ":", "- ", "\n", "\t", "'", "\"", "&a ", "*a", "!!", "? ", "|", ">", "#", "a", " "];
+        let pieces = [
+            "[", "]", "{", "}", ":", "- ", "\n", "\t", "'", "\"", "&a ", "*a", "!!", "? ", "|", ">", "#", "a", " ",
+        ];
         let mut seed: u64 = 42;
         for _ in 0..2000 {
             let mut text = String::new();

@@ -3,7 +3,9 @@
 
 use super::container::{read_container, Container};
 use super::reader::Reader;
-use super::shared::{read_concurrency, read_defaults, read_environment, read_permissions, Concurrency, Defaults, Environment};
+use super::shared::{
+    read_concurrency, read_defaults, read_environment, read_permissions, Concurrency, Defaults, Environment,
+};
 use super::step::{read_step, Step};
 use super::strategy::{read_strategy, Strategy};
 use super::{Dynamic, Spanned, Text};
@@ -69,12 +71,41 @@ pub struct RunsOn {
 }
 
 const JOB_KEYS: &[&str] = &[
-    "name", "needs", "if", "runs-on", "env", "defaults", "outputs", "strategy", "continue-on-error",
-    "timeout-minutes", "container", "services", "environment", "concurrency", "permissions", "steps",
-    "uses", "with", "secrets", "snapshot", "retries", "retry-delay",
+    "name",
+    "needs",
+    "if",
+    "runs-on",
+    "env",
+    "defaults",
+    "outputs",
+    "strategy",
+    "continue-on-error",
+    "timeout-minutes",
+    "container",
+    "services",
+    "environment",
+    "concurrency",
+    "permissions",
+    "steps",
+    "uses",
+    "with",
+    "secrets",
+    "snapshot",
+    "retries",
+    "retry-delay",
 ];
 /// The keys a job that calls a reusable workflow may have.
-const CALLER_KEYS: &[&str] = &["name", "needs", "if", "uses", "with", "secrets", "strategy", "concurrency", "permissions"];
+const CALLER_KEYS: &[&str] = &[
+    "name",
+    "needs",
+    "if",
+    "uses",
+    "with",
+    "secrets",
+    "strategy",
+    "concurrency",
+    "permissions",
+];
 /// mlci's own keys, which GitHub would reject (`validate --github` flags them).
 pub const EXTENSION_KEYS: &[&str] = &["retries", "retry-delay"];
 
@@ -96,9 +127,15 @@ pub fn check_id(r: &mut Reader, id: &str, span: Span, what: &str) {
     if !is_valid_id(id) {
         r.error(span, format!("invalid {what} id `{id}`: it must start with a letter or `_` and hold only letters, digits, `-` and `_`"));
     } else if id.starts_with("__") {
-        r.error(span, format!("invalid {what} id `{id}`: ids starting with `__` are reserved"));
+        r.error(
+            span,
+            format!("invalid {what} id `{id}`: ids starting with `__` are reserved"),
+        );
     } else if id.len() >= 100 {
-        r.error(span, format!("invalid {what} id: it must be shorter than 100 characters"));
+        r.error(
+            span,
+            format!("invalid {what} id: it must be shorter than 100 characters"),
+        );
     }
 }
 
@@ -156,17 +193,26 @@ pub fn read_job(r: &mut Reader, id: Spanned<String>, node: &Node) -> Option<Job>
 }
 
 fn read_steps(r: &mut Reader, node: &Node, job_id: &str) -> Vec<Step> {
-    let Some(items) = r.sequence(node, "`steps`") else { return Vec::new() };
+    let Some(items) = r.sequence(node, "`steps`") else {
+        return Vec::new();
+    };
     if items.is_empty() {
         r.error(node.span, format!("job `{job_id}` has no steps"));
     }
-    let steps: Vec<Step> = items.iter().enumerate().filter_map(|(i, item)| read_step(r, item, job_id, i)).collect();
+    let steps: Vec<Step> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| read_step(r, item, job_id, i))
+        .collect();
     let mut seen: Vec<&str> = Vec::new();
     for step in &steps {
         if let Some(id) = step.id.as_ref().filter(|id| !id.value.contains("${{")) {
             check_id(r, &id.value, id.span, "step");
             if seen.iter().any(|s| s.eq_ignore_ascii_case(&id.value)) {
-                r.error(id.span, format!("step id `{}` is used twice in job `{job_id}`", id.value));
+                r.error(
+                    id.span,
+                    format!("step id `{}` is used twice in job `{job_id}`", id.value),
+                );
             }
             seen.push(&id.value);
         }
@@ -177,25 +223,38 @@ fn read_steps(r: &mut Reader, node: &Node, job_id: &str) -> Vec<Step> {
 fn read_snapshot(r: &mut Reader, node: &Node) -> Option<Snapshot> {
     if let NodeValue::Scalar(_) = node.value {
         let image_name = r.non_empty_text(node, "`snapshot`")?;
-        return Some(Snapshot { image_name, version: None, condition: None });
+        return Some(Snapshot {
+            image_name,
+            version: None,
+            condition: None,
+        });
     }
     let mapping = r.mapping(node, "`snapshot`")?;
     r.check_keys(mapping, &["image-name", "version", "if"], "`snapshot`");
     r.require_keys(mapping, &["image-name"], node.span, "`snapshot`");
     Some(Snapshot {
-        image_name: mapping.get("image-name").and_then(|n| r.non_empty_text(n, "`image-name`"))?,
+        image_name: mapping
+            .get("image-name")
+            .and_then(|n| r.non_empty_text(n, "`image-name`"))?,
         version: mapping.get("version").and_then(|n| r.non_empty_text(n, "`version`")),
         condition: mapping.get("if").and_then(|n| r.text(n, "`if`")),
     })
 }
 
 fn read_runs_on(r: &mut Reader, node: &Node) -> Option<RunsOn> {
-    let mut runs_on = RunsOn { labels: Vec::new(), group: None, span: node.span };
+    let mut runs_on = RunsOn {
+        labels: Vec::new(),
+        group: None,
+        span: node.span,
+    };
     match &node.value {
         NodeValue::Mapping(mapping) => {
             r.check_keys(mapping, &["group", "labels"], "`runs-on`");
             runs_on.group = mapping.get("group").and_then(|g| r.non_empty_text(g, "`group`"));
-            runs_on.labels = mapping.get("labels").map(|l| r.text_list(l, "`labels`")).unwrap_or_default();
+            runs_on.labels = mapping
+                .get("labels")
+                .map(|l| r.text_list(l, "`labels`"))
+                .unwrap_or_default();
         }
         _ => runs_on.labels = r.text_list(node, "`runs-on`"),
     }
@@ -221,7 +280,10 @@ fn read_delay(r: &mut Reader, node: &Node) -> Option<Spanned<Duration>> {
     match parse_duration(text) {
         Some(d) => Some(Spanned::new(d, node.span)),
         None => {
-            r.error(node.span, format!("`retry-delay` must be a duration such as 30s, 5m or 1h, but it is `{text}`"));
+            r.error(
+                node.span,
+                format!("`retry-delay` must be a duration such as 30s, 5m or 1h, but it is `{text}`"),
+            );
             None
         }
     }

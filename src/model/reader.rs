@@ -22,7 +22,10 @@ impl Reader {
     }
 
     fn expected(&mut self, node: &Node, wanted: &str, what: &str) {
-        self.error(node.span, format!("{what} must be {wanted}, but it is {}", node.kind_name()));
+        self.error(
+            node.span,
+            format!("{what} must be {wanted}, but it is {}", node.kind_name()),
+        );
     }
 
     pub fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n Mapping> {
@@ -46,7 +49,9 @@ impl Reader {
         for (key, key_node, _) in mapping.iter() {
             if !allowed.contains(&key) {
                 let diagnostic = Diagnostic::error(key_node.span, format!("unknown key `{key}` in {what}"))
-                    .with_optional_help(did_you_mean(key, allowed.iter().copied()).map(|s| format!("did you mean `{s}`?")));
+                    .with_optional_help(
+                        did_you_mean(key, allowed.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+                    );
                 self.push(diagnostic);
             }
         }
@@ -144,7 +149,10 @@ impl Reader {
         if let Some(expression) = self.whole_expression(node) {
             return Some(Spanned::new(Dynamic::Expression(expression), node.span));
         }
-        self.error(node.span, format!("{what} must be true, false or a ${{{{ }}}} expression"));
+        self.error(
+            node.span,
+            format!("{what} must be true, false or a ${{{{ }}}} expression"),
+        );
         None
     }
 
@@ -153,7 +161,13 @@ impl Reader {
         let scalar = node.as_scalar();
         if let Some(n) = scalar.and_then(|s| s.as_number()) {
             if positive && (n.is_nan() || n <= 0.0) {
-                self.error(node.span, format!("{what} must be greater than zero, but it is {}", scalar.map_or("", |s| s.text.as_str())));
+                self.error(
+                    node.span,
+                    format!(
+                        "{what} must be greater than zero, but it is {}",
+                        scalar.map_or("", |s| s.text.as_str())
+                    ),
+                );
                 return None;
             }
             return Some(Spanned::new(Dynamic::Fixed(n), node.span));
@@ -161,7 +175,13 @@ impl Reader {
         if let Some(expression) = self.whole_expression(node) {
             return Some(Spanned::new(Dynamic::Expression(expression), node.span));
         }
-        self.error(node.span, format!("{what} must be a number or a ${{{{ }}}} expression, but it is {}", node.kind_name()));
+        self.error(
+            node.span,
+            format!(
+                "{what} must be a number or a ${{{{ }}}} expression, but it is {}",
+                node.kind_name()
+            ),
+        );
         None
     }
 
@@ -170,6 +190,10 @@ impl Reader {
         let scalar = node.as_scalar()?;
         let trimmed = scalar.text.trim();
         let single = trimmed.starts_with("${{") && trimmed.ends_with("}}") && trimmed[3..].find("${{").is_none();
-        single.then(|| Text { value: scalar.text.clone(), span: node.span, style: scalar.style })
+        single.then(|| Text {
+            value: scalar.text.clone(),
+            span: node.span,
+            style: scalar.style,
+        })
     }
 }

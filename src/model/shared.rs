@@ -33,26 +33,35 @@ pub fn read_defaults(r: &mut Reader, node: &Node, owner: &str) -> Option<Default
     r.check_keys(run, &["shell", "working-directory"], "`defaults.run`");
     Some(Defaults {
         shell: run.get("shell").and_then(|n| r.non_empty_text(n, "`shell`")),
-        working_directory: run.get("working-directory").and_then(|n| r.non_empty_text(n, "`working-directory`")),
+        working_directory: run
+            .get("working-directory")
+            .and_then(|n| r.non_empty_text(n, "`working-directory`")),
     })
 }
 
 pub fn read_concurrency(r: &mut Reader, node: &Node) -> Option<Concurrency> {
     if let NodeValue::Scalar(_) = node.value {
-        return r.non_empty_text(node, "`concurrency`").map(|group| Concurrency { group, cancel_in_progress: None });
+        return r.non_empty_text(node, "`concurrency`").map(|group| Concurrency {
+            group,
+            cancel_in_progress: None,
+        });
     }
     let mapping = r.mapping(node, "`concurrency`")?;
     r.check_keys(mapping, &["group", "cancel-in-progress"], "`concurrency`");
     r.require_keys(mapping, &["group"], node.span, "`concurrency`");
     Some(Concurrency {
         group: mapping.get("group").and_then(|g| r.non_empty_text(g, "`group`"))?,
-        cancel_in_progress: mapping.get("cancel-in-progress").and_then(|c| r.bool_or_expression(c, "`cancel-in-progress`")),
+        cancel_in_progress: mapping
+            .get("cancel-in-progress")
+            .and_then(|c| r.bool_or_expression(c, "`cancel-in-progress`")),
     })
 }
 
 pub fn read_environment(r: &mut Reader, node: &Node) -> Option<Environment> {
     if let NodeValue::Scalar(_) = node.value {
-        return r.non_empty_text(node, "`environment`").map(|name| Environment { name, url: None });
+        return r
+            .non_empty_text(node, "`environment`")
+            .map(|name| Environment { name, url: None });
     }
     let mapping = r.mapping(node, "`environment`")?;
     r.check_keys(mapping, &["name", "url", "deployment"], "`environment`");
@@ -63,25 +72,50 @@ pub fn read_environment(r: &mut Reader, node: &Node) -> Option<Environment> {
 }
 
 const PERMISSION_SCOPES: &[&str] = &[
-    "actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues",
-    "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses",
+    "actions",
+    "attestations",
+    "checks",
+    "contents",
+    "deployments",
+    "discussions",
+    "id-token",
+    "issues",
+    "models",
+    "packages",
+    "pages",
+    "pull-requests",
+    "repository-projects",
+    "security-events",
+    "statuses",
 ];
 
 pub fn read_permissions(r: &mut Reader, node: &Node) -> Option<serde_json::Value> {
     match &node.value {
         NodeValue::Scalar(s) if matches!(s.text.as_str(), "read-all" | "write-all") => {}
         NodeValue::Scalar(s) if s.text.is_empty() => {}
-        NodeValue::Scalar(s) => r.error(node.span, format!("`permissions` must be read-all, write-all or a mapping of scopes, not `{}`", s.text)),
+        NodeValue::Scalar(s) => r.error(
+            node.span,
+            format!(
+                "`permissions` must be read-all, write-all or a mapping of scopes, not `{}`",
+                s.text
+            ),
+        ),
         NodeValue::Mapping(mapping) => {
             r.check_keys(mapping, PERMISSION_SCOPES, "`permissions`");
             for (scope, _, level) in mapping.iter() {
                 let text = level.as_str().unwrap_or_default();
                 if !["read", "write", "none"].contains(&text) {
-                    r.error(level.span, format!("permission `{scope}` must be read, write or none, not `{text}`"));
+                    r.error(
+                        level.span,
+                        format!("permission `{scope}` must be read, write or none, not `{text}`"),
+                    );
                 }
             }
         }
-        NodeValue::Sequence(_) => r.error(node.span, "`permissions` must be read-all, write-all or a mapping of scopes"),
+        NodeValue::Sequence(_) => r.error(
+            node.span,
+            "`permissions` must be read-all, write-all or a mapping of scopes",
+        ),
     }
     Some(node.to_json())
 }

@@ -26,8 +26,17 @@ pub struct Step {
 }
 
 const STEP_KEYS: &[&str] = &[
-    "id", "name", "if", "run", "uses", "with", "env", "shell", "working-directory",
-    "continue-on-error", "timeout-minutes",
+    "id",
+    "name",
+    "if",
+    "run",
+    "uses",
+    "with",
+    "env",
+    "shell",
+    "working-directory",
+    "continue-on-error",
+    "timeout-minutes",
 ];
 
 impl Step {
@@ -39,7 +48,11 @@ impl Step {
         if let Some(uses) = &self.uses {
             return uses.value.clone();
         }
-        let first = self.run.as_ref().and_then(|r| r.value.lines().next()).unwrap_or_default();
+        let first = self
+            .run
+            .as_ref()
+            .and_then(|r| r.value.lines().next())
+            .unwrap_or_default();
         format!("Run {first}")
     }
 }
@@ -50,7 +63,9 @@ pub fn read_step(r: &mut Reader, node: &Node, job_id: &str, index: usize) -> Opt
     r.check_keys(mapping, STEP_KEYS, &what);
     let get = |key| mapping.get(key);
     let step = Step {
-        id: get("id").and_then(|n| r.non_empty_text(n, "a step `id`")).map(|t| Spanned::new(t.value, t.span)),
+        id: get("id")
+            .and_then(|n| r.non_empty_text(n, "a step `id`"))
+            .map(|t| Spanned::new(t.value, t.span)),
         name: get("name").and_then(|n| r.text(n, "a step `name`")),
         condition: get("if").and_then(|n| r.text(n, "`if`")),
         run: get("run").and_then(|n| r.non_empty_text(n, "`run`")),
@@ -64,7 +79,10 @@ pub fn read_step(r: &mut Reader, node: &Node, job_id: &str, index: usize) -> Opt
         span: node.span,
     };
     match (&step.run, &step.uses) {
-        (Some(run), Some(_)) => r.error(run.span, format!("{what} has both `run` and `uses`; a step does one or the other")),
+        (Some(run), Some(_)) => r.error(
+            run.span,
+            format!("{what} has both `run` and `uses`; a step does one or the other"),
+        ),
         (None, None) if get("run").is_none() && get("uses").is_none() => {
             r.error(node.span, format!("{what} needs either `run` or `uses`"))
         }

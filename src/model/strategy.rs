@@ -39,8 +39,12 @@ pub fn read_strategy(r: &mut Reader, node: &Node, job_id: &str) -> Option<Strate
     r.check_keys(mapping, &["matrix", "fail-fast", "max-parallel"], &what);
     Some(Strategy {
         matrix: mapping.get("matrix").and_then(|m| read_matrix(r, m, job_id)),
-        fail_fast: mapping.get("fail-fast").and_then(|n| r.bool_or_expression(n, "`fail-fast`")),
-        max_parallel: mapping.get("max-parallel").and_then(|n| r.number_or_expression(n, "`max-parallel`", true)),
+        fail_fast: mapping
+            .get("fail-fast")
+            .and_then(|n| r.bool_or_expression(n, "`fail-fast`")),
+        max_parallel: mapping
+            .get("max-parallel")
+            .and_then(|n| r.number_or_expression(n, "`max-parallel`", true)),
     })
 }
 
@@ -49,22 +53,34 @@ fn read_matrix(r: &mut Reader, node: &Node, job_id: &str) -> Option<Matrix> {
         return Some(Matrix::Expression(expression));
     }
     let mapping = r.mapping(node, &format!("the matrix of job `{job_id}`"))?;
-    let mut matrix = FixedMatrix { vectors: Vec::new(), include: None, exclude: None, exclude_nodes: Vec::new() };
+    let mut matrix = FixedMatrix {
+        vectors: Vec::new(),
+        include: None,
+        exclude: None,
+        exclude_nodes: Vec::new(),
+    };
     for (key, key_node, value) in mapping.iter() {
         let list = match (&value.value, r.whole_expression(value)) {
             (_, Some(expression)) => Some(Dynamic::Expression(expression)),
             (NodeValue::Sequence(items), None) => {
-                let all_entries_ok = key != "include" && key != "exclude" || items.iter().all(|i| {
-                    let ok = i.as_mapping().is_some();
-                    if !ok {
-                        r.error(i.span, format!("each entry of matrix `{key}` must be a mapping"));
-                    }
-                    ok
-                });
+                let all_entries_ok = key != "include" && key != "exclude"
+                    || items.iter().all(|i| {
+                        let ok = i.as_mapping().is_some();
+                        if !ok {
+                            r.error(i.span, format!("each entry of matrix `{key}` must be a mapping"));
+                        }
+                        ok
+                    });
                 all_entries_ok.then(|| Dynamic::Fixed(items.iter().map(Node::to_json).collect()))
             }
             _ => {
-                r.error(value.span, format!("matrix `{key}` must be a sequence or a ${{{{ }}}} expression, but it is {}", value.kind_name()));
+                r.error(
+                    value.span,
+                    format!(
+                        "matrix `{key}` must be a sequence or a ${{{{ }}}} expression, but it is {}",
+                        value.kind_name()
+                    ),
+                );
                 None
             }
         };
@@ -81,7 +97,9 @@ fn read_matrix(r: &mut Reader, node: &Node, job_id: &str) -> Option<Matrix> {
                         r.error(value.span, format!("matrix vector `{key}` does not contain any values"));
                     }
                 }
-                matrix.vectors.push((Spanned::new(key.to_string(), key_node.span), list));
+                matrix
+                    .vectors
+                    .push((Spanned::new(key.to_string(), key_node.span), list));
             }
         }
     }

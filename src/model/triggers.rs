@@ -93,13 +93,20 @@ fn push_event(r: &mut Reader, triggers: &mut Triggers, name: Spanned<String>, co
         r.push(Diagnostic::error(name.span, format!("unknown event `{}`", name.value)).with_optional_help(help));
         return;
     };
-    let mut trigger = EventTrigger { name, types: Vec::new(), filters: Vec::new(), schedules: Vec::new(), inputs: Vec::new() };
+    let mut trigger = EventTrigger {
+        name,
+        types: Vec::new(),
+        filters: Vec::new(),
+        schedules: Vec::new(),
+        inputs: Vec::new(),
+    };
     let config = config.filter(|c| !c.is_null());
     match (kind.name, config) {
         ("schedule", Some(config)) => trigger.schedules = read_schedules(r, config),
-        ("schedule", None) => {
-            r.error(trigger.name.span, "the schedule event must be configured with a sequence of `cron:` entries")
-        }
+        ("schedule", None) => r.error(
+            trigger.name.span,
+            "the schedule event must be configured with a sequence of `cron:` entries",
+        ),
         (_, None) => {}
         (_, Some(config)) => read_event_config(r, &mut trigger, kind, config),
     }
@@ -108,15 +115,28 @@ fn push_event(r: &mut Reader, triggers: &mut Triggers, name: Spanned<String>, co
 
 fn read_event_config(r: &mut Reader, trigger: &mut EventTrigger, kind: &super::events::EventKind, config: &Node) {
     let what = format!("the `{}` event", kind.name);
-    let Some(mapping) = r.mapping(config, &what) else { return };
+    let Some(mapping) = r.mapping(config, &what) else {
+        return;
+    };
     for (key, key_node, value) in mapping.iter() {
         let key_span = key_node.span;
         match key {
             "types" if !kind.types.is_empty() => {
                 for t in r.text_list(value, "`types`") {
                     if !kind.types.contains(&t.value.as_str()) {
-                        let list = kind.types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
-                        r.error(t.span, format!("invalid activity type `{}` for the `{}` event; it takes {list}", t.value, kind.name));
+                        let list = kind
+                            .types
+                            .iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        r.error(
+                            t.span,
+                            format!(
+                                "invalid activity type `{}` for the `{}` event; it takes {list}",
+                                t.value, kind.name
+                            ),
+                        );
                     }
                     trigger.types.push(t);
                 }
@@ -129,14 +149,20 @@ fn read_event_config(r: &mut Reader, trigger: &mut EventTrigger, kind: &super::e
             }
             _ if kind.filters.contains(&key) => {
                 let patterns = r.pattern_list(value, &format!("`{key}`"));
-                trigger.filters.push(Filter { key: Spanned::new(key.to_string(), key_span), patterns });
+                trigger.filters.push(Filter {
+                    key: Spanned::new(key.to_string(), key_span),
+                    patterns,
+                });
             }
             _ if is_known_filter(key) || key == "types" => {
                 let only = events_with_filter(key).join(", ");
                 let message = if key == "types" {
                     format!("the `{}` event has no activity types", kind.name)
                 } else {
-                    format!("the `{key}` filter is not available for the `{}` event; it is only for {only}", kind.name)
+                    format!(
+                        "the `{key}` filter is not available for the `{}` event; it is only for {only}",
+                        kind.name
+                    )
                 };
                 r.error(key_span, message);
             }
@@ -160,18 +186,28 @@ fn check_exclusive_filters(r: &mut Reader, trigger: &EventTrigger) {
         if let (Some(a), Some(b)) = (trigger.filter(base), trigger.filter(&ignore)) {
             let second = if a.key.span > b.key.span { a } else { b };
             r.push(
-                Diagnostic::error(second.key.span, format!("`{base}` and `{ignore}` cannot both be used for the `{}` event", trigger.name.value))
-                    .with_help(format!("use `!` patterns in `{base}` to exclude")),
+                Diagnostic::error(
+                    second.key.span,
+                    format!(
+                        "`{base}` and `{ignore}` cannot both be used for the `{}` event",
+                        trigger.name.value
+                    ),
+                )
+                .with_help(format!("use `!` patterns in `{base}` to exclude")),
             );
         }
     }
 }
 
 fn read_schedules(r: &mut Reader, node: &Node) -> Vec<CronEntry> {
-    let Some(items) = r.sequence(node, "`schedule`") else { return Vec::new() };
+    let Some(items) = r.sequence(node, "`schedule`") else {
+        return Vec::new();
+    };
     let mut entries = Vec::new();
     for item in items {
-        let Some(mapping) = r.mapping(item, "a `schedule` entry") else { continue };
+        let Some(mapping) = r.mapping(item, "a `schedule` entry") else {
+            continue;
+        };
         r.check_keys(mapping, &["cron", "timezone"], "a `schedule` entry");
         r.require_keys(mapping, &["cron"], item.span, "a `schedule` entry");
         let timezone = mapping.get("timezone").and_then(|t| r.non_empty_text(t, "`timezone`"));
@@ -186,14 +222,23 @@ fn read_inputs(r: &mut Reader, node: &Node, dispatch: bool, event_span: Span) ->
     if node.is_null() {
         return Vec::new();
     }
-    let Some(mapping) = r.mapping(node, "`inputs`") else { return Vec::new() };
+    let Some(mapping) = r.mapping(node, "`inputs`") else {
+        return Vec::new();
+    };
     if dispatch && mapping.entries.len() > MAX_DISPATCH_INPUTS {
         r.error(
             event_span,
-            format!("workflow_dispatch takes at most {MAX_DISPATCH_INPUTS} inputs, but {} are given", mapping.entries.len()),
+            format!(
+                "workflow_dispatch takes at most {MAX_DISPATCH_INPUTS} inputs, but {} are given",
+                mapping.entries.len()
+            ),
         );
     }
-    let kinds: &[&str] = if dispatch { &["string", "boolean", "number", "choice", "environment"] } else { &["string", "boolean", "number"] };
+    let kinds: &[&str] = if dispatch {
+        &["string", "boolean", "number", "choice", "environment"]
+    } else {
+        &["string", "boolean", "number"]
+    };
     let mut inputs = Vec::new();
     for (id, id_node, spec) in mapping.iter() {
         let what = format!("input `{id}`");
@@ -207,7 +252,18 @@ fn read_inputs(r: &mut Reader, node: &Node, dispatch: bool, event_span: Span) ->
         };
         if !spec.is_null() {
             let Some(fields) = r.mapping(spec, &what) else { continue };
-            r.check_keys(fields, &["description", "required", "default", "type", "options", "deprecationMessage"], &what);
+            r.check_keys(
+                fields,
+                &[
+                    "description",
+                    "required",
+                    "default",
+                    "type",
+                    "options",
+                    "deprecationMessage",
+                ],
+                &what,
+            );
             input.description = fields.get("description").and_then(|d| r.text(d, "`description`"));
             if let Some(req) = fields.get("required") {
                 match req.as_scalar().and_then(|s| s.as_bool()) {
@@ -221,7 +277,14 @@ fn read_inputs(r: &mut Reader, node: &Node, dispatch: bool, event_span: Span) ->
                         if kinds.contains(&text.value.as_str()) {
                             input.kind = text.value;
                         } else {
-                            r.error(t.span, format!("invalid type `{}` for {what}; use one of {}", text.value, kinds.join(", ")));
+                            r.error(
+                                t.span,
+                                format!(
+                                    "invalid type `{}` for {what}; use one of {}",
+                                    text.value,
+                                    kinds.join(", ")
+                                ),
+                            );
                         }
                     }
                 }
@@ -248,7 +311,10 @@ fn check_input(r: &mut Reader, input: &Input, default: Option<&Node>, span: Span
         }
         if let (Some(node), Some(default)) = (default, default.and_then(Node::as_str)) {
             if !input.options.iter().any(|o| o.value == default) {
-                r.error(node.span, format!("the default `{default}` of {what} is not one of its options"));
+                r.error(
+                    node.span,
+                    format!("the default `{default}` of {what} is not one of its options"),
+                );
             }
         }
     }
@@ -257,7 +323,10 @@ fn check_input(r: &mut Reader, input: &Input, default: Option<&Node>, span: Span
             let text = node.as_str().unwrap_or_default();
             let is_bool = node.as_scalar().and_then(|s| s.as_bool()).is_some() || text.contains("${{");
             if !is_bool {
-                r.error(node.span, format!("the default of boolean {what} must be true or false"));
+                r.error(
+                    node.span,
+                    format!("the default of boolean {what} must be true or false"),
+                );
             }
         }
     }

@@ -30,7 +30,16 @@ pub struct Workflow {
     pub on_span: Span,
 }
 
-const WORKFLOW_KEYS: &[&str] = &["name", "run-name", "on", "env", "defaults", "concurrency", "permissions", "jobs"];
+const WORKFLOW_KEYS: &[&str] = &[
+    "name",
+    "run-name",
+    "on",
+    "env",
+    "defaults",
+    "concurrency",
+    "permissions",
+    "jobs",
+];
 
 impl Workflow {
     /// What GitHub calls the workflow: its `name`, else its file path.
@@ -51,7 +60,9 @@ impl Workflow {
 /// checks can still report what they find; callers decide by the errors.
 pub fn read_workflow(source: Arc<SourceFile>) -> (Option<Workflow>, Vec<Diagnostic>) {
     let loaded = parse_yaml(&source.text);
-    let mut r = Reader { diagnostics: loaded.diagnostics };
+    let mut r = Reader {
+        diagnostics: loaded.diagnostics,
+    };
     let Some(root) = loaded.root else {
         if r.diagnostics.is_empty() {
             r.error(Span::file_start(), "the workflow file is empty");
@@ -79,7 +90,10 @@ pub fn read_workflow(source: Arc<SourceFile>) -> (Option<Workflow>, Vec<Diagnost
     };
     if let Some(jobs) = get("jobs").and_then(|n| r.mapping(n, "`jobs`")) {
         if jobs.entries.is_empty() {
-            r.error(get("jobs").map_or(Span::file_start(), |n| n.span), "the workflow has no jobs");
+            r.error(
+                get("jobs").map_or(Span::file_start(), |n| n.span),
+                "the workflow has no jobs",
+            );
         }
         for (id, key, node) in jobs.iter() {
             if let Some(job) = read_job(&mut r, Spanned::new(id.to_string(), key.span), node) {

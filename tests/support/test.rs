@@ -103,7 +103,10 @@ impl Test {
         let output = command.output().expect("run mlci");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let context = format!("mlci {}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}", self.args.join(" "));
+        let context = format!(
+            "mlci {}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}",
+            self.args.join(" ")
+        );
         assert_eq!(output.status.code(), Some(self.status), "exit status of {context}");
         if let Some(expected) = &self.stdout {
             assert_eq!(&*stdout, expected, "stdout of {context}");
@@ -112,10 +115,16 @@ impl Test {
             assert_eq!(&*stderr, expected, "stderr of {context}");
         }
         for expected in &self.stdout_contains {
-            assert!(stdout.contains(expected.as_str()), "stdout lacks {expected:?}: {context}");
+            assert!(
+                stdout.contains(expected.as_str()),
+                "stdout lacks {expected:?}: {context}"
+            );
         }
         for expected in &self.stderr_contains {
-            assert!(stderr.contains(expected.as_str()), "stderr lacks {expected:?}: {context}");
+            assert!(
+                stderr.contains(expected.as_str()),
+                "stderr lacks {expected:?}: {context}"
+            );
         }
         output
     }
