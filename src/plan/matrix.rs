@@ -15,6 +15,7 @@ use super::loose_eq::eq_ignore_case;
 use super::matrix_error::{MatrixError, MAX_LEGS};
 use super::matrix_filter::MatrixFilter;
 use super::matrix_include::{check_unique_keys, MatrixInclude};
+use super::matrix_product::Product;
 use super::matrix_spec::MatrixSpec;
 
 /// One combination of a matrix, keys in declaration order. Look keys up
@@ -85,7 +86,7 @@ fn build(spec: &MatrixSpec) -> Result<Vec<BuiltLeg>, MatrixError> {
         for (include, hit) in includes.iter().zip(matched.iter_mut()) {
             *hit |= include.merge_into(&combination, &mut extra);
         }
-        if legs.len() < MAX_LEGS + 1 {
+        if legs.len() <= MAX_LEGS {
             let named = combination.len();
             let mut leg = combination;
             leg.extend(extra);
@@ -136,49 +137,4 @@ fn product_size(spec: &MatrixSpec) -> u64 {
     spec.vectors.iter().fold(1u64, |acc, (_, values)| {
         acc.saturating_mul(u64::try_from(values.len()).unwrap_or(u64::MAX))
     })
-}
-
-/// The Cartesian product of the vectors, first vector varying slowest.
-struct Product<'a> {
-    vectors: &'a [(String, Vec<Value>)],
-    /// The next combination's index into each vector; None when done.
-    indices: Option<Vec<usize>>,
-}
-
-impl<'a> Product<'a> {
-    fn new(vectors: &'a [(String, Vec<Value>)]) -> Self {
-        let empty = vectors.is_empty() || vectors.iter().any(|(_, v)| v.is_empty());
-        Product {
-            vectors,
-            indices: (!empty).then(|| vec![0; vectors.len()]),
-        }
-    }
-}
-
-impl Iterator for Product<'_> {
-    type Item = MatrixLeg;
-
-    fn next(&mut self) -> Option<MatrixLeg> {
-        let indices = self.indices.as_mut()?;
-        let leg = self
-            .vectors
-            .iter()
-            .zip(indices.iter())
-            .filter_map(|((key, values), &i)| values.get(i).map(|v| (key.clone(), v.clone())))
-            .collect();
-        // Odometer: advance the last vector, carrying leftwards.
-        let mut done = true;
-        for (slot, (_, values)) in indices.iter_mut().zip(self.vectors).rev() {
-            *slot += 1;
-            if *slot < values.len() {
-                done = false;
-                break;
-            }
-            *slot = 0;
-        }
-        if done {
-            self.indices = None;
-        }
-        Some(leg)
-    }
 }

@@ -11,6 +11,7 @@ pub mod matrix;
 pub mod matrix_error;
 mod matrix_filter;
 mod matrix_include;
+mod matrix_product;
 pub mod matrix_spec;
 
 #[cfg(test)]
