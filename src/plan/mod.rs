@@ -1,1 +1,29 @@
-//! plan (to be filled in).
+//! Planning: the job graph from `needs`, and matrix legs from `strategy.matrix`.
+//!
+//! Both are pure functions of the typed model: no I/O, deterministic output,
+//! and every problem reported rather than the first.
+
+pub mod graph;
+pub mod graph_error;
+pub mod leg_name;
+mod loose_eq;
+pub mod matrix;
+pub mod matrix_error;
+mod matrix_filter;
+mod matrix_include;
+mod matrix_product;
+pub mod matrix_spec;
+
+#[cfg(test)]
+mod graph_tests;
+#[cfg(test)]
+mod matrix_tests;
+#[cfg(test)]
+mod test_yaml;
+
+pub use graph::JobGraph;
+pub use graph_error::GraphError;
+pub use leg_name::leg_name;
+pub use matrix::{expand, expand_named, MatrixLeg};
+pub use matrix_error::{MatrixError, MAX_LEGS};
+pub use matrix_spec::MatrixSpec;
