@@ -216,8 +216,7 @@ fn find_cycles(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
                     stack.push((next, 0));
                 }
                 Mark::OnPath => {
-                    let ring: Vec<usize> =
-                        stack[path_pos[next]..].iter().map(|(j, _)| *j).collect();
+                    let ring: Vec<usize> = stack[path_pos[next]..].iter().map(|(j, _)| *j).collect();
                     let cycle = rotate_closed(&ring);
                     if seen.insert(cycle.clone()) {
                         cycles.push(cycle);
@@ -232,16 +231,8 @@ fn find_cycles(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 /// `[c, a, b]` (c→a→b→c) as `[a, b, c, a]`.
 fn rotate_closed(ring: &[usize]) -> Vec<usize> {
-    let start = ring
-        .iter()
-        .enumerate()
-        .min_by_key(|(_, j)| **j)
-        .map_or(0, |(i, _)| i);
-    let mut cycle: Vec<usize> = ring[start..]
-        .iter()
-        .chain(&ring[..start])
-        .copied()
-        .collect();
+    let start = ring.iter().enumerate().min_by_key(|(_, j)| **j).map_or(0, |(i, _)| i);
+    let mut cycle: Vec<usize> = ring[start..].iter().chain(&ring[..start]).copied().collect();
     if let Some(&first) = cycle.first() {
         cycle.push(first);
     }
@@ -251,10 +242,7 @@ fn rotate_closed(ring: &[usize]) -> Vec<usize> {
 /// Kahn's algorithm, always taking the first-declared ready job.
 fn topological_order(needs: &[Vec<usize>], dependents: &[Vec<usize>]) -> Vec<usize> {
     let mut waiting: Vec<usize> = needs.iter().map(Vec::len).collect();
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..needs.len())
-        .filter(|&j| waiting[j] == 0)
-        .map(Reverse)
-        .collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..needs.len()).filter(|&j| waiting[j] == 0).map(Reverse).collect();
     let mut order = Vec::with_capacity(needs.len());
     while let Some(Reverse(job)) = ready.pop() {
         order.push(job);

@@ -5,12 +5,7 @@ use super::graph_error::{cycle_text, GraphError};
 
 fn jobs(spec: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
     spec.iter()
-        .map(|(id, needs)| {
-            (
-                id.to_string(),
-                needs.iter().map(|n| n.to_string()).collect(),
-            )
-        })
+        .map(|(id, needs)| (id.to_string(), needs.iter().map(|n| n.to_string()).collect()))
         .collect()
 }
 
@@ -42,13 +37,7 @@ fn actionlint_minimal_cycle() {
 #[test]
 fn actionlint_random_order_cycle() {
     // actionlint testdata/err/random_order_cycle_in_needs.yaml
-    let errors = build(&jobs(&[
-        ("a", &["b"]),
-        ("c", &["d"]),
-        ("d", &["a"]),
-        ("b", &["c"]),
-    ]))
-    .unwrap_err();
+    let errors = build(&jobs(&[("a", &["b"]), ("c", &["d"]), ("d", &["a"]), ("b", &["c"])])).unwrap_err();
     let GraphError::Cycle { job, index, cycle } = &errors[0] else {
         panic!("expected a cycle, got {errors:?}")
     };
@@ -60,12 +49,7 @@ fn actionlint_random_order_cycle() {
 #[test]
 fn language_services_cycle_with_a_root() {
     // actions/languageservices testdata reader/errors-job-needs-cycle.yml
-    let errors = build(&jobs(&[
-        ("one", &[]),
-        ("two", &["one", "three"]),
-        ("three", &["two"]),
-    ]))
-    .unwrap_err();
+    let errors = build(&jobs(&[("one", &[]), ("two", &["one", "three"]), ("three", &["two"])])).unwrap_err();
     assert_eq!(
         errors,
         [GraphError::Cycle {
@@ -161,10 +145,7 @@ fn every_unknown_job_is_reported_with_a_suggestion_when_close() {
         errors[0].to_string(),
         "Job 'test' depends on unknown job 'biuld'. Did you mean 'build'?"
     );
-    assert_eq!(
-        errors[1].to_string(),
-        "Job 'test' depends on unknown job 'deploy'."
-    );
+    assert_eq!(errors[1].to_string(), "Job 'test' depends on unknown job 'deploy'.");
 }
 
 #[test]
@@ -179,13 +160,7 @@ fn no_job_without_needs_is_an_error() {
 
 #[test]
 fn diamond_orders_and_relates_jobs() {
-    let graph = build(&jobs(&[
-        ("a", &[]),
-        ("b", &["a"]),
-        ("c", &["a"]),
-        ("d", &["c", "b"]),
-    ]))
-    .unwrap();
+    let graph = build(&jobs(&[("a", &[]), ("b", &["a"]), ("c", &["a"]), ("d", &["c", "b"])])).unwrap();
     assert_eq!(graph.order(), [0, 1, 2, 3]);
     assert_eq!(graph.needs(3), [2, 1]);
     assert_eq!(graph.dependents(0), [1, 2]);
@@ -232,10 +207,7 @@ fn chain(n: usize, forward: bool) -> Vec<(String, Vec<String>)> {
             } else {
                 Some(i + 1).filter(|&j| j < n)
             };
-            (
-                format!("j{i}"),
-                need.map(|j| format!("j{j}")).into_iter().collect(),
-            )
+            (format!("j{i}"), need.map(|j| format!("j{j}")).into_iter().collect())
         })
         .collect()
 }

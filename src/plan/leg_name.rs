@@ -21,10 +21,7 @@ pub fn leg_name(job_name: &str, leg: &MatrixLeg) -> String {
 }
 
 /// The display name built from the given values.
-pub(crate) fn name_from_values<'a>(
-    job_name: &str,
-    values: impl IntoIterator<Item = &'a Value>,
-) -> String {
+pub(crate) fn name_from_values<'a>(job_name: &str, values: impl IntoIterator<Item = &'a Value>) -> String {
     let mut segments = Vec::new();
     let mut pending: Vec<&Value> = values.into_iter().collect();
     pending.reverse();

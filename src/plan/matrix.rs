@@ -39,10 +39,7 @@ pub fn expand(spec: &MatrixSpec) -> Result<Vec<MatrixLeg>, MatrixError> {
 /// Expands a matrix to its legs, each with GitHub's default display name for
 /// a job called `job_name`. A leg of the product is named by its vector
 /// values only; a leg an `include` added is named by all of its values.
-pub fn expand_named(
-    spec: &MatrixSpec,
-    job_name: &str,
-) -> Result<Vec<(MatrixLeg, String)>, MatrixError> {
+pub fn expand_named(spec: &MatrixSpec, job_name: &str) -> Result<Vec<(MatrixLeg, String)>, MatrixError> {
     Ok(build(spec)?
         .into_iter()
         .map(|b| {
@@ -96,10 +93,7 @@ fn build(spec: &MatrixSpec) -> Result<Vec<BuiltLeg>, MatrixError> {
     for (include, _) in includes.iter().zip(&matched).filter(|(_, hit)| !**hit) {
         count += 1;
         let leg = include.as_new_leg();
-        legs.push(BuiltLeg {
-            named: leg.len(),
-            leg,
-        });
+        legs.push(BuiltLeg { named: leg.len(), leg });
     }
     if count > MAX_LEGS as u64 {
         return Err(MatrixError::TooManyLegs { count });

@@ -19,9 +19,7 @@ pub enum MatrixError {
     NoVectors,
 
     /// Two keys that differ only in case; matrix keys are case-insensitive.
-    #[error(
-        "Matrix key '{key}' is already defined as '{first}' (matrix keys are case-insensitive)"
-    )]
+    #[error("Matrix key '{key}' is already defined as '{first}' (matrix keys are case-insensitive)")]
     DuplicateKey { key: String, first: String },
 
     /// An `include` entry with no keys.
@@ -39,9 +37,7 @@ pub enum MatrixError {
     /// More legs than [`MAX_LEGS`]. GitHub prefixes "Strategy for job 'x'";
     /// the caller knows the job and adds it. Above about a million
     /// combinations the count is the size of the product before `exclude`.
-    #[error(
-        "Strategy produced {count} configurations which exceeds the maximum of 256 configurations"
-    )]
+    #[error("Strategy produced {count} configurations which exceeds the maximum of 256 configurations")]
     TooManyLegs { count: u64 },
 
     /// The matrix (as JSON, e.g. from `fromJSON`) is not a mapping.

@@ -69,16 +69,12 @@ fn lookup<'a>(leg: &'a MatrixLeg, path: &[PathStep]) -> Option<&'a Value> {
     let PathStep::Key(key) = first else {
         return None;
     };
-    let mut current = leg
-        .iter()
-        .find(|(k, _)| eq_ignore_case(k, key))
-        .map(|(_, v)| v)?;
+    let mut current = leg.iter().find(|(k, _)| eq_ignore_case(k, key)).map(|(_, v)| v)?;
     for step in rest {
         current = match (step, current) {
-            (PathStep::Key(key), Value::Object(map)) => map
-                .iter()
-                .find(|(k, _)| eq_ignore_case(k, key))
-                .map(|(_, v)| v)?,
+            (PathStep::Key(key), Value::Object(map)) => {
+                map.iter().find(|(k, _)| eq_ignore_case(k, key)).map(|(_, v)| v)?
+            }
             (PathStep::Index(i), Value::Array(items)) => items.get(*i)?,
             _ => return None,
         };

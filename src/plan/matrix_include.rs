@@ -75,9 +75,7 @@ impl MatrixInclude {
 
 /// Fails on two keys equal but for case, which GitHub cannot hold in one
 /// (case-insensitive) matrix.
-pub(crate) fn check_unique_keys<'a>(
-    keys: impl IntoIterator<Item = &'a String>,
-) -> Result<(), MatrixError> {
+pub(crate) fn check_unique_keys<'a>(keys: impl IntoIterator<Item = &'a String>) -> Result<(), MatrixError> {
     let mut seen: Vec<&String> = Vec::new();
     for key in keys {
         if let Some(first) = seen.iter().find(|s| eq_ignore_case(s, key)) {

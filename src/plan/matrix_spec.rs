@@ -22,9 +22,7 @@ impl MatrixSpec {
     /// are special; `Include` would be a vector.
     pub fn from_json(matrix: &Value) -> Result<Self, MatrixError> {
         let Value::Object(map) = matrix else {
-            return Err(MatrixError::NotAMapping {
-                found: kind(matrix),
-            });
+            return Err(MatrixError::NotAMapping { found: kind(matrix) });
         };
         let mut spec = MatrixSpec::default();
         for (key, value) in map {

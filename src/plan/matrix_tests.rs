@@ -109,11 +109,7 @@ fn act_strategy_fixture_gives_cases_row_25() {
 
 #[test]
 fn names_show_vector_values_but_not_merged_includes() {
-    let named = expand_named(
-        &spec(job_matrix(ACT_STRATEGY, "strategy-all")),
-        "strategy-all",
-    )
-    .expect("expands");
+    let named = expand_named(&spec(job_matrix(ACT_STRATEGY, "strategy-all")), "strategy-all").expect("expands");
     let names: Vec<_> = named.iter().map(|(_, name)| name.as_str()).collect();
     assert_eq!(
         names,
@@ -334,18 +330,12 @@ fn later_includes_overwrite_added_values_keeping_the_first_spelling() {
 #[test]
 fn empty_vector_is_an_error() {
     let err = expand(&spec(json!({"os": [], "node": [1]}))).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "Matrix vector 'os' does not contain any values"
-    );
+    assert_eq!(err.to_string(), "Matrix vector 'os' does not contain any values");
 }
 
 #[test]
 fn a_matrix_needs_a_vector_or_an_include() {
-    assert_eq!(
-        expand(&spec(json!({"include": []}))),
-        Err(MatrixError::NoVectors)
-    );
+    assert_eq!(expand(&spec(json!({"include": []}))), Err(MatrixError::NoVectors));
     assert_eq!(expand(&spec(json!({}))), Err(MatrixError::NoVectors));
 }
 
@@ -415,12 +405,9 @@ fn excluded_legs_do_not_count_toward_the_limit() {
 
 #[test]
 fn a_huge_product_is_refused_without_walking_it() {
-    let matrix: serde_json::Map<String, Value> =
-        (0..10).map(|i| (format!("k{i}"), numbers(10))).collect();
+    let matrix: serde_json::Map<String, Value> = (0..10).map(|i| (format!("k{i}"), numbers(10))).collect();
     assert_eq!(
         expand(&spec(Value::Object(matrix))),
-        Err(MatrixError::TooManyLegs {
-            count: 10_000_000_000
-        })
+        Err(MatrixError::TooManyLegs { count: 10_000_000_000 })
     );
 }

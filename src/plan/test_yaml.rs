@@ -60,10 +60,8 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
     if let Ok(i) = text.parse::<i64>() {
         return Value::Number(i.into());
     }
-    let float_like = text
-        .chars()
-        .all(|c| c.is_ascii_digit() || "+-.eE".contains(c))
-        && text.chars().any(|c| c.is_ascii_digit());
+    let float_like =
+        text.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) && text.chars().any(|c| c.is_ascii_digit());
     if float_like {
         if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
             return Value::Number(n);

@@ -145,11 +145,7 @@ fn existing_ref_base(repo: &Repository, before: Oid, after: Oid) -> Result<Oid, 
 }
 
 /// The base for a new ref, or None to take `after`'s own commit.
-fn new_ref_base(
-    repo: &Repository,
-    after: Oid,
-    default_branch: Option<&str>,
-) -> Result<Option<Oid>, GitError> {
+fn new_ref_base(repo: &Repository, after: Oid, default_branch: Option<&str>) -> Result<Option<Oid>, GitError> {
     let Some(tip) = default_branch.and_then(|name| branch_tip(repo, name)) else {
         return Ok(None);
     };
@@ -288,10 +284,7 @@ pub(crate) fn repo_path(repo: &Repository) -> PathBuf {
 pub(crate) mod testing {
     use std::path::Path;
 
-    use git2::{
-        build::CheckoutBuilder, IndexAddOption, Oid, Repository, RepositoryInitOptions, Signature,
-        Time,
-    };
+    use git2::{build::CheckoutBuilder, IndexAddOption, Oid, Repository, RepositoryInitOptions, Signature, Time};
     use tempfile::TempDir;
 
     /// A repository whose first branch is `main`, with fixed signatures so
@@ -304,11 +297,8 @@ pub(crate) mod testing {
     impl TestRepo {
         pub(crate) fn new() -> Self {
             let dir = tempfile::tempdir().expect("tempdir");
-            let repo = Repository::init_opts(
-                dir.path(),
-                RepositoryInitOptions::new().initial_head("main"),
-            )
-            .expect("init");
+            let repo =
+                Repository::init_opts(dir.path(), RepositoryInitOptions::new().initial_head("main")).expect("init");
             TestRepo { dir, repo }
         }
 
@@ -331,17 +321,14 @@ pub(crate) mod testing {
         /// Commits everything in the working tree on HEAD.
         pub(crate) fn commit(&self, message: &str) -> Oid {
             let mut index = self.repo.index().expect("index");
-            index
-                .add_all(["*"], IndexAddOption::DEFAULT, None)
-                .expect("add");
+            index.add_all(["*"], IndexAddOption::DEFAULT, None).expect("add");
             index.update_all(["*"], None).expect("update");
             index.write().expect("write index");
             let tree_id = index.write_tree().expect("tree");
             let tree = self.repo.find_tree(tree_id).expect("find tree");
             let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
             let parents: Vec<_> = parent.iter().collect();
-            let sig = Signature::new("Ada", "ada@example.com", &Time::new(1_700_000_000, 60))
-                .expect("sig");
+            let sig = Signature::new("Ada", "ada@example.com", &Time::new(1_700_000_000, 60)).expect("sig");
             self.repo
                 .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
                 .expect("commit")
@@ -355,9 +342,7 @@ pub(crate) mod testing {
         }
 
         pub(crate) fn checkout(&self, name: &str) {
-            self.repo
-                .set_head(&format!("refs/heads/{name}"))
-                .expect("set head");
+            self.repo.set_head(&format!("refs/heads/{name}")).expect("set head");
             self.repo
                 .checkout_head(Some(CheckoutBuilder::new().force().remove_untracked(true)))
                 .expect("checkout");
@@ -366,9 +351,7 @@ pub(crate) mod testing {
         /// Points the current branch (or detached HEAD) at `at`, like `git reset --hard`.
         pub(crate) fn reset_hard(&self, at: Oid) {
             let object = self.repo.find_object(at, None).expect("object");
-            self.repo
-                .reset(&object, git2::ResetType::Hard, None)
-                .expect("reset");
+            self.repo.reset(&object, git2::ResetType::Hard, None).expect("reset");
         }
     }
 }
@@ -574,9 +557,7 @@ mod tests {
         let missing = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
         let err = changed_files(&t.repo, Some(missing), c1, None).unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.starts_with("failed to find commit 1111111111111111111111111111111111111111 in ")
-        );
+        assert!(text.starts_with("failed to find commit 1111111111111111111111111111111111111111 in "));
         assert!(text.ends_with(&format!(" in {}", repo_path(&t.repo).display())));
 
         let empty = TestRepo::new();

@@ -62,10 +62,7 @@ pub fn local_github_context(
     let default = default_branch(&repo);
 
     let (mut base_ref, mut head_ref_name) = (String::new(), String::new());
-    if let Some(pr) = event_payload
-        .as_ref()
-        .and_then(|p| pull_request_refs(event_name, p))
-    {
+    if let Some(pr) = event_payload.as_ref().and_then(|p| pull_request_refs(event_name, p)) {
         (git_ref, ref_name, base_ref, head_ref_name) = pr;
     }
     let event = event_payload.unwrap_or_else(|| {
@@ -91,10 +88,7 @@ pub fn local_github_context(
     put("head_ref", json!(head_ref_name));
     put("repository", json!(full_name));
     put("repository_owner", json!(owner));
-    put(
-        "repositoryUrl",
-        json!(format!("git://github.com/{full_name}.git")),
-    );
+    put("repositoryUrl", json!(format!("git://github.com/{full_name}.git")));
     put("workspace", json!(workspace.display().to_string()));
     put("actor", json!(actor));
     put("triggering_actor", json!(actor));
@@ -125,9 +119,7 @@ pub fn default_branch(repo: &Repository) -> Option<String> {
         }
     }
     let head = repo.find_reference("HEAD").ok()?;
-    head.symbolic_target()?
-        .strip_prefix("refs/heads/")
-        .map(str::to_string)
+    head.symbolic_target()?.strip_prefix("refs/heads/").map(str::to_string)
 }
 
 fn head_commit(repo: &Repository) -> Result<Commit<'_>, GitError> {
@@ -140,20 +132,14 @@ fn head_commit(repo: &Repository) -> Result<Commit<'_>, GitError> {
 }
 
 /// `(ref, ref_name, ref_type)` for HEAD.
-fn head_ref(
-    repo: &Repository,
-    sha: Oid,
-) -> Result<(String, String, Option<&'static str>), GitError> {
+fn head_ref(repo: &Repository, sha: Oid) -> Result<(String, String, Option<&'static str>), GitError> {
     let head = repo.head().map_err(|source| GitError::Head {
         repo: repo_path(repo),
         source,
     })?;
     if head.is_branch() {
         let full = head.name().unwrap_or_default().to_string();
-        let short = full
-            .strip_prefix("refs/heads/")
-            .unwrap_or(&full)
-            .to_string();
+        let short = full.strip_prefix("refs/heads/").unwrap_or(&full).to_string();
         return Ok((full, short, Some("branch")));
     }
     if let Some(tag) = tag_at(repo, sha) {
@@ -168,11 +154,7 @@ fn tag_at(repo: &Repository, sha: Oid) -> Option<String> {
     let mut names: Vec<String> = refs
         .flatten()
         .filter(|r| r.peel_to_commit().is_ok_and(|c| c.id() == sha))
-        .filter_map(|r| {
-            r.name()
-                .and_then(|n| n.strip_prefix("refs/tags/"))
-                .map(str::to_string)
-        })
+        .filter_map(|r| r.name().and_then(|n| n.strip_prefix("refs/tags/")).map(str::to_string))
         .collect();
     names.sort();
     names.into_iter().next()
@@ -185,10 +167,9 @@ fn repository_slug(repo: &Repository, workspace: &Path) -> (String, String) {
         .ok()
         .and_then(|r| r.url().and_then(parse_remote_url));
     from_origin.unwrap_or_else(|| {
-        let dir = workspace.file_name().map_or_else(
-            || "repository".to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let dir = workspace
+            .file_name()
+            .map_or_else(|| "repository".to_string(), |n| n.to_string_lossy().into_owned());
         ("local".to_string(), dir)
     })
 }
@@ -231,19 +212,13 @@ fn actor(repo: &Repository) -> String {
 
 /// `(ref, ref_name, base_ref, head_ref)` from a pull request payload: GitHub
 /// runs `pull_request` on the merge ref and `pull_request_target` on the base.
-fn pull_request_refs(
-    event_name: &str,
-    payload: &Value,
-) -> Option<(String, String, String, String)> {
+fn pull_request_refs(event_name: &str, payload: &Value) -> Option<(String, String, String, String)> {
     let pr = payload.get("pull_request")?;
     let base = pr.pointer("/base/ref")?.as_str()?.to_string();
     let head = pr.pointer("/head/ref")?.as_str()?.to_string();
     match event_name {
         "pull_request" => {
-            let number = payload
-                .get("number")
-                .or_else(|| pr.get("number"))?
-                .as_u64()?;
+            let number = payload.get("number").or_else(|| pr.get("number"))?.as_u64()?;
             Some((
                 format!("refs/pull/{number}/merge"),
                 format!("{number}/merge"),
@@ -271,13 +246,7 @@ fn repository_json(owner: &str, name: &str, default_branch: Option<&str>) -> Val
 /// (§2.6): `before` is the commit's first parent, or zeros for a root commit,
 /// which then counts as creating the ref. Other events get the fields every
 /// payload has, and `workflow_dispatch` an empty `inputs`.
-fn synthesized_event(
-    event_name: &str,
-    git_ref: &str,
-    head: &Commit<'_>,
-    actor: &str,
-    repository: Value,
-) -> Value {
+fn synthesized_event(event_name: &str, git_ref: &str, head: &Commit<'_>, actor: &str, repository: Value) -> Value {
     let sender = json!({"login": actor});
     match event_name {
         "push" => {
@@ -382,10 +351,7 @@ mod tests {
         assert_eq!(event["created"], false);
         assert_eq!(event["head_commit"]["id"], c2.to_string());
         assert_eq!(event["head_commit"]["message"], "two\n\nbody");
-        assert_eq!(
-            event["head_commit"]["timestamp"],
-            "2023-11-14T23:13:20+01:00"
-        );
+        assert_eq!(event["head_commit"]["timestamp"], "2023-11-14T23:13:20+01:00");
         assert_eq!(
             event["head_commit"]["author"],
             json!({"name": "Ada", "email": "ada@example.com"})
@@ -445,41 +411,21 @@ mod tests {
         let t = TestRepo::new();
         t.write("a.txt", "1");
         t.commit("one");
-        t.repo
-            .remote("origin", "git@github.com:acme/ml.git")
-            .unwrap();
+        t.repo.remote("origin", "git@github.com:acme/ml.git").unwrap();
         let ctx = context(&t, "push", None);
         assert_eq!(ctx["repository"], "acme/ml");
         assert_eq!(ctx["repository_owner"], "acme");
-        assert_eq!(
-            ctx["event"]["repository"]["html_url"],
-            "https://github.com/acme/ml"
-        );
+        assert_eq!(ctx["event"]["repository"]["html_url"], "https://github.com/acme/ml");
     }
 
     #[test]
     fn remote_urls_parse_to_owner_and_name() {
         let slug = |url| parse_remote_url(url).map(|(o, n)| format!("{o}/{n}"));
-        assert_eq!(
-            slug("git@github.com:acme/ml.git").as_deref(),
-            Some("acme/ml")
-        );
-        assert_eq!(
-            slug("https://github.com/acme/ml").as_deref(),
-            Some("acme/ml")
-        );
-        assert_eq!(
-            slug("https://github.com/acme/ml.git/").as_deref(),
-            Some("acme/ml")
-        );
-        assert_eq!(
-            slug("ssh://git@github.com:22/acme/ml.git").as_deref(),
-            Some("acme/ml")
-        );
-        assert_eq!(
-            slug("https://gitlab.com/group/sub/ml.git").as_deref(),
-            Some("sub/ml")
-        );
+        assert_eq!(slug("git@github.com:acme/ml.git").as_deref(), Some("acme/ml"));
+        assert_eq!(slug("https://github.com/acme/ml").as_deref(), Some("acme/ml"));
+        assert_eq!(slug("https://github.com/acme/ml.git/").as_deref(), Some("acme/ml"));
+        assert_eq!(slug("ssh://git@github.com:22/acme/ml.git").as_deref(), Some("acme/ml"));
+        assert_eq!(slug("https://gitlab.com/group/sub/ml.git").as_deref(), Some("sub/ml"));
         assert_eq!(slug("file:///srv/git/ml.git"), None);
         assert_eq!(slug("/srv/git/ml.git"), None);
         assert_eq!(slug("C:\\repos\\ml"), None);
@@ -491,11 +437,7 @@ mod tests {
         let t = TestRepo::new();
         t.write("a.txt", "1");
         t.commit("one");
-        t.repo
-            .config()
-            .unwrap()
-            .set_str("user.name", "Grace")
-            .unwrap();
+        t.repo.config().unwrap().set_str("user.name", "Grace").unwrap();
         assert_eq!(context(&t, "push", None)["actor"], "Grace");
     }
 
@@ -531,10 +473,7 @@ mod tests {
         let ctx = context(&t, "pull_request", Some(payload.clone()));
         assert_eq!(ctx["ref"], "refs/pull/12/merge");
         assert_eq!(ctx["ref_name"], "12/merge");
-        assert_eq!(
-            (&ctx["base_ref"], &ctx["head_ref"]),
-            (&json!("main"), &json!("fix"))
-        );
+        assert_eq!((&ctx["base_ref"], &ctx["head_ref"]), (&json!("main"), &json!("fix")));
         let target = context(&t, "pull_request_target", Some(payload));
         assert_eq!(target["ref"], "refs/heads/main");
     }
@@ -547,31 +486,16 @@ mod tests {
         assert_eq!(default_branch(&t.repo).as_deref(), Some("main"));
 
         t.checkout_new("master", c1);
-        t.repo
-            .find_reference("refs/heads/main")
-            .unwrap()
-            .delete()
-            .unwrap();
+        t.repo.find_reference("refs/heads/main").unwrap().delete().unwrap();
         assert_eq!(default_branch(&t.repo).as_deref(), Some("master"));
 
         t.checkout_new("dev", c1);
-        t.repo
-            .find_reference("refs/heads/master")
-            .unwrap()
-            .delete()
-            .unwrap();
+        t.repo.find_reference("refs/heads/master").unwrap().delete().unwrap();
         assert_eq!(default_branch(&t.repo).as_deref(), Some("dev"));
 
+        t.repo.reference("refs/remotes/origin/trunk", c1, true, "test").unwrap();
         t.repo
-            .reference("refs/remotes/origin/trunk", c1, true, "test")
-            .unwrap();
-        t.repo
-            .reference_symbolic(
-                "refs/remotes/origin/HEAD",
-                "refs/remotes/origin/trunk",
-                true,
-                "test",
-            )
+            .reference_symbolic("refs/remotes/origin/HEAD", "refs/remotes/origin/trunk", true, "test")
             .unwrap();
         assert_eq!(default_branch(&t.repo).as_deref(), Some("trunk"));
     }
