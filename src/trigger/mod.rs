@@ -5,6 +5,8 @@
 //! the `schedule` event (parsing, validation, next fire times in a time
 //! zone). See reference §2.2–§2.4.
 
+pub mod filters;
 pub mod pattern;
 
+pub use filters::{ChangedFiles, Decision, PullRequestFilter, PushFilter, RefKind};
 pub use pattern::{FilterPattern, PatternKind, PatternProblem, Severity};
