@@ -5,8 +5,10 @@
 //! the `schedule` event (parsing, validation, next fire times in a time
 //! zone). See reference §2.2–§2.4.
 
+pub mod cron;
 pub mod filters;
 pub mod pattern;
 
+pub use cron::{CronError, CronField, CronSchedule, Schedule, TimezoneError};
 pub use filters::{ChangedFiles, Decision, PullRequestFilter, PushFilter, RefKind};
 pub use pattern::{FilterPattern, PatternKind, PatternProblem, Severity};

@@ -269,7 +269,8 @@ fn warnings_do_not_prevent_compiling() {
 #[test]
 fn other_errors_and_their_offsets() {
     use PatternKind::{Path, Ref};
-    let cases: &[(&str, PatternKind, &[(usize, Severity)])] = &[
+    type Case = (&'static str, PatternKind, &'static [(usize, Severity)]);
+    let cases: &[Case] = &[
         ("+a", Path, &[(0, E)]),
         ("?a", Ref, &[(0, E)]),
         ("a*+", Path, &[(2, E)]),
