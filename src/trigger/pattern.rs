@@ -216,10 +216,23 @@ impl Translator {
         while i < self.chars.len() {
             i = self.token(i);
         }
-        if self.kind == PatternKind::Ref {
-            if let Some((c @ ('/' | '.'), at)) = self.last_literal {
+        match (self.kind, self.last_literal) {
+            (PatternKind::Ref, Some((c @ ('/' | '.'), at))) => {
                 self.error(at, format!("a branch or tag name cannot end with '{c}'"));
             }
+            (PatternKind::Path, Some(('/', at))) => self.warn(
+                at,
+                "a path pattern ending with '/' matches no file: \
+                 add '**' to match everything below the directory",
+            ),
+            _ => {}
+        }
+        if self.kind == PatternKind::Path && self.chars[start] == '/' {
+            self.warn(
+                start,
+                "a path pattern starting with '/' matches no file: \
+                 paths are relative to the repository root",
+            );
         }
         self.finish(negated)
     }

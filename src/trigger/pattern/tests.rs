@@ -299,6 +299,10 @@ fn other_errors_and_their_offsets() {
         ("a\\[b", Path, &[]),
         ("a\\!b", Ref, &[]),
         ("a b", Path, &[]),
+        ("docs/", Path, &[(4, W)]),
+        ("/src/**", Path, &[(0, W)]),
+        ("!/src/**", Path, &[(1, W)]),
+        ("docs\\/", Path, &[(4, W), (5, W)]),
         ("feature/**", Ref, &[]),
     ];
     for &(text, kind, expected) in cases {
