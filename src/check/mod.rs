@@ -3,6 +3,12 @@
 //! schedules. `analyze` is the one entry point: file in, model plus every
 //! diagnostic out, sorted by position.
 
+mod graph;
+mod locate;
+mod triggers;
+
+pub use locate::locate;
+
 use crate::diag::{Diagnostic, SourceFile, Span};
 use crate::model::{read_workflow, Workflow};
 use std::path::Path;
@@ -48,6 +54,10 @@ pub fn analyze_file(path: &Path) -> Analysis {
 
 pub fn analyze(source: Arc<SourceFile>) -> Analysis {
     let (workflow, mut diagnostics) = read_workflow(source.clone());
+    if let Some(workflow) = &workflow {
+        graph::check_graph(workflow, &mut diagnostics);
+        triggers::check_triggers(workflow, &mut diagnostics);
+    }
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
     Analysis {

@@ -29,7 +29,7 @@ pub struct LoadedYaml {
 }
 
 pub fn parse_yaml(text: &str) -> LoadedYaml {
-    let mut builder = Builder::default();
+    let mut builder = Builder { lines: text.split('\n').collect(), ..Builder::default() };
     if text.len() > MAX_FILE_BYTES {
         let message = format!(
             "the file is {:.1} MiB; mlci reads workflow files of up to {} MiB",
@@ -77,7 +77,9 @@ enum Frame {
 }
 
 #[derive(Default)]
-struct Builder {
+struct Builder<'t> {
+    /// The source lines, to find a block scalar's `|` or `>` indicator.
+    lines: Vec<&'t str>,
     stack: Vec<Frame>,
     root: Option<Node>,
     documents: usize,
@@ -86,7 +88,7 @@ struct Builder {
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn event(&mut self, event: Event, span: Span) -> Result<(), Diagnostic> {
         match event {
             Event::DocumentStart(_) => {
@@ -116,6 +118,10 @@ impl Builder {
                     YamlStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
                     YamlStyle::Literal => ScalarStyle::Literal,
                     YamlStyle::Folded => ScalarStyle::Folded,
+                };
+                let span = match style {
+                    ScalarStyle::Literal | ScalarStyle::Folded => self.block_indicator(span).unwrap_or(span),
+                    _ => span,
                 };
                 let scalar = Scalar {
                     text: text.into_owned(),
@@ -158,6 +164,21 @@ impl Builder {
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// The parser places a block scalar at its first content line; users
+    /// (and other linters) expect it at the `|` or `>` that starts it.
+    fn block_indicator(&self, span: Span) -> Option<Span> {
+        for line in (1..=span.line).rev() {
+            let text = self.lines.get(line as usize - 1)?;
+            let code = text.split(" #").next().unwrap_or(text).trim_end();
+            let header = code.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+            if header.ends_with('|') || header.ends_with('>') {
+                let col = header.chars().count() as u32;
+                return Some(Span::new(line, col, span.end_line, span.end_col));
+            }
+        }
+        None
     }
 
     fn open(&mut self, frame: Frame, span: Span) -> Result<(), Diagnostic> {
@@ -298,6 +319,14 @@ mod tests {
         assert_eq!(key.span, Span::new(4, 5, 4, 12));
         assert_eq!(value.span, Span::new(4, 14, 4, 17));
         assert_eq!(value.as_scalar().unwrap().style, ScalarStyle::SingleQuoted);
+    }
+
+    #[test]
+    fn block_scalars_start_at_their_indicator() {
+        let node = root("a: |\n  one\nb: >-\n  two\n");
+        let mapping = node.as_mapping().unwrap();
+        assert_eq!((mapping.get("a").unwrap().span.line, mapping.get("a").unwrap().span.col), (1, 4));
+        assert_eq!((mapping.get("b").unwrap().span.line, mapping.get("b").unwrap().span.col), (3, 4));
     }
 
     #[test]

@@ -23,21 +23,12 @@ use std::path::PathBuf;
 use git2::{Commit, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 use thiserror::Error;
 
+pub use super::filters::ChangedFiles;
+
 /// Commits beyond this many make GitHub run a workflow whatever its path
 /// filters say; counting stops one past it.
 pub const MAX_COUNTED_COMMITS: usize = 1000;
 
-/// The files a push (or a commit) changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangedFiles {
-    /// Repository-relative paths with `/` separators, sorted and unique. A
-    /// rename contributes both its old and its new path.
-    pub files: Vec<String>,
-    /// Commits in the diffed range, counted up to [`MAX_COUNTED_COMMITS`] + 1
-    /// (a value above the maximum means "more than 1,000"); None where no
-    /// range was walked, e.g. a list built from elsewhere.
-    pub commit_count: Option<usize>,
-}
 
 /// A failure to read the repository.
 #[derive(Debug, Error)]
