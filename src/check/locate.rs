@@ -21,9 +21,13 @@ pub fn locate(source: &SourceFile, text: &Text, offset: usize, len: usize) -> Sp
         ScalarStyle::Literal if offset == 0 => Span::on_line(text.span.line, text.span.col, len),
         ScalarStyle::Literal => {
             // Content starts on the line after the `|` indicator; each value
-            // line is one source line, indented by the block's indentation.
+            // line is one source line, shifted by the block's indentation
+            // (that of its first non-empty line).
             let line = text.span.line + 1 + line_index as u32;
-            let indent = source.line(line).map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
+            let indent = (text.span.line + 1..=text.span.end_line.max(text.span.line + 1))
+                .filter_map(|l| source.line(l))
+                .find(|l| !l.trim().is_empty())
+                .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
             Span::on_line(line, (indent + column + 1) as u32, len)
         }
         _ => search(source, text, &value_lines, line_index, column, len),
