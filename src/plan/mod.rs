@@ -3,8 +3,10 @@
 //! Both are pure functions of the typed model: no I/O, deterministic output,
 //! and every problem reported rather than the first.
 
+pub mod build;
 pub mod graph;
 pub mod graph_error;
+pub mod labels;
 pub mod leg_name;
 mod loose_eq;
 pub mod matrix;
@@ -21,7 +23,9 @@ mod matrix_tests;
 #[cfg(test)]
 mod test_yaml;
 
+pub use build::{plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use graph::JobGraph;
+pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use graph_error::GraphError;
 pub use leg_name::leg_name;
 pub use matrix::{expand, expand_named, MatrixLeg};

@@ -1,0 +1,90 @@
+//! The event a local command acts on, read from the git repository around
+//! the current directory: which ref, which files changed, and the `github`
+//! context. Nothing is invented when there is no repository: the changed
+//! files are then unknown, and `plan` says so.
+
+use crate::trigger::git::{changed_files, head_commit_files};
+use crate::trigger::github_context::{default_branch, local_github_context, local_run_id};
+use crate::trigger::{ChangedFiles, Event, RefKind};
+use git2::Repository;
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+pub struct LocalEvent {
+    pub event: Event,
+    /// The repository's root, when there is one.
+    pub repo_root: Option<PathBuf>,
+    /// Why the changed files are unknown, when they are.
+    pub note: Option<String>,
+}
+
+pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
+    let mut event = Event { name: name.to_string(), git_ref: None, changed: None, base_branch: None, activity: None };
+    let Ok(repo) = Repository::discover(dir) else {
+        let note = format!("{} is not in a git repository: branch and changed files are unknown", dir.display());
+        return LocalEvent { event, repo_root: None, note: Some(note) };
+    };
+    let repo_root = repo.workdir().map(Path::to_path_buf);
+    event.git_ref = current_ref(&repo);
+    let base = default_branch(&repo);
+    let changed = match name {
+        "pull_request" | "pull_request_target" => {
+            event.base_branch = base.clone();
+            event.activity = Some("opened".into());
+            head_oid(&repo).and_then(|head| changed_files(&repo, None, head, base.as_deref()).ok())
+        }
+        _ => head_commit_files(&repo).ok(),
+    };
+    let note = changed.is_none().then(|| "the repository has no commit yet: changed files are unknown".to_string());
+    event.changed = changed.map(|c: ChangedFiles| c);
+    LocalEvent { event, repo_root, note }
+}
+
+fn head_oid(repo: &Repository) -> Option<git2::Oid> {
+    repo.head().ok()?.target()
+}
+
+/// The branch HEAD is on, else a tag pointing at HEAD.
+fn current_ref(repo: &Repository) -> Option<RefKind> {
+    let head = repo.head().ok()?;
+    if head.is_branch() {
+        return head.shorthand().map(|b| RefKind::Branch(b.to_string()));
+    }
+    let oid = head.target()?;
+    let tags = repo.tag_names(None).ok()?;
+    let tag = tags.iter().flatten().find(|t| {
+        repo.revparse_single(&format!("refs/tags/{t}")).ok().and_then(|o| o.peel_to_commit().ok()).is_some_and(|c| c.id() == oid)
+    })?;
+    Some(RefKind::Tag(tag.to_string()))
+}
+
+/// The contexts known before anything runs: `github`, `inputs`, `vars`.
+pub fn plan_contexts(
+    local: &LocalEvent,
+    workflow_name: &str,
+    payload: Option<Value>,
+    event_path: Option<&Path>,
+    inputs: Map<String, Value>,
+) -> Map<String, Value> {
+    let github = local
+        .repo_root
+        .as_deref()
+        .and_then(|root| {
+            local_github_context(root, &local.event.name, payload.clone(), event_path, workflow_name, local_run_id(), 1).ok()
+        })
+        .unwrap_or_else(|| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let repo = cwd.file_name().map_or("local".into(), |n| format!("local/{}", n.to_string_lossy()));
+            let map = json!({
+                "event_name": local.event.name, "workflow": workflow_name, "repository": repo,
+                "workspace": cwd.display().to_string(), "event": payload.unwrap_or(json!({})),
+                "ref": "", "sha": "", "ref_name": "", "actor": "mlci",
+            });
+            map.as_object().cloned().unwrap_or_default()
+        });
+    let mut contexts = Map::new();
+    contexts.insert("github".into(), Value::Object(github));
+    contexts.insert("inputs".into(), Value::Object(inputs));
+    contexts.insert("vars".into(), Value::Object(Map::new()));
+    contexts
+}

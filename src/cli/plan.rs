@@ -1,0 +1,152 @@
+//! `mlci plan`: which workflows an event triggers and why, then the jobs in
+//! dependency order with their matrix legs, labels, images and needs.
+
+use super::event::{local_event, plan_contexts};
+use super::plan_render::{render_dot, render_text, WorkflowPlan};
+use super::{exit, output, workflows};
+use crate::check::analyze_file;
+use crate::model::Workflow;
+use crate::plan::{plan_jobs, LabelMap};
+use crate::trigger::decide;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A workflow file or folder (default: .github/workflows/).
+    #[arg(short = 'W', long = "workflows")]
+    workflows: Option<PathBuf>,
+    /// The event to plan for.
+    #[arg(short, long, default_value = "push")]
+    event: String,
+    /// Plan only this job and the jobs it needs.
+    #[arg(short, long)]
+    job: Option<String>,
+    /// A JSON file with the event payload (`github.event`).
+    #[arg(long)]
+    eventpath: Option<PathBuf>,
+    /// A workflow_dispatch input, NAME=VALUE (repeatable).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    inputs: Vec<String>,
+    /// Map a runs-on label to an image, LABEL=IMAGE (repeatable).
+    #[arg(short = 'P', long = "platform", value_name = "LABEL=IMAGE")]
+    platforms: Vec<String>,
+    /// Print the plan as JSON.
+    #[arg(long, conflicts_with = "dot")]
+    json: bool,
+    /// Print the job graph as Graphviz DOT.
+    #[arg(long)]
+    dot: bool,
+}
+
+pub fn run(args: Args) -> i32 {
+    let files = match workflows::find(args.workflows.as_deref()) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
+    let analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
+    if output::print_diagnostics(&analyses) > 0 {
+        return exit::INVALID;
+    }
+    let mut labels = LabelMap::default();
+    for platform in &args.platforms {
+        match platform.split_once('=') {
+            Some((label, image)) if !label.is_empty() && !image.is_empty() => labels.set(label, image),
+            _ => return usage(&format!("-P takes LABEL=IMAGE, not `{platform}`")),
+        }
+    }
+    let payload = match &args.eventpath {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+            Ok(value) => Some(value),
+            Err(e) => return usage(&format!("failed to read the event payload {}: {e}", path.display())),
+        },
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let local = local_event(&cwd, &args.event);
+    let mut plans = Vec::new();
+    for analysis in &analyses {
+        let Some(workflow) = &analysis.workflow else { continue };
+        let decision = decide(workflow, &local.event);
+        let mut plan = WorkflowPlan {
+            workflow: workflow.display_name(),
+            path: workflow.path.display().to_string(),
+            triggered: decision.runs(),
+            reason: decision.reason().to_string(),
+            jobs: Vec::new(),
+        };
+        if plan.triggered {
+            let inputs = match dispatch_inputs(workflow, &args.inputs) {
+                Ok(inputs) => inputs,
+                Err(message) => return usage(&message),
+            };
+            let contexts = plan_contexts(&local, &plan.workflow, payload.clone(), args.eventpath.as_deref(), inputs);
+            let graph = match crate::check::graph_of(workflow) {
+                Some(graph) => graph,
+                None => return exit::INVALID,
+            };
+            match plan_jobs(workflow, &graph, &contexts, &labels, args.job.as_deref(), &super::evaluate::evaluate_text) {
+                Ok(jobs) => plan.jobs = jobs,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return exit::INVALID;
+                }
+            }
+        }
+        plans.push(plan);
+    }
+    if let Some(job) = &args.job {
+        if !plans.iter().any(|p| p.jobs.iter().any(|j| &j.id == job)) && plans.iter().any(|p| p.triggered) {
+            eprintln!("error: no triggered workflow has a job `{job}`");
+            return exit::INVALID;
+        }
+    }
+    if args.json {
+        let document = serde_json::json!({ "event": args.event, "note": local.note, "workflows": plans });
+        println!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+    } else if args.dot {
+        print!("{}", render_dot(&plans));
+    } else {
+        print!("{}", render_text(&args.event, local.note.as_deref(), &plans));
+    }
+    if plans.iter().any(|p| p.triggered) {
+        exit::SUCCESS
+    } else {
+        exit::NOTHING_TRIGGERED
+    }
+}
+
+/// The `inputs` context of a workflow_dispatch: defaults, then `--input`s.
+fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<Map<String, Value>, String> {
+    let mut inputs = Map::new();
+    let declared = workflow.on.event("workflow_dispatch").map(|e| e.inputs.as_slice()).unwrap_or_default();
+    for input in declared {
+        let default = input.default.clone().unwrap_or(match input.kind.as_str() {
+            "boolean" => Value::Bool(false),
+            _ => Value::String(String::new()),
+        });
+        inputs.insert(input.id.value.clone(), default);
+    }
+    for pair in given {
+        let (name, value) = pair.split_once('=').ok_or_else(|| format!("--input takes NAME=VALUE, not `{pair}`"))?;
+        let Some(input) = declared.iter().find(|i| i.id.value == name) else {
+            let names: Vec<&str> = declared.iter().map(|i| i.id.value.as_str()).collect();
+            return Err(format!("the workflow has no input `{name}` (its inputs: {})", names.join(", ")));
+        };
+        let typed = match input.kind.as_str() {
+            "boolean" => Value::Bool(value == "true"),
+            "number" => value.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).ok_or_else(|| format!("input `{name}` is a number, not `{value}`"))?,
+            "choice" if !input.options.iter().any(|o| o.value == value) => {
+                return Err(format!("input `{name}` must be one of {}", input.options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(", ")))
+            }
+            _ => Value::String(value.to_string()),
+        };
+        inputs.insert(name.to_string(), typed);
+    }
+    Ok(inputs)
+}
+
+fn usage(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    exit::USAGE
+}
