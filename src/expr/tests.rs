@@ -1,0 +1,2 @@
+//! Unit tests across the stages (template scanning, conditions, analysis,
+//! limits, robustness).
