@@ -18,16 +18,25 @@ pub fn check_graph(workflow: &Workflow, out: &mut Vec<Diagnostic>) -> Option<Job
         Err(errors) => errors,
     };
     let needs_span = |job: &str, index: usize| {
-        workflow.job(job).and_then(|j| j.needs.get(index)).map_or(Span::file_start(), |n| n.span)
+        workflow
+            .job(job)
+            .and_then(|j| j.needs.get(index))
+            .map_or(Span::file_start(), |n| n.span)
     };
     // A cycle already explains why no job can start.
     let has_cycle = errors.iter().any(|e| matches!(e, GraphError::Cycle { .. }));
     for error in errors.into_iter().filter(|e| !(has_cycle && *e == GraphError::NoRoot)) {
         out.push(match error {
-            GraphError::UnknownJob { job, index, unknown, suggestion } => {
-                Diagnostic::error(needs_span(&job, index), format!("job `{job}` needs `{unknown}`, but there is no such job"))
-                    .with_optional_help(suggestion.map(|s| format!("did you mean `{s}`?")))
-            }
+            GraphError::UnknownJob {
+                job,
+                index,
+                unknown,
+                suggestion,
+            } => Diagnostic::error(
+                needs_span(&job, index),
+                format!("job `{job}` needs `{unknown}`, but there is no such job"),
+            )
+            .with_optional_help(suggestion.map(|s| format!("did you mean `{s}`?"))),
             GraphError::Cycle { cycle, .. } => {
                 // Point at the first job of the cycle's own `needs` entry
                 // that leads into it, so the caret sits on the edge to cut.
@@ -37,8 +46,11 @@ pub fn check_graph(workflow: &Workflow, out: &mut Vec<Diagnostic>) -> Option<Job
                     .job(&first)
                     .and_then(|j| j.needs.iter().position(|n| n.value.eq_ignore_ascii_case(&next)))
                     .unwrap_or(0);
-                Diagnostic::error(needs_span(&first, index), format!("the `needs` of these jobs form a cycle: {}", cycle_text(&cycle)))
-                    .with_help("remove one of the `needs` entries along the cycle")
+                Diagnostic::error(
+                    needs_span(&first, index),
+                    format!("the `needs` of these jobs form a cycle: {}", cycle_text(&cycle)),
+                )
+                .with_help("remove one of the `needs` entries along the cycle")
             }
             GraphError::NoRoot => Diagnostic::error(
                 workflow.jobs.first().map_or(Span::file_start(), |j| j.id.span),

@@ -41,7 +41,10 @@ fn search(source: &SourceFile, text: &Text, lines: &[&str], line_index: usize, c
     let needle: String = value_line.chars().skip(column).take(12).collect();
     if !needle.is_empty() {
         for line in text.span.line..=text.span.end_line.max(text.span.line) {
-            if let Some(found) = source.line(line).and_then(|l| l.find(&needle).map(|b| l[..b].chars().count())) {
+            if let Some(found) = source
+                .line(line)
+                .and_then(|l| l.find(&needle).map(|b| l[..b].chars().count()))
+            {
                 return Span::on_line(line, found as u32 + 1, len);
             }
         }
@@ -73,7 +76,11 @@ mod tests {
         let root = parse_yaml(yaml).root.unwrap();
         let node = root.as_mapping().unwrap().get(key).unwrap().clone();
         let scalar = node.as_scalar().unwrap();
-        let text = Text { value: scalar.text.clone(), span: node.span, style: scalar.style };
+        let text = Text {
+            value: scalar.text.clone(),
+            span: node.span,
+            style: scalar.style,
+        };
         (SourceFile::new("t.yml", yaml), text)
     }
 

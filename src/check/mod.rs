@@ -3,9 +3,12 @@
 //! schedules. `analyze` is the one entry point: file in, model plus every
 //! diagnostic out, sorted by position.
 
+mod expressions;
 mod graph;
 mod locate;
+pub mod sites;
 mod triggers;
+mod walk;
 
 pub use locate::locate;
 
@@ -57,6 +60,7 @@ pub fn analyze(source: Arc<SourceFile>) -> Analysis {
     if let Some(workflow) = &workflow {
         graph::check_graph(workflow, &mut diagnostics);
         triggers::check_triggers(workflow, &mut diagnostics);
+        expressions::check_expressions(workflow, &mut diagnostics);
     }
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
@@ -65,4 +69,9 @@ pub fn analyze(source: Arc<SourceFile>) -> Analysis {
         workflow,
         diagnostics,
     }
+}
+
+/// The job graph of a workflow that passed its checks.
+pub fn graph_of(workflow: &Workflow) -> Option<crate::plan::JobGraph> {
+    graph::check_graph(workflow, &mut Vec::new())
 }

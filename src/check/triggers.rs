@@ -9,7 +9,11 @@ use crate::trigger::{parse_timezone, CronSchedule, FilterPattern, PatternKind, S
 pub fn check_triggers(workflow: &Workflow, out: &mut Vec<Diagnostic>) {
     let source = &workflow.source;
     // A snapshot's `version` is a ref-like pattern too.
-    for version in workflow.jobs.iter().filter_map(|j| j.snapshot.as_ref()?.version.as_ref()) {
+    for version in workflow
+        .jobs
+        .iter()
+        .filter_map(|j| j.snapshot.as_ref()?.version.as_ref())
+    {
         check_pattern(source, version, PatternKind::Ref, out);
     }
     for event in &workflow.on.events {
@@ -25,8 +29,11 @@ pub fn check_triggers(workflow: &Workflow, out: &mut Vec<Diagnostic>) {
             let negated = filter.patterns.iter().filter(|p| p.value.starts_with('!')).count();
             if negated > 0 && negated == filter.patterns.len() && !filter.key.value.ends_with("-ignore") {
                 out.push(
-                    Diagnostic::error(filter.key.span, format!("`{}` holds only `!` patterns, so it matches nothing", filter.key.value))
-                        .with_help("add a positive pattern first, e.g. '**', then the `!` exclusions"),
+                    Diagnostic::error(
+                        filter.key.span,
+                        format!("`{}` holds only `!` patterns, so it matches nothing", filter.key.value),
+                    )
+                    .with_help("add a positive pattern first, e.g. '**', then the `!` exclusions"),
                 );
             }
         }
@@ -58,7 +65,9 @@ fn check_cron(source: &SourceFile, cron: &Text, out: &mut Vec<Diagnostic>) {
             if let Some(seconds) = schedule.min_interval_too_short() {
                 out.push(Diagnostic::error(
                     Span::on_line(cron.span.line, cron.span.col, cron.value.chars().count() as u32 + 2),
-                    format!("this schedule fires every {seconds} seconds; the shortest interval GitHub allows is 5 minutes"),
+                    format!(
+                        "this schedule fires every {seconds} seconds; the shortest interval GitHub allows is 5 minutes"
+                    ),
                 ));
             }
         }

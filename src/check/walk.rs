@@ -27,7 +27,14 @@ pub struct Visit<'a> {
 
 pub fn walk(workflow: &Workflow, mut visit: impl FnMut(Visit)) {
     let top = Scope::default();
-    let mut see = |text: &Text, site: Site, scope: &Scope| visit(Visit { text, is_condition: false, site, scope });
+    let mut see = |text: &Text, site: Site, scope: &Scope| {
+        visit(Visit {
+            text,
+            is_condition: false,
+            site,
+            scope,
+        })
+    };
     if let Some(t) = &workflow.run_name {
         see(t, Site::RunName, &top);
     }
@@ -37,7 +44,10 @@ pub fn walk(workflow: &Workflow, mut visit: impl FnMut(Visit)) {
     }
     workflow.env.values().for_each(|t| see(t, Site::WorkflowEnv, &top));
     if let Some(d) = &workflow.defaults {
-        d.shell.iter().chain(&d.working_directory).for_each(|t| see(t, Site::NoExpressions, &top));
+        d.shell
+            .iter()
+            .chain(&d.working_directory)
+            .for_each(|t| see(t, Site::NoExpressions, &top));
     }
     drop(see);
     for job in &workflow.jobs {
@@ -52,9 +62,21 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
         matrix_keys: matrix_keys(job),
     };
     if let Some(t) = &job.condition {
-        visit(Visit { text: t, is_condition: true, site: Site::JobIf, scope: &scope });
+        visit(Visit {
+            text: t,
+            is_condition: true,
+            site: Site::JobIf,
+            scope: &scope,
+        });
     }
-    let mut see = |text: &Text, site: Site, scope: &Scope| visit(Visit { text, is_condition: false, site, scope });
+    let mut see = |text: &Text, site: Site, scope: &Scope| {
+        visit(Visit {
+            text,
+            is_condition: false,
+            site,
+            scope,
+        })
+    };
     if let Some(strategy) = &job.strategy {
         if let Some(Matrix::Expression(t)) = &strategy.matrix {
             see(t, Site::JobStrategy, &scope);
@@ -76,7 +98,11 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
     }
     job.name.iter().for_each(|t| see(t, Site::JobSetting, &scope));
     if let Some(runs_on) = &job.runs_on {
-        runs_on.labels.iter().chain(&runs_on.group).for_each(|t| see(t, Site::JobSetting, &scope));
+        runs_on
+            .labels
+            .iter()
+            .chain(&runs_on.group)
+            .for_each(|t| see(t, Site::JobSetting, &scope));
     }
     dynamic(&job.timeout_minutes, Site::JobSetting, &scope, &mut see);
     dynamic(&job.continue_on_error, Site::JobSetting, &scope, &mut see);
@@ -89,13 +115,18 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
     }
     job.env.values().for_each(|t| see(t, Site::JobEnv, &scope));
     if let Some(d) = &job.defaults {
-        d.shell.iter().chain(&d.working_directory).for_each(|t| see(t, Site::JobDefaultsRun, &scope));
+        d.shell
+            .iter()
+            .chain(&d.working_directory)
+            .for_each(|t| see(t, Site::JobDefaultsRun, &scope));
     }
     if let Some(c) = &job.container {
         container(c, &scope, &mut see);
     }
     job.services.values().for_each(|c| container(c, &scope, &mut see));
-    job.services_expression.iter().for_each(|t| see(t, Site::JobSetting, &scope));
+    job.services_expression
+        .iter()
+        .for_each(|t| see(t, Site::JobSetting, &scope));
     job.with.values().for_each(|t| see(t, Site::ReusableWith, &scope));
     if let Some(s) = &job.snapshot {
         s.condition.iter().for_each(|t| see(t, Site::SnapshotIf, &scope));
@@ -109,7 +140,14 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
         }
     }
     scope.steps = Some(prior);
-    let mut see = |text: &Text, site: Site, scope: &Scope| visit(Visit { text, is_condition: false, site, scope });
+    let mut see = |text: &Text, site: Site, scope: &Scope| {
+        visit(Visit {
+            text,
+            is_condition: false,
+            site,
+            scope,
+        })
+    };
     job.outputs.values().for_each(|t| see(t, Site::JobOutputs, &scope));
     if let Some(url) = job.environment.as_ref().and_then(|e| e.url.as_ref()) {
         see(url, Site::EnvironmentUrl, &scope);
@@ -118,17 +156,43 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
 
 fn drop_in_step(step: &crate::model::Step, scope: &Scope, visit: &mut impl FnMut(Visit)) {
     if let Some(t) = &step.condition {
-        visit(Visit { text: t, is_condition: true, site: Site::StepIf, scope });
+        visit(Visit {
+            text: t,
+            is_condition: true,
+            site: Site::StepIf,
+            scope,
+        });
     }
-    let mut see = |text: &Text, site: Site| visit(Visit { text, is_condition: false, site, scope });
+    let mut see = |text: &Text, site: Site| {
+        visit(Visit {
+            text,
+            is_condition: false,
+            site,
+            scope,
+        })
+    };
     if let Some(id) = &step.id {
-        let text = Text { value: id.value.clone(), span: id.span, style: crate::load::ScalarStyle::Plain };
+        let text = Text {
+            value: id.value.clone(),
+            span: id.span,
+            style: crate::load::ScalarStyle::Plain,
+        };
         see(&text, Site::NoExpressions);
     }
-    for t in step.name.iter().chain(&step.run).chain(&step.uses).chain(&step.shell).chain(&step.working_directory) {
+    for t in step
+        .name
+        .iter()
+        .chain(&step.run)
+        .chain(&step.uses)
+        .chain(&step.shell)
+        .chain(&step.working_directory)
+    {
         see(t, Site::Step);
     }
-    step.env.values().chain(step.with.values()).for_each(|t| see(t, Site::Step));
+    step.env
+        .values()
+        .chain(step.with.values())
+        .for_each(|t| see(t, Site::Step));
     let mut see = |t: &Text, site: Site, _: &Scope| see(t, site);
     dynamic(&step.continue_on_error, Site::Step, scope, &mut see);
     dynamic(&step.timeout_minutes, Site::Step, scope, &mut see);
@@ -136,13 +200,26 @@ fn drop_in_step(step: &crate::model::Step, scope: &Scope, visit: &mut impl FnMut
 
 fn container(c: &Container, scope: &Scope, see: &mut impl FnMut(&Text, Site, &Scope)) {
     see(&c.image, Site::JobSetting, scope);
-    c.options.iter().chain(&c.ports).chain(&c.volumes).for_each(|t| see(t, Site::JobSetting, scope));
+    c.options
+        .iter()
+        .chain(&c.ports)
+        .chain(&c.volumes)
+        .for_each(|t| see(t, Site::JobSetting, scope));
     c.env.values().for_each(|t| see(t, Site::ContainerEnv, scope));
     c.credentials.values().for_each(|t| see(t, Site::Credentials, scope));
 }
 
-fn dynamic<T>(value: &Option<Spanned<Dynamic<T>>>, site: Site, scope: &Scope, see: &mut impl FnMut(&Text, Site, &Scope)) {
-    if let Some(Spanned { value: Dynamic::Expression(t), .. }) = value {
+fn dynamic<T>(
+    value: &Option<Spanned<Dynamic<T>>>,
+    site: Site,
+    scope: &Scope,
+    see: &mut impl FnMut(&Text, Site, &Scope),
+) {
+    if let Some(Spanned {
+        value: Dynamic::Expression(t),
+        ..
+    }) = value
+    {
         see(t, site, scope);
     }
 }

@@ -19,10 +19,23 @@ pub struct LocalEvent {
 }
 
 pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
-    let mut event = Event { name: name.to_string(), git_ref: None, changed: None, base_branch: None, activity: None };
+    let mut event = Event {
+        name: name.to_string(),
+        git_ref: None,
+        changed: None,
+        base_branch: None,
+        activity: None,
+    };
     let Ok(repo) = Repository::discover(dir) else {
-        let note = format!("{} is not in a git repository: branch and changed files are unknown", dir.display());
-        return LocalEvent { event, repo_root: None, note: Some(note) };
+        let note = format!(
+            "{} is not in a git repository: branch and changed files are unknown",
+            dir.display()
+        );
+        return LocalEvent {
+            event,
+            repo_root: None,
+            note: Some(note),
+        };
     };
     let repo_root = repo.workdir().map(Path::to_path_buf);
     event.git_ref = current_ref(&repo);
@@ -35,7 +48,9 @@ pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
         }
         _ => head_commit_files(&repo).ok(),
     };
-    let note = changed.is_none().then(|| "the repository has no commit yet: changed files are unknown".to_string());
+    let note = changed
+        .is_none()
+        .then(|| "the repository has no commit yet: changed files are unknown".to_string());
     event.changed = changed.map(|c: ChangedFiles| c);
     LocalEvent { event, repo_root, note }
 }
@@ -53,7 +68,10 @@ fn current_ref(repo: &Repository) -> Option<RefKind> {
     let oid = head.target()?;
     let tags = repo.tag_names(None).ok()?;
     let tag = tags.iter().flatten().find(|t| {
-        repo.revparse_single(&format!("refs/tags/{t}")).ok().and_then(|o| o.peel_to_commit().ok()).is_some_and(|c| c.id() == oid)
+        repo.revparse_single(&format!("refs/tags/{t}"))
+            .ok()
+            .and_then(|o| o.peel_to_commit().ok())
+            .is_some_and(|c| c.id() == oid)
     })?;
     Some(RefKind::Tag(tag.to_string()))
 }
@@ -70,11 +88,22 @@ pub fn plan_contexts(
         .repo_root
         .as_deref()
         .and_then(|root| {
-            local_github_context(root, &local.event.name, payload.clone(), event_path, workflow_name, local_run_id(), 1).ok()
+            local_github_context(
+                root,
+                &local.event.name,
+                payload.clone(),
+                event_path,
+                workflow_name,
+                local_run_id(),
+                1,
+            )
+            .ok()
         })
         .unwrap_or_else(|| {
             let cwd = std::env::current_dir().unwrap_or_default();
-            let repo = cwd.file_name().map_or("local".into(), |n| format!("local/{}", n.to_string_lossy()));
+            let repo = cwd
+                .file_name()
+                .map_or("local".into(), |n| format!("local/{}", n.to_string_lossy()));
             let map = json!({
                 "event_name": local.event.name, "workflow": workflow_name, "repository": repo,
                 "workspace": cwd.display().to_string(), "event": payload.unwrap_or(json!({})),

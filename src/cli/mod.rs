@@ -1,9 +1,16 @@
 //! The command line: one file per command, each returning an exit code.
 //! Only this module prints or maps errors to exit codes.
 
+mod eval;
+mod evaluate;
+mod event;
 pub mod exit;
+mod list;
 mod output;
+mod plan;
+mod plan_render;
 mod validate;
+mod workflows;
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +29,12 @@ struct Cli {
 enum Command {
     /// Check workflow files and report every error with its line and column.
     Validate(validate::Args),
+    /// Show which workflows an event triggers and why, and their jobs in order.
+    Plan(plan::Args),
+    /// List workflows and their jobs, one per line.
+    List(list::Args),
+    /// Evaluate one ${{ }} expression and print the result as JSON.
+    Eval(eval::Args),
 }
 
 pub fn main() -> i32 {
@@ -34,5 +47,8 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::List(args) => list::run(args),
+        Command::Eval(args) => eval::run(args),
     }
 }

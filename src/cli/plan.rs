@@ -57,7 +57,10 @@ pub fn run(args: Args) -> i32 {
     }
     let payload = match &args.eventpath {
         None => None,
-        Some(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
             Ok(value) => Some(value),
             Err(e) => return usage(&format!("failed to read the event payload {}: {e}", path.display())),
         },
@@ -80,12 +83,25 @@ pub fn run(args: Args) -> i32 {
                 Ok(inputs) => inputs,
                 Err(message) => return usage(&message),
             };
-            let contexts = plan_contexts(&local, &plan.workflow, payload.clone(), args.eventpath.as_deref(), inputs);
+            let contexts = plan_contexts(
+                &local,
+                &plan.workflow,
+                payload.clone(),
+                args.eventpath.as_deref(),
+                inputs,
+            );
             let graph = match crate::check::graph_of(workflow) {
                 Some(graph) => graph,
                 None => return exit::INVALID,
             };
-            match plan_jobs(workflow, &graph, &contexts, &labels, args.job.as_deref(), &super::evaluate::evaluate_text) {
+            match plan_jobs(
+                workflow,
+                &graph,
+                &contexts,
+                &labels,
+                args.job.as_deref(),
+                &super::evaluate::evaluate_text,
+            ) {
                 Ok(jobs) => plan.jobs = jobs,
                 Err(message) => {
                     eprintln!("error: {message}");
@@ -119,7 +135,11 @@ pub fn run(args: Args) -> i32 {
 /// The `inputs` context of a workflow_dispatch: defaults, then `--input`s.
 fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<Map<String, Value>, String> {
     let mut inputs = Map::new();
-    let declared = workflow.on.event("workflow_dispatch").map(|e| e.inputs.as_slice()).unwrap_or_default();
+    let declared = workflow
+        .on
+        .event("workflow_dispatch")
+        .map(|e| e.inputs.as_slice())
+        .unwrap_or_default();
     for input in declared {
         let default = input.default.clone().unwrap_or(match input.kind.as_str() {
             "boolean" => Value::Bool(false),
@@ -128,16 +148,34 @@ fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<Map<String, 
         inputs.insert(input.id.value.clone(), default);
     }
     for pair in given {
-        let (name, value) = pair.split_once('=').ok_or_else(|| format!("--input takes NAME=VALUE, not `{pair}`"))?;
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--input takes NAME=VALUE, not `{pair}`"))?;
         let Some(input) = declared.iter().find(|i| i.id.value == name) else {
             let names: Vec<&str> = declared.iter().map(|i| i.id.value.as_str()).collect();
-            return Err(format!("the workflow has no input `{name}` (its inputs: {})", names.join(", ")));
+            return Err(format!(
+                "the workflow has no input `{name}` (its inputs: {})",
+                names.join(", ")
+            ));
         };
         let typed = match input.kind.as_str() {
             "boolean" => Value::Bool(value == "true"),
-            "number" => value.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).ok_or_else(|| format!("input `{name}` is a number, not `{value}`"))?,
+            "number" => value
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| format!("input `{name}` is a number, not `{value}`"))?,
             "choice" if !input.options.iter().any(|o| o.value == value) => {
-                return Err(format!("input `{name}` must be one of {}", input.options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(", ")))
+                return Err(format!(
+                    "input `{name}` must be one of {}",
+                    input
+                        .options
+                        .iter()
+                        .map(|o| o.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
             }
             _ => Value::String(value.to_string()),
         };

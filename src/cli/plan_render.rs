@@ -21,7 +21,11 @@ pub fn render_text(event: &str, note: Option<&str>, plans: &[WorkflowPlan]) -> S
     }
     for plan in plans {
         let verdict = if plan.triggered { "runs" } else { "skipped" };
-        let _ = writeln!(out, "\n{} ({}): {verdict}\n  why: {}", plan.workflow, plan.path, plan.reason);
+        let _ = writeln!(
+            out,
+            "\n{} ({}): {verdict}\n  why: {}",
+            plan.workflow, plan.path, plan.reason
+        );
         for job in &plan.jobs {
             let mut line = format!("  job {}", job.id);
             if !job.needs.is_empty() {
@@ -32,11 +36,22 @@ pub fn render_text(event: &str, note: Option<&str>, plans: &[WorkflowPlan]) -> S
             }
             let _ = writeln!(out, "{line}");
             if let Some(matrix) = &job.deferred_matrix {
-                let _ = writeln!(out, "    matrix: {matrix} (expanded once the jobs it needs have finished)");
+                let _ = writeln!(
+                    out,
+                    "    matrix: {matrix} (expanded once the jobs it needs have finished)"
+                );
             }
             for leg in &job.legs {
-                let image = leg.image.clone().unwrap_or_else(|| "no image for these labels (map one with -P LABEL=IMAGE)".into());
-                let _ = writeln!(out, "    - {}  runs-on: {}  image: {image}", leg.name, leg.runs_on.join(", "));
+                let image = leg
+                    .image
+                    .clone()
+                    .unwrap_or_else(|| "no image for these labels (map one with -P LABEL=IMAGE)".into());
+                let _ = writeln!(
+                    out,
+                    "    - {}  runs-on: {}  image: {image}",
+                    leg.name,
+                    leg.runs_on.join(", ")
+                );
             }
         }
     }
@@ -46,14 +61,23 @@ pub fn render_text(event: &str, note: Option<&str>, plans: &[WorkflowPlan]) -> S
 pub fn render_dot(plans: &[WorkflowPlan]) -> String {
     let mut out = String::from("digraph jobs {\n  rankdir=LR;\n  node [shape=box];\n");
     for (index, plan) in plans.iter().filter(|p| p.triggered).enumerate() {
-        let _ = writeln!(out, "  subgraph cluster_{index} {{\n    label={};", quote(&plan.workflow));
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_{index} {{\n    label={};",
+            quote(&plan.workflow)
+        );
         for job in &plan.jobs {
             let legs = match (job.legs.len(), &job.deferred_matrix) {
                 (_, Some(_)) => " (matrix from needs)".to_string(),
                 (1, None) => String::new(),
                 (n, None) => format!(" ({n} legs)"),
             };
-            let _ = writeln!(out, "    {} [label={}];", node(index, &job.id), quote(&format!("{}{legs}", job.id)));
+            let _ = writeln!(
+                out,
+                "    {} [label={}];",
+                node(index, &job.id),
+                quote(&format!("{}{legs}", job.id))
+            );
             for need in &job.needs {
                 let _ = writeln!(out, "    {} -> {};", node(index, need), node(index, &job.id));
             }

@@ -1,8 +1,7 @@
 //! `mlci validate [PATHS...]`: check workflow files, report every problem.
 
-use super::{exit, output};
+use super::{exit, output, workflows};
 use crate::check::analyze_file;
-use crate::load::discover;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -17,24 +16,10 @@ pub fn run(args: Args) -> i32 {
     } else {
         args.paths
     };
-    let files = match discover(&paths) {
+    let files = match workflows::find_all(&paths) {
         Ok(files) => files,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::INVALID;
-        }
+        Err(code) => return code,
     };
-    if files.is_empty() {
-        eprintln!(
-            "error: no workflow files (*.yml, *.yaml) in {}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return exit::INVALID;
-    }
     let analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
     let errors = output::print_diagnostics(&analyses);
     if errors > 0 {

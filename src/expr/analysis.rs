@@ -49,12 +49,7 @@ impl Ast {
     pub fn function_calls(&self) -> Vec<FunctionUse> {
         let mut calls = Vec::new();
         visit(self.root.as_ref(), &mut |node| {
-            if let NodeKind::Call {
-                function,
-                name,
-                args,
-            } = &node.kind
-            {
+            if let NodeKind::Call { function, name, args } = &node.kind {
                 let string_arg = match args.as_slice() {
                     [Node {
                         kind: NodeKind::Literal(Literal::String(s)),
@@ -93,11 +88,7 @@ fn visit<'a>(node: Option<&'a Node>, f: &mut impl FnMut(&'a Node)) {
 
 /// Walks the tree; `path` holds the literal property steps applied to the
 /// current node by the index chain above it (innermost last).
-fn collect_named_values(
-    node: &Node,
-    path: &mut Vec<(String, usize)>,
-    out: &mut Vec<NamedValueUse>,
-) {
+fn collect_named_values(node: &Node, path: &mut Vec<(String, usize)>, out: &mut Vec<NamedValueUse>) {
     match &node.kind {
         NodeKind::NamedValue(name) => {
             // The steps were pushed outermost first; the path reads inward out.

@@ -45,10 +45,7 @@ pub fn parse_condition(s: &str, opts: &ParseOptions) -> Result<Condition, Templa
         }
         template => template,
     };
-    let wrapped = !template
-        .expressions()
-        .iter()
-        .any(|ast| ast.uses_status_function());
+    let wrapped = !template.expressions().iter().any(|ast| ast.uses_status_function());
     Ok(Condition {
         template: Some(template),
         wrapped,

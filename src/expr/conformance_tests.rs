@@ -9,22 +9,13 @@ use std::path::Path;
 
 use super::{evaluate, parse, ErrorKind, JsonContext, ParseOptions, Value};
 
-const SUITE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/conformance/expressions"
-);
+const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/expressions");
 const TOTAL_CASES: usize = 1020;
 
 /// What one case expects.
 enum Expected {
-    Value {
-        kind: String,
-        value: serde_json::Value,
-    },
-    Error {
-        kind: String,
-        text: String,
-    },
+    Value { kind: String, value: serde_json::Value },
+    Error { kind: String, text: String },
 }
 
 fn run_case(case: &serde_json::Value) -> Result<(), String> {
@@ -37,10 +28,7 @@ fn run_case(case: &serde_json::Value) -> Result<(), String> {
         }
     } else {
         Expected::Value {
-            kind: case["result"]["kind"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
+            kind: case["result"]["kind"].as_str().unwrap_or_default().to_string(),
             value: case["result"]["value"].clone(),
         }
     };
@@ -73,9 +61,7 @@ fn run_case(case: &serde_json::Value) -> Result<(), String> {
             value.kind_name(),
             value.to_json()
         )),
-        (Err(e), Expected::Value { .. }) => {
-            Err(format!("got {:?} error: {}", e.kind, e.located(expr)))
-        }
+        (Err(e), Expected::Value { .. }) => Err(format!("got {:?} error: {}", e.kind, e.located(expr))),
     }
 }
 
@@ -150,9 +136,5 @@ fn github_expression_conformance_suite() {
     );
     // Every case runs, including the five the TypeScript harness skips.
     assert_eq!(run, TOTAL_CASES, "the suite changed size");
-    assert!(
-        failures.is_empty(),
-        "{} conformance cases failed",
-        failures.len()
-    );
+    assert!(failures.is_empty(), "{} conformance cases failed", failures.len());
 }

@@ -51,16 +51,9 @@ struct Evaluator<'a> {
 
 impl Evaluator<'_> {
     fn memory_error(&self, node: &Node) -> ExprError {
-        let source: String = self
-            .text
-            .chars()
-            .skip(node.start)
-            .take(node.end - node.start)
-            .collect();
+        let source: String = self.text.chars().skip(node.start).take(node.end - node.start).collect();
         ExprError::evaluation(
-            format!(
-                "The maximum allowed memory size was exceeded while evaluating the following expression: {source}"
-            ),
+            format!("The maximum allowed memory size was exceeded while evaluating the following expression: {source}"),
             node.start,
         )
     }
@@ -77,12 +70,8 @@ impl Evaluator<'_> {
                 Literal::Number(n) => Value::Number(*n),
                 Literal::String(s) => Value::String(s.clone()),
             }),
-            NodeKind::NamedValue(name) => {
-                Evaluated::Value(self.host.named_value(name).unwrap_or(Value::Null))
-            }
-            NodeKind::Not(operand) => {
-                Evaluated::Value(Value::Bool(!self.value(operand, level + 1)?.is_truthy()))
-            }
+            NodeKind::NamedValue(name) => Evaluated::Value(self.host.named_value(name).unwrap_or(Value::Null)),
+            NodeKind::Not(operand) => Evaluated::Value(Value::Bool(!self.value(operand, level + 1)?.is_truthy())),
             NodeKind::Compare { op, left, right } => {
                 let left = self.value(left, level + 1)?;
                 let right = self.value(right, level + 1)?;
@@ -96,10 +85,7 @@ impl Evaluator<'_> {
         let (bytes, release) = match &result {
             Evaluated::Value(Value::String(s)) => (memory::string_bytes(s), true),
             Evaluated::Value(v) => (memory::MIN_OBJECT_BYTES, v.is_primitive()),
-            Evaluated::Filtered(items) => (
-                memory::MIN_OBJECT_BYTES + memory::POINTER_BYTES * items.len(),
-                false,
-            ),
+            Evaluated::Filtered(items) => (memory::MIN_OBJECT_BYTES + memory::POINTER_BYTES * items.len(), false),
         };
         self.memory
             .charge(level, bytes, release)
@@ -124,12 +110,7 @@ impl Evaluator<'_> {
         Ok(last)
     }
 
-    fn index(
-        &mut self,
-        target: &Node,
-        key: &IndexKey,
-        level: usize,
-    ) -> Result<Evaluated, ExprError> {
+    fn index(&mut self, target: &Node, key: &IndexKey, level: usize) -> Result<Evaluated, ExprError> {
         let collection = self.eval(target, level + 1)?;
         // The index is only evaluated when there is something to index.
         let is_collection = matches!(
@@ -168,13 +149,7 @@ impl Evaluator<'_> {
         })
     }
 
-    fn call(
-        &mut self,
-        node: &Node,
-        function: Function,
-        args: &[Node],
-        level: usize,
-    ) -> Result<Evaluated, ExprError> {
+    fn call(&mut self, node: &Node, function: Function, args: &[Node], level: usize) -> Result<Evaluated, ExprError> {
         let level = level + 1;
         match function {
             Function::Case => return self.case(node, args, level),
@@ -191,19 +166,15 @@ impl Evaluator<'_> {
             Function::Contains => Value::Bool(functions::contains(arg(0), arg(1))),
             Function::StartsWith => Value::Bool(functions::starts_with(arg(0), arg(1))),
             Function::EndsWith => Value::Bool(functions::ends_with(arg(0), arg(1))),
-            Function::Join => Value::String(
-                functions::join(arg(0), values.get(1)).map_err(|_| self.memory_error(node))?,
-            ),
-            Function::ToJson => {
-                Value::String(functions::to_json(arg(0)).map_err(|_| self.memory_error(node))?)
+            Function::Join => {
+                Value::String(functions::join(arg(0), values.get(1)).map_err(|_| self.memory_error(node))?)
             }
+            Function::ToJson => Value::String(functions::to_json(arg(0)).map_err(|_| self.memory_error(node))?),
             Function::FromJson => functions::from_json(arg(0)).map_err(fail)?,
             Function::HashFiles => Value::String(self.hash_files(node, &values)?),
             Function::Success => Value::Bool(self.host.status(StatusFunction::Success, &values)?),
             Function::Failure => Value::Bool(self.host.status(StatusFunction::Failure, &values)?),
-            Function::Cancelled => {
-                Value::Bool(self.host.status(StatusFunction::Cancelled, &values)?)
-            }
+            Function::Cancelled => Value::Bool(self.host.status(StatusFunction::Cancelled, &values)?),
             Function::Always => Value::Bool(self.host.status(StatusFunction::Always, &values)?),
             Function::Case | Function::Format => Value::Null,
         };
@@ -252,9 +223,9 @@ impl Evaluator<'_> {
                     let value = match cache.get(i).cloned().flatten() {
                         Some(v) => v,
                         None => {
-                            let arg = arg_nodes.get(i).ok_or_else(|| {
-                                ExprError::evaluation("format argument out of range", node.start)
-                            })?;
+                            let arg = arg_nodes
+                                .get(i)
+                                .ok_or_else(|| ExprError::evaluation("format argument out of range", node.start))?;
                             let v = self.value(arg, level)?;
                             if let Some(slot) = cache.get_mut(i) {
                                 *slot = Some(v.clone());
@@ -275,9 +246,7 @@ impl Evaluator<'_> {
                 }
             };
             if !text.is_empty() {
-                counter
-                    .add_string(&text)
-                    .map_err(|_| self.memory_error(node))?;
+                counter.add_string(&text).map_err(|_| self.memory_error(node))?;
             }
             out.push_str(&text);
         }
@@ -309,9 +278,7 @@ impl Evaluator<'_> {
 /// is a primitive), arrays by the key as a non-negative whole number.
 fn lookup(collection: &Value, key: &Value) -> Option<Value> {
     match collection {
-        Value::Object(object) if key.is_primitive() => {
-            object.get(&key.to_display_string()).cloned()
-        }
+        Value::Object(object) if key.is_primitive() => object.get(&key.to_display_string()).cloned(),
         Value::Array(items) => {
             let n = key.to_number();
             if n.is_nan() || n < 0.0 {

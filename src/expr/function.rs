@@ -44,9 +44,7 @@ impl Function {
     /// Looks a name up, ignoring case (`toJSON`, `tojson` and `ToJson` are
     /// the same function).
     pub fn from_name(name: &str) -> Option<Function> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
+        Self::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
     /// The documented spelling.
@@ -87,9 +85,7 @@ impl Function {
             Function::Case => (3, MAX_ARGS),
             Function::HashFiles => (1, MAX_ARGS),
             Function::Success | Function::Failure if status_job_ids => (0, MAX_ARGS),
-            Function::Success | Function::Failure | Function::Cancelled | Function::Always => {
-                (0, 0)
-            }
+            Function::Success | Function::Failure | Function::Cancelled | Function::Always => (0, 0),
         }
     }
 }

@@ -29,10 +29,7 @@ pub trait EvalHost {
     /// a job that is running fine: `success()` and `always()` are true.
     fn status(&self, function: StatusFunction, args: &[Value]) -> Result<bool, ExprError> {
         let _ = args;
-        Ok(matches!(
-            function,
-            StatusFunction::Success | StatusFunction::Always
-        ))
+        Ok(matches!(function, StatusFunction::Success | StatusFunction::Always))
     }
 
     /// The directory `hashFiles()` patterns are relative to
@@ -52,10 +49,7 @@ pub struct JsonContext {
 impl JsonContext {
     pub fn new(contexts: serde_json::Map<String, serde_json::Value>) -> Self {
         JsonContext {
-            contexts: contexts
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                .collect(),
+            contexts: contexts.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect(),
             workspace: None,
         }
     }

@@ -9,8 +9,7 @@ use super::parser::parse;
 /// Contexts that are always accepted as names (null when not supplied), so
 /// that `github.ref` works without passing a `github` object.
 const USUAL_CONTEXTS: [&str; 12] = [
-    "github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix",
-    "needs", "inputs",
+    "github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs",
 ];
 
 /// Parses and evaluates `expr` with `contexts` as named values (plus the

@@ -14,10 +14,7 @@ pub(crate) struct Lexer {
 /// Characters that end a number or identifier. Note that `*`, `'` and `@` are
 /// not boundaries: `1*2` is one (invalid) token, as on GitHub.
 fn is_boundary(c: char) -> bool {
-    matches!(
-        c,
-        '(' | '[' | ')' | ']' | ',' | '.' | '!' | '>' | '<' | '=' | '&' | '|'
-    ) || c.is_whitespace()
+    matches!(c, '(' | '[' | ')' | ']' | ',' | '.' | '!' | '>' | '<' | '=' | '&' | '|') || c.is_whitespace()
 }
 
 fn is_legal_identifier(s: &str) -> bool {
@@ -55,11 +52,7 @@ impl Lexer {
     }
 
     fn text(&self, start: usize, end: usize) -> String {
-        self.chars
-            .get(start..end)
-            .unwrap_or_default()
-            .iter()
-            .collect()
+        self.chars.get(start..end).unwrap_or_default().iter().collect()
     }
 
     fn push(&mut self, kind: TokenKind, start: usize) {
@@ -74,12 +67,7 @@ impl Lexer {
 
     /// One- or two-character operators: `op` alone, or `op2` when followed
     /// by `=` / the same character.
-    fn operator(
-        &mut self,
-        second: char,
-        one: Option<TokenKind>,
-        two: TokenKind,
-    ) -> Result<(), ExprError> {
+    fn operator(&mut self, second: char, one: Option<TokenKind>, two: TokenKind) -> Result<(), ExprError> {
         let start = self.pos;
         self.pos += 1;
         if self.peek() == Some(second) {
@@ -138,10 +126,7 @@ impl Lexer {
         match self.tokens.last() {
             None => true,
             Some(t) => {
-                matches!(
-                    t.kind,
-                    TokenKind::Comma | TokenKind::LParen | TokenKind::LBracket
-                ) || t.kind.is_operator()
+                matches!(t.kind, TokenKind::Comma | TokenKind::LParen | TokenKind::LBracket) || t.kind.is_operator()
             }
         }
     }
@@ -257,10 +242,7 @@ mod tests {
             .map(|(s, p)| (s.to_string(), p))
         );
         assert_eq!(tokens[4].kind, TokenKind::String("x'y".into()));
-        assert_eq!(
-            kinds("foo.true"),
-            [TokenKind::Ident, TokenKind::Dot, TokenKind::Ident]
-        );
+        assert_eq!(kinds("foo.true"), [TokenKind::Ident, TokenKind::Dot, TokenKind::Ident]);
         assert_eq!(kinds("!true"), [TokenKind::Not, TokenKind::True]);
     }
 

@@ -32,12 +32,7 @@ impl EvaluationMemory {
     /// Charges `bytes` for a result at `level`. With `release_deeper`, the
     /// amounts charged below `level` are released first: the node is done
     /// and its primitive result no longer needs its children.
-    pub(crate) fn charge(
-        &mut self,
-        level: usize,
-        bytes: usize,
-        release_deeper: bool,
-    ) -> Result<(), MemoryExceeded> {
+    pub(crate) fn charge(&mut self, level: usize, bytes: usize, release_deeper: bool) -> Result<(), MemoryExceeded> {
         if release_deeper && self.by_level.len() > level + 1 {
             let released: usize = self.by_level.drain(level + 1..).sum();
             self.total = self.total.saturating_sub(released);

@@ -37,13 +37,7 @@ fn parse_decimal(s: &str) -> Option<f64> {
         i = 1;
     }
     match &s[i..] {
-        "Infinity" => {
-            return Some(if negative {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            })
-        }
+        "Infinity" => return Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY }),
         "NaN" => return Some(f64::NAN),
         _ => {}
     }
@@ -158,9 +152,7 @@ mod tests {
         assert_eq!(parse_number("+Infinity"), f64::INFINITY);
         assert_eq!(parse_number("-Infinity"), f64::NEG_INFINITY);
         assert_eq!(parse_number(""), 0.0);
-        for bad in [
-            ".", "1e", "inf", "nan", "-0xFF", "1.2.3", "0x", "abc", "1_000",
-        ] {
+        for bad in [".", "1e", "inf", "nan", "-0xFF", "1.2.3", "0x", "abc", "1_000"] {
             assert!(parse_number(bad).is_nan(), "{bad}");
         }
     }

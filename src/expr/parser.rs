@@ -112,10 +112,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(token) => unexpected_symbol(token),
             None => match self.next.checked_sub(1).and_then(|i| self.tokens.get(i)) {
-                Some(last) => ExprError::parsing(
-                    format!("Unexpected end of expression: '{}'", last.raw),
-                    last.pos,
-                ),
+                Some(last) => ExprError::parsing(format!("Unexpected end of expression: '{}'", last.raw), last.pos),
                 None => ExprError::parsing("Unexpected end of expression", 0),
             },
         }
@@ -172,9 +169,7 @@ impl Parser<'_> {
         let items: Vec<Node> = items
             .into_iter()
             .flat_map(|item| match (item.kind, op) {
-                (NodeKind::Or(inner), TokenKind::Or) | (NodeKind::And(inner), TokenKind::And) => {
-                    inner
-                }
+                (NodeKind::Or(inner), TokenKind::Or) | (NodeKind::And(inner), TokenKind::And) => inner,
                 (kind, _) => vec![Node { kind, ..item }],
             })
             .collect();
@@ -280,15 +275,10 @@ impl Parser<'_> {
             _ => None,
         };
         if let Some(literal) = literal {
-            return Ok((
-                node(NodeKind::Literal(literal), token.pos, token.end)?,
-                false,
-            ));
+            return Ok((node(NodeKind::Literal(literal), token.pos, token.end)?, false));
         }
         match token.kind {
-            TokenKind::Ident if self.peek_kind() == Some(&TokenKind::LParen) => {
-                Ok((self.call(token)?, true))
-            }
+            TokenKind::Ident if self.peek_kind() == Some(&TokenKind::LParen) => Ok((self.call(token)?, true)),
             TokenKind::Ident => {
                 if !self.opts.allows_named_value(&token.raw) {
                     return Err(ExprError::parsing(
@@ -296,10 +286,7 @@ impl Parser<'_> {
                         token.pos,
                     ));
                 }
-                Ok((
-                    node(NodeKind::NamedValue(token.raw), token.pos, token.end)?,
-                    true,
-                ))
+                Ok((node(NodeKind::NamedValue(token.raw), token.pos, token.end)?, true))
             }
             TokenKind::LParen => {
                 let inner = self.nested(false, Self::expression)?;
@@ -313,9 +300,7 @@ impl Parser<'_> {
     fn call(&mut self, name: Token) -> Result<Node, ExprError> {
         let function = Function::from_name(&name.raw)
             .filter(|f| self.opts.extra_functions.allows(*f))
-            .ok_or_else(|| {
-                ExprError::parsing(format!("Unrecognized function: '{}'", name.raw), name.pos)
-            })?;
+            .ok_or_else(|| ExprError::parsing(format!("Unrecognized function: '{}'", name.raw), name.pos))?;
         self.expect(&TokenKind::LParen)?;
         let (args, end) = self.nested(true, |p| {
             let mut args = Vec::new();
@@ -341,10 +326,7 @@ impl Parser<'_> {
             None
         };
         if let Some(problem) = problem {
-            return Err(ExprError::parsing(
-                format!("{problem}: '{}'", name.raw),
-                name.pos,
-            ));
+            return Err(ExprError::parsing(format!("{problem}: '{}'", name.raw), name.pos));
         }
         node(
             NodeKind::Call {

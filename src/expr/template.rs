@@ -64,11 +64,7 @@ impl fmt::Display for TemplateError {
 
 /// Finds `${{` at or after char index `from`.
 fn find_open(chars: &[char], from: usize) -> Option<usize> {
-    (from..chars.len()).find(|&i| {
-        chars
-            .get(i..i + 3)
-            .is_some_and(|w| w.iter().copied().eq(OPEN.chars()))
-    })
+    (from..chars.len()).find(|&i| chars.get(i..i + 3).is_some_and(|w| w.iter().copied().eq(OPEN.chars())))
 }
 
 /// Scans `s` for `${{ }}` expressions and parses each one.
@@ -77,9 +73,7 @@ pub fn parse_template(s: &str, opts: &ParseOptions) -> Result<Template, Template
     let Some(mut next_open) = find_open(&chars, 0) else {
         return Ok(Template::Literal(s.to_string()));
     };
-    let text = |from: usize, to: usize| -> String {
-        chars.get(from..to).unwrap_or_default().iter().collect()
-    };
+    let text = |from: usize, to: usize| -> String { chars.get(from..to).unwrap_or_default().iter().collect() };
     let mut parts: Vec<TemplatePart> = Vec::new();
     let mut i = 0;
     loop {
@@ -95,11 +89,7 @@ pub fn parse_template(s: &str, opts: &ParseOptions) -> Result<Template, Template
         while let Some(&c) = chars.get(j) {
             if c == '\'' {
                 in_string = !in_string;
-            } else if !in_string
-                && c == '}'
-                && chars.get(j.wrapping_sub(1)) == Some(&'}')
-                && j > start + OPEN.len()
-            {
+            } else if !in_string && c == '}' && chars.get(j.wrapping_sub(1)) == Some(&'}') && j > start + OPEN.len() {
                 close = Some(j);
                 break;
             }
@@ -182,9 +172,7 @@ impl Template {
                 for part in parts {
                     match part {
                         TemplatePart::Literal(s) => out.push_str(s),
-                        TemplatePart::Expression(ast) => {
-                            out.push_str(&run(ast)?.to_display_string())
-                        }
+                        TemplatePart::Expression(ast) => out.push_str(&run(ast)?.to_display_string()),
                     }
                 }
                 Ok(Value::String(out))
@@ -231,8 +219,9 @@ impl Template {
                 let mut n = 0;
                 for part in parts {
                     match part {
-                        TemplatePart::Literal(s) => fmt
-                            .push_str(&s.replace('\'', "''").replace('{', "{{").replace('}', "}}")),
+                        TemplatePart::Literal(s) => {
+                            fmt.push_str(&s.replace('\'', "''").replace('{', "{{").replace('}', "}}"))
+                        }
                         TemplatePart::Expression(ast) => {
                             fmt.push_str(&format!("{{{n}}}"));
                             args.push_str(", ");

@@ -97,14 +97,10 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => {
-                Value::array(items.iter().map(Value::from_json).collect())
+            serde_json::Value::Array(items) => Value::array(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(map) => {
+                Value::object(map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
             }
-            serde_json::Value::Object(map) => Value::object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
         }
     }
 
@@ -116,15 +112,10 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => number_to_json(*n),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Array(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            Value::Array(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::Object(object) => {
+                serde_json::Value::Object(object.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect())
             }
-            Value::Object(object) => serde_json::Value::Object(
-                object
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_json()))
-                    .collect(),
-            ),
         }
     }
 }
@@ -195,10 +186,7 @@ mod tests {
             Some(Value::string("y"))
         );
         let back = value.to_json();
-        assert_eq!(
-            back,
-            json!({"b": [1, 2.5, null, true], "a": {"X": "y"}, "n": 0})
-        );
+        assert_eq!(back, json!({"b": [1, 2.5, null, true], "a": {"X": "y"}, "n": 0}));
         assert_eq!(
             serde_json::to_string(&back).ok().as_deref(),
             Some(r#"{"b":[1,2.5,null,true],"a":{"X":"y"},"n":0}"#)

@@ -29,7 +29,10 @@ pub struct LoadedYaml {
 }
 
 pub fn parse_yaml(text: &str) -> LoadedYaml {
-    let mut builder = Builder { lines: text.split('\n').collect(), ..Builder::default() };
+    let mut builder = Builder {
+        lines: text.split('\n').collect(),
+        ..Builder::default()
+    };
     if text.len() > MAX_FILE_BYTES {
         let message = format!(
             "the file is {:.1} MiB; mlci reads workflow files of up to {} MiB",
@@ -325,8 +328,14 @@ mod tests {
     fn block_scalars_start_at_their_indicator() {
         let node = root("a: |\n  one\nb: >-\n  two\n");
         let mapping = node.as_mapping().unwrap();
-        assert_eq!((mapping.get("a").unwrap().span.line, mapping.get("a").unwrap().span.col), (1, 4));
-        assert_eq!((mapping.get("b").unwrap().span.line, mapping.get("b").unwrap().span.col), (3, 4));
+        assert_eq!(
+            (mapping.get("a").unwrap().span.line, mapping.get("a").unwrap().span.col),
+            (1, 4)
+        );
+        assert_eq!(
+            (mapping.get("b").unwrap().span.line, mapping.get("b").unwrap().span.col),
+            (3, 4)
+        );
     }
 
     #[test]

@@ -59,7 +59,11 @@ pub fn plan_jobs(
         Some(id) => {
             let index = graph.index_of(id).ok_or_else(|| {
                 let ids: Vec<&str> = workflow.jobs.iter().map(|j| j.id.value.as_str()).collect();
-                format!("there is no job `{id}` in {}; its jobs are {}", workflow.display_name(), ids.join(", "))
+                format!(
+                    "there is no job `{id}` in {}; its jobs are {}",
+                    workflow.display_name(),
+                    ids.join(", ")
+                )
             })?;
             let mut set = graph.ancestors(index);
             set.push(index);
@@ -78,7 +82,12 @@ pub fn plan_jobs(
     Ok(jobs)
 }
 
-fn plan_job(job: &Job, contexts: &Map<String, Value>, labels: &LabelMap, evaluate: Evaluate) -> Result<PlannedJob, String> {
+fn plan_job(
+    job: &Job,
+    contexts: &Map<String, Value>,
+    labels: &LabelMap,
+    evaluate: Evaluate,
+) -> Result<PlannedJob, String> {
     let mut planned = PlannedJob {
         id: job.id.value.clone(),
         needs: job.needs.iter().map(|n| n.value.clone()).collect(),
@@ -100,8 +109,15 @@ fn plan_job(job: &Job, contexts: &Map<String, Value>, labels: &LabelMap, evaluat
     for (index, (leg, default_name)) in legs.into_iter().enumerate() {
         let mut leg_contexts = contexts.clone();
         leg_contexts.insert("matrix".into(), Value::Object(leg.clone().into_iter().collect()));
-        leg_contexts.insert("strategy".into(), serde_json::json!({"job-index": index, "job-total": total}));
-        let text = |t: &Text| evaluate(t, &leg_contexts).map(|v| display(&v)).unwrap_or_else(|_| t.value.clone());
+        leg_contexts.insert(
+            "strategy".into(),
+            serde_json::json!({"job-index": index, "job-total": total}),
+        );
+        let text = |t: &Text| {
+            evaluate(t, &leg_contexts)
+                .map(|v| display(&v))
+                .unwrap_or_else(|_| t.value.clone())
+        };
         let name = match &job.name {
             Some(name) => text(name),
             None => default_name,
@@ -111,7 +127,12 @@ fn plan_job(job: &Job, contexts: &Map<String, Value>, labels: &LabelMap, evaluat
             Some(container) => Some(text(&container.image)),
             None => labels.resolve(&runs_on).map(str::to_string),
         };
-        planned.legs.push(PlannedLeg { name, matrix: leg, runs_on, image });
+        planned.legs.push(PlannedLeg {
+            name,
+            matrix: leg,
+            runs_on,
+            image,
+        });
     }
     Ok(planned)
 }
@@ -134,7 +155,9 @@ fn matrix_spec(job: &Job, contexts: &Map<String, Value>, evaluate: Evaluate) -> 
         Matrix::Expression(text) if needs_outputs(text) => Ok(MatrixPlan::Deferred(text.value.clone())),
         Matrix::Expression(text) => {
             let value = eval(text)?;
-            MatrixSpec::from_json(&value).map(MatrixPlan::Spec).map_err(|e| format!("the matrix of job `{}`: {e}", job.id.value))
+            MatrixSpec::from_json(&value)
+                .map(MatrixPlan::Spec)
+                .map_err(|e| format!("the matrix of job `{}`: {e}", job.id.value))
         }
         Matrix::Fixed(fixed) => {
             let mut object = Map::new();
@@ -145,7 +168,9 @@ fn matrix_spec(job: &Job, contexts: &Map<String, Value>, evaluate: Evaluate) -> 
             for (key, list) in lists {
                 let value = match list {
                     Dynamic::Fixed(values) => Value::Array(values.clone()),
-                    Dynamic::Expression(text) if needs_outputs(text) => return Ok(MatrixPlan::Deferred(text.value.clone())),
+                    Dynamic::Expression(text) if needs_outputs(text) => {
+                        return Ok(MatrixPlan::Deferred(text.value.clone()))
+                    }
                     Dynamic::Expression(text) => eval(text)?,
                 };
                 object.insert(key, value);

@@ -15,7 +15,10 @@ pub struct LabelMap {
 
 impl Default for LabelMap {
     fn default() -> LabelMap {
-        let images = DEFAULT_LABELS.iter().map(|l| (l.to_string(), RUNNER_IMAGE.to_string())).collect();
+        let images = DEFAULT_LABELS
+            .iter()
+            .map(|l| (l.to_string(), RUNNER_IMAGE.to_string()))
+            .collect();
         LabelMap { images }
     }
 }
@@ -28,7 +31,9 @@ impl LabelMap {
 
     /// The image of the first label that has one (labels match ignoring case).
     pub fn resolve<'a>(&'a self, labels: &[String]) -> Option<&'a str> {
-        labels.iter().find_map(|l| self.images.get(&l.to_ascii_lowercase()).map(String::as_str))
+        labels
+            .iter()
+            .find_map(|l| self.images.get(&l.to_ascii_lowercase()).map(String::as_str))
     }
 }
 
@@ -40,7 +45,10 @@ mod tests {
     fn first_mapped_label_wins_and_overrides_apply() {
         let mut map = LabelMap::default();
         let labels = |ls: &[&str]| ls.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(map.resolve(&labels(&["macos-latest", "Ubuntu-Latest"])), Some(RUNNER_IMAGE));
+        assert_eq!(
+            map.resolve(&labels(&["macos-latest", "Ubuntu-Latest"])),
+            Some(RUNNER_IMAGE)
+        );
         assert_eq!(map.resolve(&labels(&["macos-latest"])), None);
         map.set("gpu", "mlci/runner:cuda");
         assert_eq!(map.resolve(&labels(&["gpu", "linux"])), Some("mlci/runner:cuda"));

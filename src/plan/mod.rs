@@ -25,8 +25,8 @@ mod test_yaml;
 
 pub use build::{plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use graph::JobGraph;
-pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use graph_error::GraphError;
+pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use leg_name::leg_name;
 pub use matrix::{expand, expand_named, MatrixLeg};
 pub use matrix_error::{MatrixError, MAX_LEGS};

@@ -30,7 +30,9 @@ pub fn decide(workflow: &Workflow, event: &Event) -> Decision {
     match event.name.as_str() {
         "push" => match &event.git_ref {
             Some(git_ref) => push_filter(trigger).decide(git_ref, event.changed.as_ref()),
-            None => Decision::Skipped { reason: "push: no branch or tag to match (HEAD is detached and untagged)".into() },
+            None => Decision::Skipped {
+                reason: "push: no branch or tag to match (HEAD is detached and untagged)".into(),
+            },
         },
         "pull_request" | "pull_request_target" => {
             let base = event.base_branch.as_deref().unwrap_or("main");
@@ -39,14 +41,20 @@ pub fn decide(workflow: &Workflow, event: &Event) -> Decision {
         }
         "schedule" => {
             let crons: Vec<&str> = trigger.schedules.iter().map(|s| s.cron.value.as_str()).collect();
-            Decision::Runs { reason: format!("schedule: cron {}", crons.join(", ")) }
+            Decision::Runs {
+                reason: format!("schedule: cron {}", crons.join(", ")),
+            }
         }
-        "workflow_dispatch" => Decision::Runs { reason: "workflow_dispatch: run by hand".into() },
+        "workflow_dispatch" => Decision::Runs {
+            reason: "workflow_dispatch: run by hand".into(),
+        },
         name => match (&event.activity, trigger.types.is_empty()) {
             (Some(activity), false) if !trigger.types.iter().any(|t| &t.value == activity) => Decision::Skipped {
                 reason: format!("{name}: activity `{activity}` is not among the workflow's types"),
             },
-            _ => Decision::Runs { reason: format!("{name}: the workflow listens for it") },
+            _ => Decision::Runs {
+                reason: format!("{name}: the workflow listens for it"),
+            },
         },
     }
 }
@@ -55,7 +63,13 @@ pub fn decide(workflow: &Workflow, event: &Event) -> Decision {
 /// and are left out here.
 fn patterns(trigger: &EventTrigger, key: &str, kind: PatternKind) -> Option<Vec<FilterPattern>> {
     let filter = trigger.filter(key)?;
-    Some(filter.patterns.iter().filter_map(|p| FilterPattern::parse(&p.value, kind).ok()).collect())
+    Some(
+        filter
+            .patterns
+            .iter()
+            .filter_map(|p| FilterPattern::parse(&p.value, kind).ok())
+            .collect(),
+    )
 }
 
 fn push_filter(trigger: &EventTrigger) -> PushFilter {

@@ -120,36 +120,24 @@ impl PushFilter {
                 } else if branch_filtered {
                     Err(format!(
                         "tag push: only branch filters ({}) are defined, so tag pushes do not run",
-                        keys(&[
-                            ("branches", &self.branches),
-                            ("branches-ignore", &self.branches_ignore)
-                        ])
+                        keys(&[("branches", &self.branches), ("branches-ignore", &self.branches_ignore)])
                     ))
                 } else {
                     Ok(None)
                 };
                 let has_paths = self.paths.is_some() || self.paths_ignore.is_some();
-                let note =
-                    has_paths.then(|| "tag push: path filters are not evaluated".to_string());
+                let note = has_paths.then(|| "tag push: path filters are not evaluated".to_string());
                 (ref_check, Ok(note))
             }
         };
-        combine(
-            &[ref_check, path_check],
-            "push has no branch, tag or path filters",
-        )
+        combine(&[ref_check, path_check], "push has no branch, tag or path filters")
     }
 }
 
 impl PullRequestFilter {
     /// Decides a pull request event targeting `base_branch` with activity
     /// `activity_type` (`opened`, `synchronize`, ...).
-    pub fn decide(
-        &self,
-        base_branch: &str,
-        activity_type: &str,
-        changed: Option<&ChangedFiles>,
-    ) -> Decision {
+    pub fn decide(&self, base_branch: &str, activity_type: &str, changed: Option<&ChangedFiles>) -> Decision {
         let types_check = self.check_types(activity_type);
         let branch_check = if self.branches.is_some() || self.branches_ignore.is_some() {
             check_ref(
@@ -164,10 +152,7 @@ impl PullRequestFilter {
             Ok(None)
         };
         let path_check = check_paths(self.paths.as_deref(), self.paths_ignore.as_deref(), changed);
-        combine(
-            &[types_check, branch_check, path_check],
-            "pull request has no filters",
-        )
+        combine(&[types_check, branch_check, path_check], "pull request has no filters")
     }
 
     fn check_types(&self, activity: &str) -> Check {
@@ -177,13 +162,9 @@ impl PullRequestFilter {
         };
         let listed = format!("[{}]", types.join(", "));
         if types.contains(&activity) {
-            Ok(Some(format!(
-                "activity type '{activity}' is in {which} {listed}"
-            )))
+            Ok(Some(format!("activity type '{activity}' is in {which} {listed}")))
         } else {
-            Err(format!(
-                "activity type '{activity}' is not in {which} {listed}"
-            ))
+            Err(format!("activity type '{activity}' is not in {which} {listed}"))
         }
     }
 }
@@ -195,11 +176,7 @@ fn combine(checks: &[Check], nothing: &str) -> Decision {
         match check {
             Ok(Some(reason)) => reasons.push(reason.as_str()),
             Ok(None) => {}
-            Err(reason) => {
-                return Decision::Skipped {
-                    reason: reason.clone(),
-                }
-            }
+            Err(reason) => return Decision::Skipped { reason: reason.clone() },
         }
     }
     let reason = if reasons.is_empty() {
@@ -212,19 +189,12 @@ fn combine(checks: &[Check], nothing: &str) -> Decision {
 
 /// Names the keys that are present, e.g. `tags, tags-ignore`.
 fn keys(present: &[(&str, &Option<Vec<FilterPattern>>)]) -> String {
-    let names: Vec<&str> = present
-        .iter()
-        .filter(|(_, v)| v.is_some())
-        .map(|(k, _)| *k)
-        .collect();
+    let names: Vec<&str> = present.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
     names.join(", ")
 }
 
 /// The pattern that decides `candidate` in an ordered list: the last match.
-pub fn deciding_pattern<'a>(
-    patterns: &'a [FilterPattern],
-    candidate: &str,
-) -> Option<&'a FilterPattern> {
+pub fn deciding_pattern<'a>(patterns: &'a [FilterPattern], candidate: &str) -> Option<&'a FilterPattern> {
     patterns.iter().rev().find(|p| p.matches(candidate))
 }
 
@@ -252,33 +222,19 @@ fn check_ref(
         let shown = show(list);
         match deciding_pattern(list, name) {
             Some(p) if !p.is_negated() => {
-                reasons.push(format!(
-                    "{what} '{name}' matches '{p}' in {include_key} {shown}"
-                ));
+                reasons.push(format!("{what} '{name}' matches '{p}' in {include_key} {shown}"));
             }
-            Some(p) => {
-                return Err(format!(
-                    "{what} '{name}' is excluded by '{p}' in {include_key} {shown}"
-                ))
-            }
-            None => {
-                return Err(format!(
-                    "{what} '{name}' does not match {include_key} {shown}"
-                ))
-            }
+            Some(p) => return Err(format!("{what} '{name}' is excluded by '{p}' in {include_key} {shown}")),
+            None => return Err(format!("{what} '{name}' does not match {include_key} {shown}")),
         }
     }
     if let Some(list) = ignore {
         let shown = show(list);
         match deciding_pattern(list, name) {
             Some(p) if !p.is_negated() => {
-                return Err(format!(
-                    "{what} '{name}' is ignored by '{p}' in {ignore_key} {shown}"
-                ))
+                return Err(format!("{what} '{name}' is ignored by '{p}' in {ignore_key} {shown}"))
             }
-            _ => reasons.push(format!(
-                "{what} '{name}' is not ignored by {ignore_key} {shown}"
-            )),
+            _ => reasons.push(format!("{what} '{name}' is not ignored by {ignore_key} {shown}")),
         }
     }
     Ok(Some(reasons.join("; ")))
@@ -312,12 +268,8 @@ fn check_paths(
         let shown = show(list);
         match considered.iter().find(|f| list_includes(list, f)) {
             Some(file) => {
-                let p = deciding_pattern(list, file)
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                reasons.push(format!(
-                    "changed file '{file}' matches '{p}' in paths {shown}"
-                ));
+                let p = deciding_pattern(list, file).map(|p| p.to_string()).unwrap_or_default();
+                reasons.push(format!("changed file '{file}' matches '{p}' in paths {shown}"));
             }
             None => return Err(format!("no changed file matches paths {shown} ({summary})")),
         }
@@ -325,19 +277,11 @@ fn check_paths(
     if let Some(list) = paths_ignore {
         let shown = show(list);
         match considered.iter().find(|f| !list_includes(list, f)) {
-            Some(file) => reasons.push(format!(
-                "changed file '{file}' is not ignored by paths-ignore {shown}"
-            )),
+            Some(file) => reasons.push(format!("changed file '{file}' is not ignored by paths-ignore {shown}")),
             None if considered.is_empty() => {
-                return Err(format!(
-                    "no files changed, so no file escapes paths-ignore {shown}"
-                ))
+                return Err(format!("no files changed, so no file escapes paths-ignore {shown}"))
             }
-            None => {
-                return Err(format!(
-                    "every changed file matches paths-ignore {shown} ({summary})"
-                ))
-            }
+            None => return Err(format!("every changed file matches paths-ignore {shown} ({summary})")),
         }
     }
     Ok(Some(reasons.join("; ")))
@@ -357,11 +301,7 @@ fn summarize(files: &[String]) -> String {
     if n > MAX_CHANGED_FILES {
         let _ = write!(out, "; only the first {MAX_CHANGED_FILES} are considered");
     }
-    let listed: Vec<&str> = files
-        .iter()
-        .take(LISTED_FILES)
-        .map(String::as_str)
-        .collect();
+    let listed: Vec<&str> = files.iter().take(LISTED_FILES).map(String::as_str).collect();
     let _ = write!(out, ": {}", listed.join(", "));
     if n > LISTED_FILES {
         let _ = write!(out, ", ... and {} more", n - LISTED_FILES);

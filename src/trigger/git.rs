@@ -29,7 +29,6 @@ pub use super::filters::ChangedFiles;
 /// filters say; counting stops one past it.
 pub const MAX_COUNTED_COMMITS: usize = 1000;
 
-
 /// A failure to read the repository.
 #[derive(Debug, Error)]
 pub enum GitError {

@@ -73,11 +73,7 @@ impl FilterPattern {
                 warnings: problems,
             }),
             Err(_) => {
-                problems.push(problem(
-                    0,
-                    Severity::Error,
-                    "pattern is too large to compile",
-                ));
+                problems.push(problem(0, Severity::Error, "pattern is too large to compile"));
                 Err(problems)
             }
         }
@@ -178,13 +174,11 @@ impl Translator {
     }
 
     fn error(&mut self, offset: usize, message: impl Into<String>) {
-        self.problems
-            .push(problem(offset, Severity::Error, message));
+        self.problems.push(problem(offset, Severity::Error, message));
     }
 
     fn warn(&mut self, offset: usize, message: impl Into<String>) {
-        self.problems
-            .push(problem(offset, Severity::Warning, message));
+        self.problems.push(problem(offset, Severity::Warning, message));
     }
 
     fn finish(self, negated: bool) -> Compiled {
@@ -242,10 +236,7 @@ impl Translator {
         let first = self.chars[0];
         let last = self.chars[self.chars.len() - 1];
         if first.is_whitespace() || last.is_whitespace() || self.chars[start].is_whitespace() {
-            self.error(
-                0,
-                "leading or trailing whitespace is not allowed in a path pattern",
-            );
+            self.error(0, "leading or trailing whitespace is not allowed in a path pattern");
             return false;
         }
         let mut segment_start = start;
@@ -280,16 +271,10 @@ impl Translator {
                 if self.quantifiable {
                     self.out.push(c);
                 } else {
-                    let what = if c == '?' {
-                        "makes optional"
-                    } else {
-                        "repeats"
-                    };
+                    let what = if c == '?' { "makes optional" } else { "repeats" };
                     self.error(
                         i,
-                        format!(
-                            "'{c}' must follow a character it {what} (write '\\{c}' for a literal '{c}')"
-                        ),
+                        format!("'{c}' must follow a character it {what} (write '\\{c}' for a literal '{c}')"),
                     );
                 }
                 self.quantifiable = false;
@@ -329,9 +314,7 @@ impl Translator {
             if self.kind == PatternKind::Ref && matches!(next, '*' | '?' | '[' | '\\') {
                 self.error(
                     i + 1,
-                    format!(
-                        "branch and tag names cannot contain '{next}', so '\\{next}' never matches"
-                    ),
+                    format!("branch and tag names cannot contain '{next}', so '\\{next}' never matches"),
                 );
             }
         } else if self.kind == PatternKind::Ref {
@@ -367,8 +350,7 @@ impl Translator {
     }
 
     fn push_literal(&mut self, c: char) {
-        self.out
-            .push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+        self.out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
         self.quantifiable = true;
     }
 
@@ -433,10 +415,7 @@ impl Translator {
             j += 1;
         }
         if j >= len {
-            self.error(
-                len - 1,
-                format!("'[' at offset {open} is never closed: missing ']'"),
-            );
+            self.error(len - 1, format!("'[' at offset {open} is never closed: missing ']'"));
             return len;
         }
         if items == 1 {

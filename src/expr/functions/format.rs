@@ -17,9 +17,7 @@ pub(crate) fn parse_format(format: &str, args: usize) -> Result<Vec<Piece>, Stri
     let chars: Vec<char> = format.chars().collect();
     let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
     let find = |c: char, from: usize| (from..chars.len()).find(|&i| at(i) == c);
-    let text = |from: usize, to: usize| -> String {
-        chars.get(from..to).unwrap_or_default().iter().collect()
-    };
+    let text = |from: usize, to: usize| -> String { chars.get(from..to).unwrap_or_default().iter().collect() };
     let invalid = || format!("The following format string is invalid: {format}");
 
     let mut pieces = Vec::new();
@@ -74,11 +72,7 @@ pub(crate) fn parse_format(format: &str, args: usize) -> Result<Vec<Piece>, Stri
 /// Reads `N}` or `N:spec}` starting at `start`: the argument index (at most
 /// 255, like the runner's `Byte`), the specifiers and the closing brace.
 fn read_placeholder(chars: &[char], start: usize) -> Option<(usize, String, usize)> {
-    let digits = chars
-        .get(start..)?
-        .iter()
-        .take_while(|c| c.is_numeric())
-        .count();
+    let digits = chars.get(start..)?.iter().take_while(|c| c.is_numeric()).count();
     if digits == 0 {
         return None;
     }
@@ -122,16 +116,10 @@ mod tests {
                 Piece::Arg(1, String::new()),
             ])
         );
-        assert_eq!(
-            parse_format("{0:x}}y}", 1),
-            Ok(vec![Piece::Arg(0, "x}y".into())])
-        );
-        for bad in [
-            "{0", "{0}}", "0}", "{{0}", "}0{", "{0}{", "{256}", "{x}", "{}",
-        ] {
+        assert_eq!(parse_format("{0:x}}y}", 1), Ok(vec![Piece::Arg(0, "x}y".into())]));
+        for bad in ["{0", "{0}}", "0}", "{{0}", "}0{", "{0}{", "{256}", "{x}", "{}"] {
             assert!(parse_format(bad, 1).is_err(), "{bad}");
         }
-        assert!(parse_format("{1}", 1)
-            .is_err_and(|e| e.contains("references more arguments than were supplied: {1}")));
+        assert!(parse_format("{1}", 1).is_err_and(|e| e.contains("references more arguments than were supplied: {1}")));
     }
 }

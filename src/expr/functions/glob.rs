@@ -10,10 +10,7 @@ enum Atom {
     Char(char),
     AnyChar,
     AnyRun,
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
+    Class { negated: bool, ranges: Vec<(char, char)> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,11 +41,7 @@ impl Pattern {
         }
         let mut segments: Vec<Segment> = Vec::new();
         if !body.starts_with('/') {
-            segments.extend(
-                path_names(base)
-                    .into_iter()
-                    .map(|n| Segment::Glob(literal(&n))),
-            );
+            segments.extend(path_names(base).into_iter().map(|n| Segment::Glob(literal(&n))));
         }
         for part in body.split('/') {
             match part {
@@ -202,9 +195,7 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
         Atom::Char(expected) => *expected == c,
         Atom::AnyChar => true,
         Atom::AnyRun => true,
-        Atom::Class { negated, ranges } => {
-            ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
-        }
+        Atom::Class { negated, ranges } => ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated,
     }
 }
 

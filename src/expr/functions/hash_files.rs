@@ -26,9 +26,7 @@ pub(crate) fn hash_files(workspace: &Path, args: &[String]) -> io::Result<String
         .flat_map(|arg| arg.lines())
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'));
-    let patterns: Vec<Pattern> = lines
-        .filter_map(|l| Pattern::parse(l, &workspace))
-        .collect();
+    let patterns: Vec<Pattern> = lines.filter_map(|l| Pattern::parse(l, &workspace)).collect();
 
     let mut total = Sha256::new();
     let mut matched = false;
@@ -41,11 +39,7 @@ pub(crate) fn hash_files(workspace: &Path, args: &[String]) -> io::Result<String
         };
         walk.run(&root)?;
     }
-    Ok(if matched {
-        hex(&total.finalize())
-    } else {
-        String::new()
-    })
+    Ok(if matched { hex(&total.finalize()) } else { String::new() })
 }
 
 /// The distinct search paths of the include patterns, in pattern order,
@@ -96,10 +90,7 @@ impl Walk<'_> {
             let Ok(metadata) = metadata else { continue };
             let names = path_names(&path);
             if metadata.is_dir() {
-                let wanted = self
-                    .patterns
-                    .iter()
-                    .any(|p| !p.negate && p.could_match_within(&names));
+                let wanted = self.patterns.iter().any(|p| !p.negate && p.could_match_within(&names));
                 let canonical = fs::canonicalize(&path)?;
                 if !wanted || chain.contains(&canonical) {
                     continue;
@@ -119,13 +110,16 @@ impl Walk<'_> {
 
     /// Later patterns win: an include sets, an exclusion clears.
     fn is_match(&self, names: &[String]) -> bool {
-        self.patterns.iter().fold(false, |matched, p| {
-            if p.matches_file(names) {
-                !p.negate
-            } else {
-                matched
-            }
-        })
+        self.patterns.iter().fold(
+            false,
+            |matched, p| {
+                if p.matches_file(names) {
+                    !p.negate
+                } else {
+                    matched
+                }
+            },
+        )
     }
 
     fn hash(&mut self, path: &Path) -> io::Result<()> {

@@ -102,8 +102,7 @@ mod tests {
 
     #[test]
     fn writes_like_the_runner() {
-        let value =
-            Value::from_json(&json!({"a": [1, -0.0, "x\u{1}\"\u{2028}"], "b": {}, "c": []}));
+        let value = Value::from_json(&json!({"a": [1, -0.0, "x\u{1}\"\u{2028}"], "b": {}, "c": []}));
         let text = to_json(&value).ok();
         assert_eq!(
             text.as_deref(),

@@ -138,32 +138,20 @@ fn parse_item(item: &str, at: usize, field: CronField) -> Result<FieldSet, CronE
             ));
         }
         if start.is_empty() {
-            return Err(err(
-                at,
-                format!("{field} value '{item}' has no start before '/'"),
-            ));
+            return Err(err(at, format!("{field} value '{item}' has no start before '/'")));
         }
         if step.is_empty() {
-            return Err(err(
-                at + slash,
-                format!("{field} value '{item}' has no step after '/'"),
-            ));
+            return Err(err(at + slash, format!("{field} value '{item}' has no step after '/'")));
         }
         let step_at = at + slash + 1;
         let Some(n) = number(step) else {
-            return Err(err(
-                step_at,
-                format!("{field} step '{step}' is not a number"),
-            ));
+            return Err(err(step_at, format!("{field} step '{step}' is not a number")));
         };
         if n == 0 {
             return Err(err(step_at, format!("{field} step must be at least 1")));
         }
         if n > u64::from(max) {
-            return Err(err(
-                step_at,
-                format!("{field} step {n} is out of range 1-{max}"),
-            ));
+            return Err(err(step_at, format!("{field} step {n} is out of range 1-{max}")));
         }
         let (lo, hi) = if start == "*" {
             (min, max)
@@ -222,9 +210,7 @@ fn parse_value(text: &str, at: usize, field: CronField) -> Result<u32, CronError
             } else {
                 ""
             };
-            return Err(err(format!(
-                "{field} value {n} is out of range {min}-{max}{note}"
-            )));
+            return Err(err(format!("{field} value {n} is out of range {min}-{max}{note}")));
         }
         return Ok(n as u32);
     }

@@ -115,9 +115,7 @@ impl CronSchedule {
             return false;
         }
         let dom = self.days_of_month.contains(date.day());
-        let dow = self
-            .days_of_week
-            .contains(date.weekday().num_days_from_sunday());
+        let dow = self.days_of_week.contains(date.weekday().num_days_from_sunday());
         if self.dom_restricted && self.dow_restricted {
             dom || dow
         } else {
@@ -136,9 +134,7 @@ impl CronSchedule {
                 4 | 6 | 9 | 11 => 30,
                 _ => 31,
             };
-            self.days_of_month
-                .next_from(1)
-                .is_some_and(|d| d <= longest)
+            self.days_of_month.next_from(1).is_some_and(|d| d <= longest)
         })
     }
 
@@ -157,9 +153,7 @@ impl CronSchedule {
         if across_hours < 5 && self.has_consecutive_hours() {
             shortest = Some(shortest.map_or(across_hours, |s| s.min(across_hours)));
         }
-        shortest
-            .map(|m| m * 60)
-            .filter(|&s| s < MIN_INTERVAL_SECONDS)
+        shortest.map(|m| m * 60).filter(|&s| s < MIN_INTERVAL_SECONDS)
     }
 
     fn has_consecutive_hours(&self) -> bool {
@@ -192,10 +186,7 @@ fn check_shape(text: &str) -> Result<(), CronError> {
     }
     if text.starts_with('@') {
         let word = text.split_whitespace().next().unwrap_or(text);
-        let message = match SHORTHANDS
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(word))
-        {
+        let message = match SHORTHANDS.iter().find(|(n, _)| n.eq_ignore_ascii_case(word)) {
             Some((_, fields)) => {
                 format!("{word} is not supported: write it as 5 fields, e.g. '{fields}'")
             }
@@ -217,19 +208,11 @@ fn check_shape(text: &str) -> Result<(), CronError> {
         return Err(CronError::new(i, None, message));
     }
     if text.starts_with(' ') {
-        return Err(CronError::new(
-            0,
-            None,
-            "cron expression starts with a space",
-        ));
+        return Err(CronError::new(0, None, "cron expression starts with a space"));
     }
     if text.ends_with(' ') {
         let offset = text.trim_end_matches(' ').len();
-        return Err(CronError::new(
-            offset,
-            None,
-            "cron expression ends with a space",
-        ));
+        return Err(CronError::new(offset, None, "cron expression ends with a space"));
     }
     Ok(())
 }

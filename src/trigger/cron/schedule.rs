@@ -144,10 +144,7 @@ impl Iterator for FireTimes<'_> {
     type Item = DateTime<Utc>;
 
     fn next(&mut self) -> Option<DateTime<Utc>> {
-        let next = self
-            .schedule
-            .next_after(self.cursor?)
-            .filter(|&t| t < self.to);
+        let next = self.schedule.next_after(self.cursor?).filter(|&t| t < self.to);
         self.cursor = next;
         next
     }

@@ -38,10 +38,7 @@ fn field_values() {
     assert_eq!(c.values(CronField::Month), [1, 2, 3]);
     assert_eq!(c.values(CronField::DayOfWeek), [1, 2, 3, 4, 5]);
     // `20/15`: from 20 to the end in steps (the docs' example)
-    assert_eq!(
-        cron("20/15 * * * *").values(CronField::Minute),
-        [20, 35, 50]
-    );
+    assert_eq!(cron("20/15 * * * *").values(CronField::Minute), [20, 35, 50]);
     assert_eq!(cron("0 0 * * SUN,sat").values(CronField::DayOfWeek), [0, 6]);
     assert_eq!(cron("0 0 */31 * *").values(CronField::DayOfMonth), [1]);
     // several spaces separate fields too
@@ -74,48 +71,23 @@ fn parse_errors_name_field_value_and_offset() {
         ),
         ("0 0 * * * *", 10, None, "expected 5 fields but found 6"),
         ("0 */3 * *", 9, None, "expected 5 fields but found 4"),
-        (
-            "60 * * * *",
-            0,
-            Some(Minute),
-            "minute value 60 is out of range 0-59",
-        ),
-        (
-            "0 24 * * *",
-            2,
-            Some(Hour),
-            "hour value 24 is out of range 0-23",
-        ),
+        ("60 * * * *", 0, Some(Minute), "minute value 60 is out of range 0-59"),
+        ("0 24 * * *", 2, Some(Hour), "hour value 24 is out of range 0-23"),
         (
             "0 0 0 * *",
             4,
             Some(DayOfMonth),
             "day-of-month value 0 is out of range 1-31",
         ),
-        (
-            "0 0 * 13 *",
-            6,
-            Some(Month),
-            "month value 13 is out of range 1-12",
-        ),
+        ("0 0 * 13 *", 6, Some(Month), "month value 13 is out of range 1-12"),
         (
             "0 0 * * 7",
             8,
             Some(DayOfWeek),
             "day-of-week value 7 is out of range 0-6 (sunday is 0; 7 is not accepted)",
         ),
-        (
-            "*/0 * * * *",
-            2,
-            Some(Minute),
-            "minute step must be at least 1",
-        ),
-        (
-            "*/60 * * * *",
-            2,
-            Some(Minute),
-            "minute step 60 is out of range 1-59",
-        ),
+        ("*/0 * * * *", 2, Some(Minute), "minute step must be at least 1"),
+        ("*/60 * * * *", 2, Some(Minute), "minute step 60 is out of range 1-59"),
         (
             "0 0 * * */7",
             10,
@@ -134,12 +106,7 @@ fn parse_errors_name_field_value_and_offset() {
             Some(DayOfWeek),
             "day-of-week range fri-mon is reversed: fri comes after mon",
         ),
-        (
-            "1,,2 * * * *",
-            2,
-            Some(Minute),
-            "empty value in minute list '1,,2'",
-        ),
+        ("1,,2 * * * *", 2, Some(Minute), "empty value in minute list '1,,2'"),
         ("0 1, * * *", 4, Some(Hour), "empty value in hour list '1,'"),
         (
             "0 0 * * monday",
@@ -159,12 +126,7 @@ fn parse_errors_name_field_value_and_offset() {
             Some(DayOfMonth),
             "day-of-month value 'L' is not a number",
         ),
-        (
-            "mon 0 * * *",
-            0,
-            Some(Minute),
-            "minute value 'mon' is not a number",
-        ),
+        ("mon 0 * * *", 0, Some(Minute), "minute value 'mon' is not a number"),
         (
             "0 0 * * 1/2/3",
             11,
@@ -177,42 +139,22 @@ fn parse_errors_name_field_value_and_offset() {
             Some(Minute),
             "minute value '/5' has no start before '/'",
         ),
-        (
-            "5/ * * * *",
-            1,
-            Some(Minute),
-            "minute value '5/' has no step after '/'",
-        ),
-        (
-            "*/x * * * *",
-            2,
-            Some(Minute),
-            "minute step 'x' is not a number",
-        ),
+        ("5/ * * * *", 1, Some(Minute), "minute value '5/' has no step after '/'"),
+        ("*/x * * * *", 2, Some(Minute), "minute step 'x' is not a number"),
         (
             "1-2-3 * * * *",
             3,
             Some(Minute),
             "minute range '1-2-3' has more than one '-'",
         ),
-        (
-            "5- * * * *",
-            1,
-            Some(Minute),
-            "minute range '5-' has no end",
-        ),
+        ("5- * * * *", 1, Some(Minute), "minute range '5-' has no end"),
         (
             "0 0 -5 * *",
             4,
             Some(DayOfMonth),
             "day-of-month range '-5' has no start",
         ),
-        (
-            "*-5 * * * *",
-            0,
-            Some(Minute),
-            "'*' cannot be part of a minute range",
-        ),
+        ("*-5 * * * *", 0, Some(Minute), "'*' cannot be part of a minute range"),
         (
             "0 0 1-40 * *",
             6,
@@ -261,10 +203,7 @@ fn five_minute_rule_matches_actionlint() {
     // across midnight: only when two days in a row run
     assert_eq!(cron("0,58 0,23 * * *").min_interval_too_short(), Some(120));
     assert_eq!(cron("0,58 0,23 1 1 *").min_interval_too_short(), None);
-    assert_eq!(
-        cron("0,58 0,23 1,31 1,12 *").min_interval_too_short(),
-        Some(120)
-    );
+    assert_eq!(cron("0,58 0,23 1,31 1,12 *").min_interval_too_short(), Some(120));
     assert_eq!(cron("0,1 0 30 2 *").min_interval_too_short(), None);
 }
 
@@ -276,10 +215,7 @@ fn empty_cron_of_the_timezone_corpus() {
 #[test]
 fn timezones_follow_actionlint() {
     // ok/schedule_timezone
-    assert_eq!(
-        parse_timezone("America/New_York"),
-        Ok(Tz::America__New_York)
-    );
+    assert_eq!(parse_timezone("America/New_York"), Ok(Tz::America__New_York));
     assert_eq!(parse_timezone("Europe/London"), Ok(Tz::Europe__London));
     assert_eq!(parse_timezone("Etc/UTC"), Ok(Tz::Etc__UTC));
     // err/schedule_invalid_timezone
@@ -304,10 +240,7 @@ fn timezones_follow_actionlint() {
         rejected("europe/berlin").message,
         "unknown timezone 'europe/berlin': did you mean 'Europe/Berlin'?"
     );
-    assert_eq!(
-        rejected("Europe/Berln").suggestion.as_deref(),
-        Some("Europe/Berlin")
-    );
+    assert_eq!(rejected("Europe/Berln").suggestion.as_deref(), Some("Europe/Berlin"));
     assert_eq!(schedule("0 0 * * *", None).timezone, Tz::Etc__UTC);
 }
 
@@ -433,10 +366,7 @@ fn day_of_month_or_day_of_week_when_both_restricted() {
         ["2025-06-13T00:00:00+00:00", "2025-07-13T00:00:00+00:00"]
     );
     let s = schedule("0 0 * * 5", None);
-    assert_eq!(
-        fires(&s, "2025-06-01T00:00:00Z", "2025-07-01T00:00:00Z").len(),
-        4
-    );
+    assert_eq!(fires(&s, "2025-06-01T00:00:00Z", "2025-07-01T00:00:00Z").len(), 4);
 }
 
 #[test]
@@ -513,12 +443,9 @@ impl Rng {
 #[test]
 fn never_panics_on_generated_input() {
     const PIECES: &[&str] = &[
-        "*", "/", "-", ",", " ", "0", "5", "7", "23", "59", "60", "mon", "JAN", "@", "?", "\t",
-        "é", "31", "1", " ",
+        "*", "/", "-", ",", " ", "0", "5", "7", "23", "59", "60", "mon", "JAN", "@", "?", "\t", "é", "31", "1", " ",
     ];
-    const PLAUSIBLE: &[&str] = &[
-        "0", "1", "*/5", "1-5", "10-20/3", "mon", "jan", "2,30", "5/15",
-    ];
+    const PLAUSIBLE: &[&str] = &["0", "1", "*/5", "1-5", "10-20/3", "mon", "jan", "2,30", "5/15"];
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let start = utc("2025-03-29T22:00:00Z");
     let end = utc("2025-03-30T03:00:00Z");

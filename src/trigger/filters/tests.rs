@@ -157,9 +157,7 @@ fn ref_kind_rule() {
     };
     assert_eq!(
         only_tags.decide(&branch("main"), None),
-        skipped(
-            "branch push: only tag filters (tags-ignore) are defined, so branch pushes do not run"
-        )
+        skipped("branch push: only tag filters (tags-ignore) are defined, so branch pushes do not run")
     );
     let both = PushFilter {
         branches: refs(&["main"]),
@@ -216,10 +214,7 @@ fn paths_need_one_included_file() {
         )
     );
     assert_eq!(
-        f.decide(
-            &branch("main"),
-            Some(&changed(&["docs/a.md", "data/config.yaml"]))
-        ),
+        f.decide(&branch("main"), Some(&changed(&["docs/a.md", "data/config.yaml"]))),
         runs("changed file 'data/config.yaml' matches 'data/config.yaml' in paths [src/model/**, data/config.yaml]")
     );
 }
@@ -281,9 +276,7 @@ fn no_changed_files_does_not_run_with_path_filters() {
         skipped("no files changed, so no file escapes paths-ignore [docs/**]")
     );
     // Without path filters an empty diff still runs.
-    assert!(PushFilter::default()
-        .decide(&branch("main"), Some(&empty))
-        .runs());
+    assert!(PushFilter::default().decide(&branch("main"), Some(&empty)).runs());
 }
 
 #[test]
@@ -374,9 +367,7 @@ fn pull_request_types() {
     );
     assert_eq!(
         f.decide("main", "closed", None),
-        skipped(
-            "activity type 'closed' is not in the default types [opened, synchronize, reopened]"
-        )
+        skipped("activity type 'closed' is not in the default types [opened, synchronize, reopened]")
     );
     let f = PullRequestFilter {
         types: Some(vec!["closed".to_string(), "labeled".to_string()]),

@@ -15,11 +15,7 @@ const REF_CASES: &[(&str, &str, bool)] = &[
     ("feature/**", "feature/mona/the/octocat", true),
     ("main", "main", true),
     ("main", "mainline", false),
-    (
-        "releases/mona-the-octocat",
-        "releases/mona-the-octocat",
-        true,
-    ),
+    ("releases/mona-the-octocat", "releases/mona-the-octocat", true),
     ("*", "main", true),
     ("*", "releases", true),
     ("*", "releases/x", false),
@@ -322,8 +318,7 @@ fn offsets_are_char_offsets() {
 #[test]
 fn never_panics_on_generated_input() {
     const ALPHABET: &[char] = &[
-        '*', '?', '+', '[', ']', '-', '!', '\\', '/', '.', ' ', 'a', '0', '9', 'é', '\n', '~', '{',
-        '@', '^',
+        '*', '?', '+', '[', ']', '-', '!', '\\', '/', '.', ' ', 'a', '0', '9', 'é', '\n', '~', '{', '@', '^',
     ];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
