@@ -1,0 +1,1 @@
+//! `mlci eval` (being written).
