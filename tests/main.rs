@@ -3,5 +3,6 @@
 
 mod support;
 
-mod validate;
+mod corpus;
 mod eval;
+mod validate;

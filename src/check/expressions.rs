@@ -5,7 +5,7 @@
 //! `${{ }}` is always true; that gets a warning.
 
 use super::locate::locate;
-use super::sites::{Site, ALL_CONTEXTS, SPECIAL_FUNCTIONS};
+use super::sites::{ALL_CONTEXTS, SPECIAL_FUNCTIONS};
 use super::walk::{walk, Scope, Visit};
 use crate::diag::{did_you_mean, Diagnostic, SourceFile};
 use crate::expr::{parse_condition, parse_template, Ast, ParseOptions, Template};
@@ -36,14 +36,6 @@ fn declared_inputs(workflow: &Workflow) -> Option<Vec<String>> {
 fn check_one(source: &SourceFile, visit: &Visit, inputs: Option<&[String]>, out: &mut Vec<Diagnostic>) {
     let text = visit.text;
     if !visit.is_condition && !text.has_expression() {
-        return;
-    }
-    if visit.site == Site::NoExpressions {
-        let offset = text.value.find("${{").map_or(0, |b| text.value[..b].chars().count());
-        out.push(Diagnostic::error(
-            locate(source, text, offset, 3),
-            "expressions are not allowed here: this value is used as written, before any context exists",
-        ));
         return;
     }
     let options = ParseOptions::permissive();
@@ -107,11 +99,7 @@ fn check_ast(
             continue;
         }
         if let Some(first) = used.path.first() {
-            let property_span = at(
-                used.path_offsets.first().copied().unwrap_or(used.offset),
-                first.chars().count(),
-            );
-            check_reference(&name, first, visit.scope, inputs, property_span, out);
+            check_reference(&name, first, visit.scope, inputs, span, out);
         }
     }
     for call in ast.function_calls() {
@@ -127,8 +115,10 @@ fn check_ast(
         if call.name.eq_ignore_ascii_case("fromJSON") {
             if let Some(literal) = &call.string_arg {
                 if let Err(e) = serde_json::from_str::<serde_json::Value>(literal) {
+                    // Point at the string argument: the first quote after the name.
+                    let argument = ast.text().chars().skip(call.offset).position(|c| c == '\'');
                     out.push(Diagnostic::error(
-                        at(call.offset, call.name.chars().count()),
+                        at(call.offset + argument.unwrap_or(0), 1),
                         format!("fromJSON is given a string that is not JSON: {e}"),
                     ));
                 }

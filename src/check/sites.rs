@@ -5,6 +5,10 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Site {
     RunName,
+    /// `on.workflow_call.inputs.<id>.default`.
+    CallInputDefault,
+    /// `on.workflow_call.outputs.<id>.value`.
+    CallOutputValue,
     WorkflowConcurrency,
     WorkflowEnv,
     /// Keys that take no expressions at all (workflow `defaults.run`, step `id`).
@@ -47,7 +51,8 @@ impl Site {
     /// The contexts an expression here may name.
     pub fn contexts(self) -> &'static [&'static str] {
         match self {
-            Site::RunName | Site::WorkflowConcurrency => &[G, I, V],
+            Site::RunName | Site::WorkflowConcurrency | Site::CallInputDefault => &[G, I, V],
+            Site::CallOutputValue => &[G, I, "jobs", V],
             Site::WorkflowEnv => &[G, I, SEC, V],
             Site::NoExpressions => &[],
             Site::JobIf | Site::JobStrategy => &[G, I, N, V],
@@ -80,6 +85,8 @@ impl Site {
     pub fn describe(self) -> &'static str {
         match self {
             Site::RunName => "`run-name`",
+            Site::CallInputDefault => "a workflow_call input's `default`",
+            Site::CallOutputValue => "a workflow_call output's `value`",
             Site::WorkflowConcurrency => "the workflow's `concurrency`",
             Site::WorkflowEnv => "the workflow's `env`",
             Site::NoExpressions => "this key",

@@ -43,6 +43,16 @@ pub fn walk(workflow: &Workflow, mut visit: impl FnMut(Visit)) {
         dynamic(&c.cancel_in_progress, Site::WorkflowConcurrency, &top, &mut see);
     }
     workflow.env.values().for_each(|t| see(t, Site::WorkflowEnv, &top));
+    for event in &workflow.on.events {
+        event
+            .call_defaults
+            .iter()
+            .for_each(|t| see(t, Site::CallInputDefault, &top));
+        event
+            .call_outputs
+            .iter()
+            .for_each(|t| see(t, Site::CallOutputValue, &top));
+    }
     if let Some(d) = &workflow.defaults {
         d.shell
             .iter()
@@ -87,6 +97,9 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
                     see(t, Site::JobStrategy, &scope);
                 }
             }
+            m.embedded_expressions
+                .iter()
+                .for_each(|t| see(t, Site::JobStrategy, &scope));
             for list in m.include.iter().chain(&m.exclude) {
                 if let Dynamic::Expression(t) = list {
                     see(t, Site::JobStrategy, &scope);
@@ -179,12 +192,13 @@ fn drop_in_step(step: &crate::model::Step, scope: &Scope, visit: &mut impl FnMut
         };
         see(&text, Site::NoExpressions);
     }
+    // A step's `shell` is read before the step has any context.
+    step.shell.iter().for_each(|t| see(t, Site::NoExpressions));
     for t in step
         .name
         .iter()
         .chain(&step.run)
         .chain(&step.uses)
-        .chain(&step.shell)
         .chain(&step.working_directory)
     {
         see(t, Site::Step);
@@ -204,6 +218,8 @@ fn container(c: &Container, scope: &Scope, see: &mut impl FnMut(&Text, Site, &Sc
         .iter()
         .chain(&c.ports)
         .chain(&c.volumes)
+        .chain(&c.command)
+        .chain(&c.entrypoint)
         .for_each(|t| see(t, Site::JobSetting, scope));
     c.env.values().for_each(|t| see(t, Site::ContainerEnv, scope));
     c.credentials.values().for_each(|t| see(t, Site::Credentials, scope));

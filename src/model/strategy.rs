@@ -31,6 +31,10 @@ pub struct FixedMatrix {
     pub exclude: Option<Dynamic<Vec<serde_json::Value>>>,
     #[serde(skip)]
     pub exclude_nodes: Vec<Node>,
+    /// Strings inside vector values and include/exclude entries that hold
+    /// `${{ }}`, so `check` can check them where they are written.
+    #[serde(skip)]
+    pub embedded_expressions: Vec<Text>,
 }
 
 pub fn read_strategy(r: &mut Reader, node: &Node, job_id: &str) -> Option<Strategy> {
@@ -48,6 +52,19 @@ pub fn read_strategy(r: &mut Reader, node: &Node, job_id: &str) -> Option<Strate
     })
 }
 
+fn collect_expressions(node: &Node, out: &mut Vec<Text>) {
+    match &node.value {
+        NodeValue::Scalar(s) if s.text.contains("${{") => out.push(Text {
+            value: s.text.clone(),
+            span: node.span,
+            style: s.style,
+        }),
+        NodeValue::Scalar(_) => {}
+        NodeValue::Sequence(items) => items.iter().for_each(|i| collect_expressions(i, out)),
+        NodeValue::Mapping(m) => m.entries.iter().for_each(|(_, v)| collect_expressions(v, out)),
+    }
+}
+
 fn read_matrix(r: &mut Reader, node: &Node, job_id: &str) -> Option<Matrix> {
     if let Some(expression) = r.whole_expression(node) {
         return Some(Matrix::Expression(expression));
@@ -58,7 +75,13 @@ fn read_matrix(r: &mut Reader, node: &Node, job_id: &str) -> Option<Matrix> {
         include: None,
         exclude: None,
         exclude_nodes: Vec::new(),
+        embedded_expressions: Vec::new(),
     };
+    for (_, _, value) in mapping.iter() {
+        if r.whole_expression(value).is_none() {
+            collect_expressions(value, &mut matrix.embedded_expressions);
+        }
+    }
     for (key, key_node, value) in mapping.iter() {
         let list = match (&value.value, r.whole_expression(value)) {
             (_, Some(expression)) => Some(Dynamic::Expression(expression)),

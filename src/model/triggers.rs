@@ -21,6 +21,11 @@ pub struct EventTrigger {
     pub filters: Vec<Filter>,
     pub schedules: Vec<CronEntry>,
     pub inputs: Vec<Input>,
+    /// `workflow_call`: input defaults and output values that hold expressions.
+    #[serde(skip)]
+    pub call_defaults: Vec<Text>,
+    #[serde(skip)]
+    pub call_outputs: Vec<Text>,
 }
 
 /// One filter key of an event: `branches: [main, 'releases/**']`.
@@ -99,6 +104,8 @@ fn push_event(r: &mut Reader, triggers: &mut Triggers, name: Spanned<String>, co
         filters: Vec::new(),
         schedules: Vec::new(),
         inputs: Vec::new(),
+        call_defaults: Vec::new(),
+        call_outputs: Vec::new(),
     };
     let config = config.filter(|c| !c.is_null());
     match (kind.name, config) {
@@ -143,9 +150,16 @@ fn read_event_config(r: &mut Reader, trigger: &mut EventTrigger, kind: &super::e
             }
             "inputs" if kind.name == "workflow_dispatch" || kind.name == "workflow_call" => {
                 trigger.inputs = read_inputs(r, value, kind.name == "workflow_dispatch", trigger.name.span);
+                if kind.name == "workflow_call" {
+                    let specs = value.as_mapping().map(|m| m.entries.as_slice()).unwrap_or_default();
+                    for default in specs.iter().filter_map(|(_, s)| s.as_mapping()?.get("default")) {
+                        trigger.call_defaults.extend(r.whole_expression(default));
+                    }
+                }
             }
-            "outputs" | "secrets" if kind.name == "workflow_call" => {
-                r.mapping(value, &format!("`{key}` of workflow_call"));
+            "outputs" if kind.name == "workflow_call" => read_call_outputs(r, trigger, value),
+            "secrets" if kind.name == "workflow_call" => {
+                r.mapping(value, "`secrets` of workflow_call");
             }
             _ if kind.filters.contains(&key) => {
                 let patterns = r.pattern_list(value, &format!("`{key}`"));
@@ -177,6 +191,22 @@ fn read_event_config(r: &mut Reader, trigger: &mut EventTrigger, kind: &super::e
         }
     }
     check_exclusive_filters(r, trigger);
+}
+
+fn read_call_outputs(r: &mut Reader, trigger: &mut EventTrigger, node: &Node) {
+    let Some(outputs) = r.mapping(node, "`outputs` of workflow_call") else {
+        return;
+    };
+    for (name, _, output) in outputs.iter() {
+        let what = format!("output `{name}`");
+        let Some(fields) = r.mapping(output, &what) else {
+            continue;
+        };
+        r.check_keys(fields, &["description", "value"], &what);
+        trigger
+            .call_outputs
+            .extend(fields.get("value").and_then(|v| r.text(v, "`value`")));
+    }
 }
 
 /// `branches` with `branches-ignore` (and likewise tags, paths) is refused by GitHub.
