@@ -21,9 +21,10 @@ fn positions(file: &std::path::Path, severity: &str) -> BTreeSet<(u32, u32)> {
     let mut found = BTreeSet::new();
     for pair in lines.windows(2) {
         if pair[0].starts_with(&format!("{severity}:")) {
-            let location = pair[1].rsplit(".yaml:").next().unwrap_or_default();
-            let mut numbers = location.split(':').map(|n| n.parse::<u32>().unwrap_or(0));
-            found.insert((numbers.next().unwrap_or(0), numbers.next().unwrap_or(0)));
+            // ` --> path:LINE:COL`: the last two fields.
+            let mut numbers = pair[1].rsplit(':').map(|n| n.parse::<u32>().unwrap_or(0));
+            let column = numbers.next().unwrap_or(0);
+            found.insert((numbers.next().unwrap_or(0), column));
         }
     }
     found
