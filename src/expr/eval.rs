@@ -55,7 +55,7 @@ impl Evaluator<'_> {
             .text
             .chars()
             .skip(node.start)
-            .take(node.end - node.start)
+            .take(node.end.saturating_sub(node.start))
             .collect();
         ExprError::evaluation(
             format!(
