@@ -5,8 +5,10 @@
 mod analysis;
 mod condition;
 mod hash_files;
+mod lexer;
 mod limits;
 mod robustness;
+mod semantics;
 mod template;
 
 use super::{EvalHost, ExprError, StatusFunction, Value};
