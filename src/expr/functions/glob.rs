@@ -145,4 +145,27 @@ mod tests {
         );
         assert!(Pattern::parse("!!a", Path::new("/ws")).is_some_and(|p| !p.negate));
     }
+
+    #[test]
+    fn odd_patterns_never_panic() {
+        let pieces = [
+            "[", "]", "!", "^", "-", "\\", "*", "**", "?", "/", ".", "..", "a", "z", "ı",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let names: Vec<String> = ["ws", "a", "[", "-", ".x"].map(str::to_string).to_vec();
+        for _ in 0..500 {
+            let mut pattern = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                pattern.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            if let Some(p) = Pattern::parse(&pattern, Path::new("/ws")) {
+                let _ = p.matches_file(&names);
+                let _ = p.could_match_within(&names);
+                let _ = p.search_path();
+            }
+        }
+    }
 }

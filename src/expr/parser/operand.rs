@@ -25,7 +25,7 @@ impl Parser<'_> {
                 let end = self.expect(&TokenKind::RBracket)?;
                 target = index_node(target, index, end)?;
             } else if self.eat(&TokenKind::Dot).is_some() {
-                let index = match self.advance().cloned() {
+                let (index, end) = match self.advance().cloned() {
                     Some(Token {
                         kind: TokenKind::Star,
                         end,
@@ -43,7 +43,7 @@ impl Parser<'_> {
                     Some(other) => return Err(unexpected_symbol(&other)),
                     None => return Err(self.missing()),
                 };
-                target = index_node(target, index.0, index.1)?;
+                target = index_node(target, index, end)?;
             } else {
                 return Ok(target);
             }
