@@ -66,8 +66,8 @@ pub fn parse_template(s: &str, opts: &ParseOptions) -> Result<Template, Template
                 in_string = !in_string;
             } else if !in_string
                 && c == '}'
-                && chars.get(j.wrapping_sub(1)) == Some(&'}')
                 && j > start + OPEN.len()
+                && chars.get(j - 1) == Some(&'}')
             {
                 close = Some(j);
                 break;
