@@ -6,7 +6,8 @@ use super::error::ExprError;
 use super::host::{EvalHost, StatusFunction};
 use super::options::ParseOptions;
 use super::parser::parse;
-use super::template::{parse_template, Template, TemplateError, TemplateErrorKind};
+use super::template::{parse_template, Template};
+use super::template_error::{TemplateError, TemplateErrorKind};
 
 /// A parsed `if:` condition.
 #[derive(Clone, Debug, PartialEq)]

@@ -24,6 +24,7 @@ mod object;
 mod options;
 mod parser;
 mod template;
+mod template_error;
 mod token;
 mod value;
 
@@ -44,5 +45,6 @@ pub use json_eval::eval_json;
 pub use object::Object;
 pub use options::{ExtraFunctions, ParseOptions, StatusFunctions};
 pub use parser::{parse, MAX_DEPTH, MAX_LENGTH};
-pub use template::{parse_template, Template, TemplateError, TemplateErrorKind, TemplatePart};
+pub use template::{parse_template, Template, TemplatePart};
+pub use template_error::{TemplateError, TemplateErrorKind};
 pub use value::Value;

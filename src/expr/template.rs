@@ -3,14 +3,13 @@
 //! around or between expressions makes a string, as if written with
 //! `format()`.
 
-use std::fmt;
-
 use super::ast::{Ast, Literal, NodeKind};
 use super::error::ExprError;
 use super::eval::evaluate;
 use super::host::EvalHost;
 use super::options::ParseOptions;
 use super::parser::parse;
+use super::template_error::{TemplateError, TemplateErrorKind};
 use super::value::Value;
 
 const OPEN: &str = "${{";
@@ -30,36 +29,6 @@ pub enum Template {
 pub enum TemplatePart {
     Literal(String),
     Expression(Ast),
-}
-
-/// A problem in a template, at a 0-based char offset into the scanned string.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub struct TemplateError {
-    pub offset: usize,
-    pub kind: TemplateErrorKind,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TemplateErrorKind {
-    /// A `${{` without its `}}`.
-    NotClosed,
-    /// `${{ }}` with nothing inside.
-    Empty,
-    /// The expression inside is invalid; its column is relative to the
-    /// expression text, `offset` is already mapped into the string.
-    Expression(ExprError),
-}
-
-impl fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            TemplateErrorKind::NotClosed => f.write_str(
-                "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found.",
-            ),
-            TemplateErrorKind::Empty => f.write_str("An expression was expected"),
-            TemplateErrorKind::Expression(e) => write!(f, "{e}"),
-        }
-    }
 }
 
 /// Finds `${{` at or after char index `from`.
@@ -89,7 +58,7 @@ pub fn parse_template(s: &str, opts: &ParseOptions) -> Result<Template, Template
         while let Some(&c) = chars.get(j) {
             if c == '\'' {
                 in_string = !in_string;
-            } else if !in_string && c == '}' && chars.get(j.wrapping_sub(1)) == Some(&'}') && j > start + OPEN.len() {
+            } else if !in_string && c == '}' && j > start + OPEN.len() && chars.get(j - 1) == Some(&'}') {
                 close = Some(j);
                 break;
             }

@@ -1,2 +1,0 @@
-//! Unit tests across the stages (template scanning, conditions, analysis,
-//! limits, robustness).

@@ -1,0 +1,87 @@
+//! `hashFiles()` on a real directory, checked against hashes computed here
+//! independently with sha2.
+
+use std::fs;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::expr::{evaluate, parse, ExtraFunctions, JsonContext, ParseOptions, Value};
+
+/// sha256 over the concatenated sha256 digests of `contents`, in order.
+fn expected(contents: &[&str]) -> String {
+    let mut total = Sha256::new();
+    for content in contents {
+        total.update(Sha256::digest(content.as_bytes()));
+    }
+    total.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write(root: &Path, path: &str, content: &str) {
+    let path = root.join(path);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+    }
+    fs::write(&path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+fn hash(root: &Path, expr: &str) -> Result<Value, String> {
+    let opts = ParseOptions::with_named_values(Vec::<String>::new()).functions(ExtraFunctions::STEP);
+    let host = JsonContext::new(serde_json::Map::new()).with_workspace(root);
+    parse(expr, &opts)
+        .and_then(|ast| evaluate(&ast, &host))
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn hashes_matching_files_in_traversal_order() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let root = dir.path();
+    write(root, "a.txt", "alpha");
+    write(root, "b/c.txt", "gamma");
+    write(root, "b/d.md", "delta");
+    write(root, "b/sub/f.txt", "phi");
+    write(root, ".hidden/e.txt", "epsilon");
+    write(root, "z.txt", "zeta");
+    write(root, "B.txt", "upper");
+
+    // Depth first, entries sorted by name bytes ('.' < 'B' < 'a' < 'b' < 'z').
+    let all_txt = expected(&["epsilon", "upper", "alpha", "gamma", "phi", "zeta"]);
+    assert_eq!(hash(root, "hashFiles('**/*.txt')"), Ok(Value::String(all_txt)));
+    // A later exclusion wins; a directory pattern takes everything beneath.
+    assert_eq!(
+        hash(root, "hashFiles('**/*.txt', '!b/**', '!.hidden')"),
+        Ok(Value::string(expected(&["upper", "alpha", "zeta"])))
+    );
+    assert_eq!(
+        hash(root, "hashFiles('b')"),
+        Ok(Value::string(expected(&["gamma", "delta", "phi"])))
+    );
+    // Search paths are taken in pattern order.
+    assert_eq!(
+        hash(root, "hashFiles('z.txt', 'a.txt')"),
+        Ok(Value::string(expected(&["zeta", "alpha"])))
+    );
+    assert_eq!(
+        hash(root, "hashFiles('b/*.t?t', 'b/[cd].md')"),
+        Ok(Value::string(expected(&["gamma", "delta"])))
+    );
+    // Several patterns in one argument, one per line, with a comment.
+    assert_eq!(
+        hash(root, "hashFiles('# lock files\nz.txt\n\na.txt')"),
+        Ok(Value::string(expected(&["zeta", "alpha"])))
+    );
+    assert_eq!(hash(root, "hashFiles('nothing/**', '*.none')"), Ok(Value::string("")));
+    // Files outside the workspace never count.
+    assert_eq!(hash(&root.join("b"), "hashFiles('../a.txt')"), Ok(Value::string("")));
+}
+
+#[test]
+fn is_an_error_without_a_workspace() {
+    let opts = ParseOptions::permissive();
+    let host = JsonContext::new(serde_json::Map::new());
+    let result = parse("hashFiles('**')", &opts).and_then(|ast| evaluate(&ast, &host));
+    assert!(result.is_err_and(|e| e.message.starts_with("hashFiles('**') failed")));
+    let not_allowed = parse("hashFiles('**')", &ParseOptions::with_named_values(["github"]));
+    assert!(not_allowed.is_err_and(|e| e.message == "Unrecognized function: 'hashFiles'"));
+}
