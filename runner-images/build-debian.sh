@@ -43,12 +43,16 @@ PRINT_MIRROR=0
 #   less:                          tiny, handy when debugging a step
 #   sudo:                          steps written for GitHub runners call `sudo ...`
 #                                  (jobs run as root here, sudo just works)
+#   libnss-myhostname:             the container's own hostname resolves even
+#                                  with --network none (docker then leaves it out
+#                                  of /etc/hosts; sudo warns, torch.distributed
+#                                  and socket.getfqdn() stall without it)
 # Left out on purpose: curl/wget (no internet), file (8 MB of magic data),
 # openssh-client (6 MB; mlci checks the repository out itself).
 PACKAGES=(
   bash coreutils python3 python3-numpy python3-pip python3-venv git
   ca-certificates procps
-  xz-utils bzip2 unzip zip zstd make jq less sudo
+  xz-utils bzip2 unzip zip zstd make jq less sudo libnss-myhostname
 )
 
 log() { printf '[build-debian] %s\n' "$*" >&2; }
@@ -151,7 +155,9 @@ mirror_has_suite() {
 find_mirror() {
 HOST_ID=unknown HOST_SUITE=unknown
 if [ -r /etc/os-release ]; then
+  # shellcheck disable=SC1091
   HOST_ID=$(. /etc/os-release && echo "${ID:-unknown}")
+  # shellcheck disable=SC1091
   HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
 fi
 log "host: $HOST_ID $HOST_SUITE; image suite: debian $SUITE"
@@ -229,8 +235,21 @@ fi
 mkdir -p "$TMP_PARENT"
 WORK=$(mktemp -d "$TMP_PARENT/mlci-runner.XXXXXX")
 ROOTFS=$WORK/rootfs
+DS_PID=
 cleanup() {
   local rc=$? m
+  trap - INT TERM
+  # Interrupted while debootstrap runs: stop its whole process group (it runs
+  # dpkg in the chroot) and give it a moment to unmount what it mounted.
+  if [ -n "$DS_PID" ] && kill -0 "$DS_PID" 2>/dev/null; then
+    log "stopping debootstrap (pid $DS_PID)"
+    kill -TERM -- "-$DS_PID" 2>/dev/null || kill -TERM "$DS_PID" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 -- "-$DS_PID" 2>/dev/null || break
+      sleep 1
+    done
+    kill -KILL -- "-$DS_PID" 2>/dev/null || true
+  fi
   # debootstrap may leave /proc, /sys or a bind-mounted /dev behind when it
   # dies: unmount everything below WORK (deepest first) before deleting.
   while read -r m; do
@@ -241,7 +260,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # dpkg fsyncs every file it unpacks; on disk that doubles debootstrap's time
 # (measured: ~65 s vs ~30 s for the install phase). The rootfs is thrown away
@@ -266,12 +286,18 @@ if [ "$USE_CACHE" -eq 1 ]; then
 fi
 log "debootstrap $SUITE (minbase + ${#PACKAGES[@]} packages) into $ROOTFS"
 t0=$(date +%s)
-if ! debootstrap "${ds_args[@]}" "$SUITE" "$ROOTFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
+# In the background, in its own process group, and waited for: so that an
+# INT/TERM reaches our trap at once and the trap can stop all of it.
+setsid debootstrap "${ds_args[@]}" "$SUITE" "$ROOTFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 </dev/null &
+DS_PID=$!
+if ! wait "$DS_PID"; then
+  DS_PID=
   log "debootstrap failed; last lines of its log:"
   tail -n 25 "$WORK/debootstrap.log" >&2
-  [ -f "$ROOTFS/debootstrap/debootstrap.log" ] && { log "tail of $ROOTFS/debootstrap/debootstrap.log:"; tail -n 25 "$ROOTFS/debootstrap/debootstrap.log" >&2; }
+  [ -s "$ROOTFS/debootstrap/debootstrap.log" ] && { log "tail of $ROOTFS/debootstrap/debootstrap.log:"; tail -n 25 "$ROOTFS/debootstrap/debootstrap.log" >&2; }
   die "debootstrap failed (mirror $MIRROR)"
 fi
+DS_PID=
 log "debootstrap done in $(( $(date +%s) - t0 ))s"
 
 # ---------------------------------------------------------------- customise
@@ -317,12 +343,14 @@ for bin in bash sh python3 python pip pip3 git ps tar gzip find grep sed; do
 done
 
 # Content label: hash of the installed package set.
+# shellcheck disable=SC2016  # dpkg-query format, not shell
 content=$(chroot "$ROOTFS" dpkg-query -W -f '${Package}=${Version}\n' | sort | sha256sum | cut -c1-16)
 npkgs=$(chroot "$ROOTFS" dpkg-query -W -f '.\n' | wc -l)
 rootfs_mb=$(du -sm --one-file-system "$ROOTFS" | cut -f1)
 log "rootfs: $npkgs packages, ${rootfs_mb} MB, content $content"
 
 # ---------------------------------------------------------------- import
+old_id=$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 log "importing into docker as $IMAGE"
 t0=$(date +%s)
 tar --numeric-owner -C "$ROOTFS" -c . | docker import \
@@ -340,6 +368,15 @@ tar --numeric-owner -C "$ROOTFS" -c . | docker import \
   --message "mlci runner: debian $SUITE minbase + ${PACKAGES[*]}" \
   - "$IMAGE" >/dev/null || die "docker import failed"
 log "import done in $(( $(date +%s) - t0 ))s"
+new_id=$(docker image inspect -f '{{.Id}}' "$IMAGE")
+if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
+  # The replaced image would linger as <none>; drop it unless something uses it.
+  if docker rmi "$old_id" >/dev/null 2>&1; then
+    log "removed the previous $IMAGE (${old_id#sha256:})"
+  else
+    log "kept the previous image ${old_id#sha256:} (in use by a container or another tag)"
+  fi
+fi
 
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 log "built $IMAGE: $(awk -v b="$size" 'BEGIN { printf "%.0f MB", b / 1e6 }') ($size bytes), content $content, wall time $(elapsed)s"
