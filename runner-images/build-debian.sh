@@ -372,9 +372,9 @@ new_id=$(docker image inspect -f '{{.Id}}' "$IMAGE")
 if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
   # The replaced image would linger as <none>; drop it unless something uses it.
   if docker rmi "$old_id" >/dev/null 2>&1; then
-    log "removed the previous $IMAGE (${old_id#sha256:})"
+    log "removed the previous $IMAGE ($(echo "${old_id#sha256:}" | cut -c1-12))"
   else
-    log "kept the previous image ${old_id#sha256:} (in use by a container or another tag)"
+    log "kept the previous image $(echo "${old_id#sha256:}" | cut -c1-12) (in use by a container or another tag)"
   fi
 fi
 

@@ -80,7 +80,7 @@ mkdir -p "$pkg/mlci_selfcheck"
 echo 'VALUE = 42' > "$pkg/mlci_selfcheck/__init__.py"
 printf '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "mlci-selfcheck"\nversion = "0.1"\n' > "$pkg/pyproject.toml"
 if out=$(cd / && pip install --no-index --no-build-isolation "$pkg" 2>&1) \
-   && (cd / && python -c 'import mlci_selfcheck; assert mlci_selfcheck.VALUE == 42'); then
+   && (cd / && python3 -c 'import mlci_selfcheck; assert mlci_selfcheck.VALUE == 42'); then
   echo "  pip-install ok (local package, --no-index)"
 else
   printf '  pip-install BROKEN:\n%s\n' "$(printf '%s\n' "$out" | tail -n 5)"; broken+=(pip-install)
