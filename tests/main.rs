@@ -5,4 +5,5 @@ mod support;
 
 mod corpus;
 mod eval;
+mod plan;
 mod validate;

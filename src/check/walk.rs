@@ -59,7 +59,6 @@ pub fn walk(workflow: &Workflow, mut visit: impl FnMut(Visit)) {
             .chain(&d.working_directory)
             .for_each(|t| see(t, Site::NoExpressions, &top));
     }
-    drop(see);
     for job in &workflow.jobs {
         walk_job(job, &mut visit);
     }

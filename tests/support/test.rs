@@ -17,7 +17,6 @@ pub fn shared(path: &str) -> PathBuf {
 pub struct Test {
     dir: TempDir,
     args: Vec<String>,
-    env: Vec<(String, String)>,
     status: i32,
     stdout: Option<String>,
     stderr: Option<String>,
@@ -30,7 +29,6 @@ impl Test {
         Test {
             dir: tempfile::tempdir().expect("a temporary directory"),
             args: Vec::new(),
-            env: Vec::new(),
             status: 0,
             stdout: None,
             stderr: None,
@@ -63,11 +61,6 @@ impl Test {
         self
     }
 
-    pub fn env(mut self, key: &str, value: &str) -> Test {
-        self.env.push((key.into(), value.into()));
-        self
-    }
-
     pub fn status(mut self, status: i32) -> Test {
         self.status = status;
         self
@@ -97,9 +90,6 @@ impl Test {
     pub fn run(self) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mlci"));
         command.args(&self.args).current_dir(self.dir.path());
-        for (k, v) in &self.env {
-            command.env(k, v);
-        }
         let output = command.output().expect("run mlci");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
