@@ -123,3 +123,29 @@ fn every_error_in_a_file_is_reported() {
         .stderr_contains("3 errors in 1 file\n")
         .run();
 }
+
+#[test]
+fn mlci_extension_keys_are_valid_but_not_portable() {
+    let workflow = "
+        on: push
+        jobs:
+          train:
+            runs-on: ubuntu-latest
+            retries: 2
+            retry-delay: 30s
+            steps:
+              - run: python train.py
+        ";
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["validate"])
+        .stdout("1 workflow file valid\n")
+        .run();
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["validate", "--github"])
+        .status(3)
+        .stderr_contains("error: `retries` in job `train` is an mlci extension; GitHub rejects it\n --> .github/workflows/ci.yml:5:14\n")
+        .stderr_contains("error: `retry-delay` in job `train` is an mlci extension; GitHub rejects it\n --> .github/workflows/ci.yml:6:18\n")
+        .run();
+}

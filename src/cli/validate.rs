@@ -8,6 +8,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// Workflow files or folders (default: .github/workflows/).
     paths: Vec<PathBuf>,
+    /// Also refuse mlci's own extension keys (`retries`, `retry-delay`), which GitHub would reject.
+    #[arg(long)]
+    github: bool,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -20,7 +23,10 @@ pub fn run(args: Args) -> i32 {
         Ok(files) => files,
         Err(code) => return code,
     };
-    let analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
+    let mut analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
+    if args.github {
+        analyses.iter_mut().for_each(flag_extensions);
+    }
     let errors = output::print_diagnostics(&analyses);
     if errors > 0 {
         eprintln!(
@@ -37,4 +43,25 @@ pub fn run(args: Args) -> i32 {
         if files.len() == 1 { "" } else { "s" }
     );
     exit::SUCCESS
+}
+
+/// Under `--github`, mlci's own job keys are errors: GitHub rejects them.
+fn flag_extensions(analysis: &mut crate::check::Analysis) {
+    let Some(workflow) = &analysis.workflow else { return };
+    for job in &workflow.jobs {
+        let spans = job
+            .retries
+            .as_ref()
+            .map(|r| ("retries", r.span))
+            .into_iter()
+            .chain(job.retry_delay.as_ref().map(|d| ("retry-delay", d.span)));
+        for (key, span) in spans {
+            let message = format!(
+                "`{key}` in job `{}` is an mlci extension; GitHub rejects it",
+                job.id.value
+            );
+            analysis.diagnostics.push(crate::diag::Diagnostic::error(span, message));
+        }
+    }
+    analysis.diagnostics.sort_by_key(|d| d.span);
 }
