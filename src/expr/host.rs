@@ -60,6 +60,12 @@ impl JsonContext {
         self
     }
 
+    /// Adds or replaces one context. Cheap: values share their contents, so a
+    /// host built once can be cloned and extended per matrix leg.
+    pub fn insert(&mut self, name: &str, value: &serde_json::Value) {
+        self.contexts.insert(name.to_string(), Value::from_json(value));
+    }
+
     /// The context names, as written.
     pub fn names(&self) -> Vec<String> {
         self.contexts.iter().map(|(k, _)| k.to_string()).collect()

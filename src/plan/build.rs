@@ -11,12 +11,13 @@ use super::graph::JobGraph;
 use super::labels::LabelMap;
 use super::matrix::{expand_named, MatrixLeg};
 use super::matrix_spec::MatrixSpec;
+use crate::expr::JsonContext;
 use crate::model::{Dynamic, Job, Matrix, Text, Workflow};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Evaluates a workflow string (which may hold `${{ }}`) against contexts.
-pub type Evaluate<'a> = &'a dyn Fn(&Text, &Map<String, Value>) -> Result<Value, String>;
+pub type Evaluate<'a> = &'a dyn Fn(&Text, &JsonContext) -> Result<Value, String>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PlannedJob {
@@ -70,13 +71,15 @@ pub fn plan_jobs(
             Some(set)
         }
     };
+    // Built once: legs clone it (cheaply) and add `matrix` and `strategy`.
+    let host = JsonContext::new(contexts.clone());
     let mut jobs = Vec::new();
     for &index in graph.order() {
         if wanted.as_ref().is_some_and(|w| !w.contains(&index)) {
             continue;
         }
         if let Some(job) = workflow.jobs.get(index) {
-            jobs.push(plan_job(job, contexts, labels, evaluate)?);
+            jobs.push(plan_job(job, &host, labels, evaluate)?);
         }
     }
     Ok(jobs)
@@ -84,7 +87,7 @@ pub fn plan_jobs(
 
 fn plan_job(
     job: &Job,
-    contexts: &Map<String, Value>,
+    contexts: &JsonContext,
     labels: &LabelMap,
     evaluate: Evaluate,
 ) -> Result<PlannedJob, String> {
@@ -108,11 +111,8 @@ fn plan_job(
     let total = legs.len();
     for (index, (leg, default_name)) in legs.into_iter().enumerate() {
         let mut leg_contexts = contexts.clone();
-        leg_contexts.insert("matrix".into(), Value::Object(leg.clone().into_iter().collect()));
-        leg_contexts.insert(
-            "strategy".into(),
-            serde_json::json!({"job-index": index, "job-total": total}),
-        );
+        leg_contexts.insert("matrix", &Value::Object(leg.clone().into_iter().collect()));
+        leg_contexts.insert("strategy", &serde_json::json!({"job-index": index, "job-total": total}));
         let text = |t: &Text| {
             evaluate(t, &leg_contexts)
                 .map(|v| display(&v))
@@ -145,7 +145,7 @@ enum MatrixPlan {
 
 /// The job's matrix as a spec to expand, evaluating expressions that need
 /// nothing from other jobs.
-fn matrix_spec(job: &Job, contexts: &Map<String, Value>, evaluate: Evaluate) -> Result<MatrixPlan, String> {
+fn matrix_spec(job: &Job, contexts: &JsonContext, evaluate: Evaluate) -> Result<MatrixPlan, String> {
     let Some(matrix) = job.strategy.as_ref().and_then(|s| s.matrix.as_ref()) else {
         return Ok(MatrixPlan::None);
     };
