@@ -309,3 +309,8 @@ fn missing_context_file_is_a_usage_error() {
         .stderr("error: failed to read missing.json: No such file or directory (os error 2)\n")
         .run();
 }
+
+#[test]
+fn negative_numbers_are_expressions_not_flags() {
+    Test::new().args(&["eval", "-1 < 0"]).stdout("true\n").run();
+}

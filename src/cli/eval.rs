@@ -9,6 +9,7 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct Args {
     /// The expression, without `${{ }}` (a surrounding `${{ }}` is accepted).
+    #[arg(allow_hyphen_values = true)]
     expression: String,
     /// A JSON file whose top-level keys are contexts: {"github": {...}, "matrix": {...}}.
     #[arg(long)]

@@ -85,12 +85,7 @@ pub fn plan_jobs(
     Ok(jobs)
 }
 
-fn plan_job(
-    job: &Job,
-    contexts: &JsonContext,
-    labels: &LabelMap,
-    evaluate: Evaluate,
-) -> Result<PlannedJob, String> {
+fn plan_job(job: &Job, contexts: &JsonContext, labels: &LabelMap, evaluate: Evaluate) -> Result<PlannedJob, String> {
     let mut planned = PlannedJob {
         id: job.id.value.clone(),
         needs: job.needs.iter().map(|n| n.value.clone()).collect(),
