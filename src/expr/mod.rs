@@ -48,3 +48,8 @@ pub use parser::{parse, MAX_DEPTH, MAX_LENGTH};
 pub use template::{parse_template, Template, TemplatePart};
 pub use template_error::{TemplateError, TemplateErrorKind};
 pub use value::Value;
+
+// For the planner, which compares matrix values and names legs exactly as
+// expressions do.
+pub(crate) use casing::eq_ignore_case;
+pub(crate) use number::format_number;

@@ -63,53 +63,7 @@ pub(crate) fn number_text(n: &serde_json::Number) -> String {
             return i.to_string();
         }
     }
-    g15(n.as_f64().unwrap_or(f64::NAN))
-}
-
-fn g15(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if v == 0.0 {
-        return "0".into();
-    }
-    // `{:.14e}` rounds to 15 significant digits: `d.dddddddddddddde±x`.
-    let sci = format!("{:.14e}", v);
-    let Some((mantissa, exp)) = sci.split_once('e') else {
-        return sci;
-    };
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let sign = if negative { "-" } else { "" };
-    if (-4..15).contains(&exp) {
-        let text = if exp < 0 {
-            let zeros = "0".repeat(usize::try_from(-exp - 1).unwrap_or(0));
-            format!("0.{zeros}{digits}")
-        } else {
-            let point = usize::try_from(exp + 1).unwrap_or(0);
-            if digits.len() <= point {
-                format!("{digits}{}", "0".repeat(point - digits.len()))
-            } else {
-                format!("{}.{}", &digits[..point], &digits[point..])
-            }
-        };
-        format!("{sign}{text}")
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{frac}E{esign}{:02}", exp.unsigned_abs())
-    }
+    crate::expr::format_number(n.as_f64().unwrap_or(f64::NAN))
 }
 
 #[cfg(test)]
