@@ -25,16 +25,29 @@ pub struct Visit<'a> {
     pub scope: &'a Scope,
 }
 
-pub fn walk(workflow: &Workflow, mut visit: impl FnMut(Visit)) {
-    let top = Scope::default();
-    let mut see = |text: &Text, site: Site, scope: &Scope| {
-        visit(Visit {
+impl<'a> Visit<'a> {
+    fn value(text: &'a Text, site: Site, scope: &'a Scope) -> Visit<'a> {
+        Visit {
             text,
             is_condition: false,
             site,
             scope,
-        })
-    };
+        }
+    }
+
+    fn condition(text: &'a Text, site: Site, scope: &'a Scope) -> Visit<'a> {
+        Visit {
+            text,
+            is_condition: true,
+            site,
+            scope,
+        }
+    }
+}
+
+pub fn walk(workflow: &Workflow, mut visit: impl FnMut(Visit)) {
+    let top = Scope::default();
+    let mut see = |text: &Text, site: Site, scope: &Scope| visit(Visit::value(text, site, scope));
     if let Some(t) = &workflow.run_name {
         see(t, Site::RunName, &top);
     }
@@ -71,21 +84,9 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
         matrix_keys: matrix_keys(job),
     };
     if let Some(t) = &job.condition {
-        visit(Visit {
-            text: t,
-            is_condition: true,
-            site: Site::JobIf,
-            scope: &scope,
-        });
+        visit(Visit::condition(t, Site::JobIf, &scope));
     }
-    let mut see = |text: &Text, site: Site, scope: &Scope| {
-        visit(Visit {
-            text,
-            is_condition: false,
-            site,
-            scope,
-        })
-    };
+    let mut see = |text: &Text, site: Site, scope: &Scope| visit(Visit::value(text, site, scope));
     if let Some(strategy) = &job.strategy {
         if let Some(Matrix::Expression(t)) = &strategy.matrix {
             see(t, Site::JobStrategy, &scope);
@@ -146,43 +147,24 @@ fn walk_job(job: &Job, visit: &mut impl FnMut(Visit)) {
     let mut prior = Vec::new();
     for step in &job.steps {
         scope.steps = Some(prior.clone());
-        drop_in_step(step, &scope, visit);
+        walk_step(step, &scope, visit);
         if let Some(id) = &step.id {
             prior.push(id.value.clone());
         }
     }
     scope.steps = Some(prior);
-    let mut see = |text: &Text, site: Site, scope: &Scope| {
-        visit(Visit {
-            text,
-            is_condition: false,
-            site,
-            scope,
-        })
-    };
+    let mut see = |text: &Text, site: Site, scope: &Scope| visit(Visit::value(text, site, scope));
     job.outputs.values().for_each(|t| see(t, Site::JobOutputs, &scope));
     if let Some(url) = job.environment.as_ref().and_then(|e| e.url.as_ref()) {
         see(url, Site::EnvironmentUrl, &scope);
     }
 }
 
-fn drop_in_step(step: &crate::model::Step, scope: &Scope, visit: &mut impl FnMut(Visit)) {
+fn walk_step(step: &crate::model::Step, scope: &Scope, visit: &mut impl FnMut(Visit)) {
     if let Some(t) = &step.condition {
-        visit(Visit {
-            text: t,
-            is_condition: true,
-            site: Site::StepIf,
-            scope,
-        });
+        visit(Visit::condition(t, Site::StepIf, scope));
     }
-    let mut see = |text: &Text, site: Site| {
-        visit(Visit {
-            text,
-            is_condition: false,
-            site,
-            scope,
-        })
-    };
+    let mut see = |text: &Text, site: Site| visit(Visit::value(text, site, scope));
     if let Some(id) = &step.id {
         let text = Text {
             value: id.value.clone(),

@@ -5,7 +5,7 @@
 
 use crate::trigger::git::{changed_files, head_commit_files};
 use crate::trigger::github_context::{default_branch, local_github_context, local_run_id};
-use crate::trigger::{ChangedFiles, Event, RefKind};
+use crate::trigger::{Event, RefKind};
 use git2::Repository;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
@@ -51,7 +51,7 @@ pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
     let note = changed
         .is_none()
         .then(|| "the repository has no commit yet: changed files are unknown".to_string());
-    event.changed = changed.map(|c: ChangedFiles| c);
+    event.changed = changed;
     LocalEvent { event, repo_root, note }
 }
 

@@ -1,7 +1,6 @@
 //! `mlci list`: one line per workflow and per job.
 
-use super::{exit, output, workflows};
-use crate::check::analyze_file;
+use super::{exit, workflows};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -12,14 +11,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let files = match workflows::find(args.workflows.as_deref()) {
-        Ok(files) => files,
+    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(analyses) => analyses,
         Err(code) => return code,
     };
-    let analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
-    if output::print_diagnostics(&analyses) > 0 {
-        return exit::INVALID;
-    }
     for workflow in analyses.iter().filter_map(|a| a.workflow.as_ref()) {
         let events: Vec<&str> = workflow.on.events.iter().map(|e| e.name.value.as_str()).collect();
         println!(

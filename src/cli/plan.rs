@@ -3,8 +3,7 @@
 
 use super::event::{local_event, plan_contexts};
 use super::plan_render::{render_dot, render_text, WorkflowPlan};
-use super::{exit, output, workflows};
-use crate::check::analyze_file;
+use super::{exit, workflows};
 use crate::model::Workflow;
 use crate::plan::{plan_jobs, LabelMap};
 use crate::trigger::decide;
@@ -40,14 +39,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let files = match workflows::find(args.workflows.as_deref()) {
-        Ok(files) => files,
+    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(analyses) => analyses,
         Err(code) => return code,
     };
-    let analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
-    if output::print_diagnostics(&analyses) > 0 {
-        return exit::INVALID;
-    }
     let mut labels = LabelMap::default();
     for platform in &args.platforms {
         match platform.split_once('=') {

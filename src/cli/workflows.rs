@@ -1,14 +1,20 @@
 //! Finding the workflow files a command works on.
 
-use super::exit;
+use super::{exit, output};
+use crate::check::{analyze_file, Analysis};
 use crate::load::discover;
 use std::path::{Path, PathBuf};
 
-/// The workflow files at `path` (default `.github/workflows/`); on error,
-/// prints it and gives the exit code.
-pub fn find(path: Option<&Path>) -> Result<Vec<PathBuf>, i32> {
+/// The checked workflows at `path` (default `.github/workflows/`), for
+/// commands that need them all valid: any diagnostic is printed, and an
+/// error gives the exit code instead.
+pub fn load_valid(path: Option<&Path>) -> Result<Vec<Analysis>, i32> {
     let paths = vec![path.map_or_else(|| PathBuf::from(".github/workflows"), Path::to_path_buf)];
-    find_all(&paths)
+    let analyses: Vec<_> = find_all(&paths)?.iter().map(|f| analyze_file(f)).collect();
+    if output::print_diagnostics(&analyses) > 0 {
+        return Err(exit::INVALID);
+    }
+    Ok(analyses)
 }
 
 pub fn find_all(paths: &[PathBuf]) -> Result<Vec<PathBuf>, i32> {

@@ -34,16 +34,11 @@ pub struct PlannedJob {
 #[derive(Clone, Debug, Serialize)]
 pub struct PlannedLeg {
     pub name: String,
-    #[serde(skip_serializing_if = "IndexMap_is_empty")]
+    #[serde(skip_serializing_if = "indexmap::IndexMap::is_empty")]
     pub matrix: MatrixLeg,
     pub runs_on: Vec<String>,
     /// The image the leg runs in; None when no label maps to one.
     pub image: Option<String>,
-}
-
-#[allow(non_snake_case)]
-fn IndexMap_is_empty(leg: &MatrixLeg) -> bool {
-    leg.is_empty()
 }
 
 /// Plans every job (or only `only` and the jobs it needs, transitively).
