@@ -11,4 +11,5 @@ pub mod expr;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod run;
 pub mod trigger;

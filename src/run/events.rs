@@ -1,0 +1,156 @@
+//! The event stream of a run. Every consumer (terminal, JSON Lines, the run
+//! store) sees the same events in the same order.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// One job leg: the job id, the leg's index in its matrix (0 without a
+/// matrix) and its display name (`test (ubuntu-latest, 3.11)`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct JobKey {
+    pub job: String,
+    pub leg: usize,
+    pub name: String,
+}
+
+/// A step's or job's result, as GitHub names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Cancelled,
+    Skipped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Some(match s {
+            "success" => Outcome::Success,
+            "failure" => Outcome::Failure,
+            "cancelled" => Outcome::Cancelled,
+            "skipped" => Outcome::Skipped,
+            _ => return None,
+        })
+    }
+}
+
+/// What a line of step output is, once workflow commands are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// Ordinary output.
+    Output,
+    /// `::group::title`: a heading; output until `EndGroup` belongs to it.
+    Group,
+    EndGroup,
+    /// `::error::`, `::warning::`, `::notice::`, `::debug::` annotations.
+    Error,
+    Warning,
+    Notice,
+    Debug,
+    /// A message from mlci itself (an attempt starting, a timeout, a wait).
+    Runner,
+}
+
+/// One thing that happened in a run. Output lines are already masked.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RunEvent {
+    RunStarted {
+        run_id: i64,
+        workflow: String,
+        path: String,
+        event: String,
+        git_ref: String,
+        sha: String,
+        /// The run this one reruns, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rerun_of: Option<i64>,
+    },
+    /// A job leg waits for something (GPUs, a free slot) before it starts.
+    JobWaiting { job: JobKey, reason: String },
+    JobStarted {
+        job: JobKey,
+        attempt: u32,
+        attempts: u32,
+        backend: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        image: Option<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        gpus: Vec<String>,
+    },
+    JobSkipped { job: JobKey, reason: String },
+    StepStarted { job: JobKey, step: usize, name: String },
+    StepSkipped { job: JobKey, step: usize, name: String, reason: String },
+    /// A line of output; `step` is None for job-level messages.
+    Output {
+        job: JobKey,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        step: Option<usize>,
+        kind: LineKind,
+        line: String,
+    },
+    StepFinished {
+        job: JobKey,
+        step: usize,
+        name: String,
+        outcome: Outcome,
+        conclusion: Outcome,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i64>,
+        seconds: f64,
+    },
+    JobFinished {
+        job: JobKey,
+        result: Outcome,
+        attempts: u32,
+        seconds: f64,
+        outputs: Map<String, Value>,
+        /// Why the job failed or was cancelled, when mlci knows better than
+        /// the step output (image missing, timeout, GPUs).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    RunFinished { run_id: i64, result: Outcome, seconds: f64 },
+}
+
+/// Something that consumes the event stream. Called from many tasks at
+/// once, in the order events happen; must not block for long.
+pub trait EventSink: Send + Sync {
+    fn emit(&self, event: &RunEvent);
+}
+
+/// Sends every event to each sink in turn.
+#[derive(Clone, Default)]
+pub struct Fanout {
+    sinks: Vec<Arc<dyn EventSink>>,
+}
+
+impl Fanout {
+    pub fn new() -> Fanout {
+        Fanout::default()
+    }
+
+    pub fn push(&mut self, sink: Arc<dyn EventSink>) {
+        self.sinks.push(sink);
+    }
+}
+
+impl EventSink for Fanout {
+    fn emit(&self, event: &RunEvent) {
+        for sink in &self.sinks {
+            sink.emit(event);
+        }
+    }
+}

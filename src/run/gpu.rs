@@ -1,0 +1,1 @@
+//! GPU inventory and leases (stub).

@@ -1,0 +1,18 @@
+//! Running a planned workflow: jobs in containers (or on the host), steps
+//! inside them, in dependency order with GPUs leased per job.
+//!
+//! The engine never prints. Everything it does is told as [`events::RunEvent`]s
+//! to an [`events::EventSink`]; the terminal, `--json` and the run store are
+//! all sinks of the same stream.
+
+pub mod backend;
+pub mod commands;
+pub mod docker;
+pub mod dotenv;
+pub mod events;
+pub mod files;
+pub mod gpu;
+pub mod host;
+pub mod mask;
+pub mod options;
+pub mod shell;
