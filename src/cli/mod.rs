@@ -9,6 +9,9 @@ mod list;
 mod output;
 mod plan;
 mod plan_render;
+mod run;
+mod run_output;
+mod run_secrets;
 mod validate;
 mod workflows;
 
@@ -31,6 +34,8 @@ enum Command {
     Validate(validate::Args),
     /// Show which workflows an event triggers and why, and their jobs in order.
     Plan(plan::Args),
+    /// Run the workflows an event triggers, each job in its own container.
+    Run(run::Args),
     /// List workflows and their jobs, one per line.
     List(list::Args),
     /// Evaluate one ${{ }} expression and print the result as JSON.
@@ -48,6 +53,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Run(args) => run::run(args),
         Command::List(args) => list::run(args),
         Command::Eval(args) => eval::run(args),
     }

@@ -128,7 +128,7 @@ pub fn run(args: Args) -> i32 {
 }
 
 /// The `inputs` context of a workflow_dispatch: defaults, then `--input`s.
-fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<Map<String, Value>, String> {
+pub(super) fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<Map<String, Value>, String> {
     let mut inputs = Map::new();
     let declared = workflow
         .on

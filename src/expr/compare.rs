@@ -3,7 +3,7 @@
 //! except strings compare ignoring case and arrays/objects by identity.
 
 use std::cmp::Ordering;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::casing;
 use super::value::Value;
@@ -37,8 +37,8 @@ impl Value {
             (Value::Number(a), Value::Number(b)) => a == b,
             (Value::String(a), Value::String(b)) => casing::eq_ignore_case(&a, &b),
             (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(&a, &b),
-            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(&a, &b),
+            (Value::Array(a), Value::Array(b)) => Arc::ptr_eq(&a, &b),
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(&a, &b),
             _ => false,
         }
     }

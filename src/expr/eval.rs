@@ -2,7 +2,7 @@
 //! semantics: `&&`/`||` return an operand and short-circuit, index misses
 //! give null, `.*` produces filtered arrays, and memory use is capped.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::ast::{Ast, Literal, Node, NodeKind};
 use super::error::ExprError;
@@ -39,7 +39,7 @@ impl Evaluated {
     fn into_value(self) -> Value {
         match self {
             Evaluated::Value(v) => v,
-            Evaluated::Filtered(items) => Value::Array(Rc::new(items)),
+            Evaluated::Filtered(items) => Value::Array(Arc::new(items)),
         }
     }
 }

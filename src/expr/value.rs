@@ -1,14 +1,14 @@
 //! The values expressions compute with, and GitHub's coercion rules for them
 //! (truthiness, to-number, to-string).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::number::{format_number, parse_number};
 use super::object::Object;
 
 /// A value of the expression language.
 ///
-/// Arrays and objects are shared (`Rc`): contexts are large and expressions
+/// Arrays and objects are shared (`Arc`, so a scope can move between threads): contexts are large and expressions
 /// only read them. The language's `==` compares them by identity (see
 /// [`Value::loose_eq`]); Rust's `PartialEq` on `Value` is structural, which is
 /// what tests and callers usually want.
@@ -18,17 +18,17 @@ pub enum Value {
     Bool(bool),
     Number(f64),
     String(String),
-    Array(Rc<Vec<Value>>),
-    Object(Rc<Object>),
+    Array(Arc<Vec<Value>>),
+    Object(Arc<Object>),
 }
 
 impl Value {
     pub fn array(items: Vec<Value>) -> Value {
-        Value::Array(Rc::new(items))
+        Value::Array(Arc::new(items))
     }
 
     pub fn object(object: Object) -> Value {
-        Value::Object(Rc::new(object))
+        Value::Object(Arc::new(object))
     }
 
     pub fn string(s: impl Into<String>) -> Value {

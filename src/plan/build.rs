@@ -74,13 +74,22 @@ pub fn plan_jobs(
             continue;
         }
         if let Some(job) = workflow.jobs.get(index) {
-            jobs.push(plan_job(job, &host, labels, evaluate)?);
+            jobs.push(plan_job(job, &host, labels, evaluate, false)?);
         }
     }
     Ok(jobs)
 }
 
-fn plan_job(job: &Job, contexts: &JsonContext, labels: &LabelMap, evaluate: Evaluate) -> Result<PlannedJob, String> {
+/// Plans one job. `needs_known` is set at run time, once the jobs it needs
+/// have finished and `contexts` holds their outputs: a matrix that reads
+/// them is then expanded instead of deferred.
+pub fn plan_job(
+    job: &Job,
+    contexts: &JsonContext,
+    labels: &LabelMap,
+    evaluate: Evaluate,
+    needs_known: bool,
+) -> Result<PlannedJob, String> {
     let mut planned = PlannedJob {
         id: job.id.value.clone(),
         needs: job.needs.iter().map(|n| n.value.clone()).collect(),
@@ -88,7 +97,7 @@ fn plan_job(job: &Job, contexts: &JsonContext, labels: &LabelMap, evaluate: Eval
         legs: Vec::new(),
         deferred_matrix: None,
     };
-    let legs = match matrix_spec(job, contexts, evaluate)? {
+    let legs = match matrix_spec(job, contexts, evaluate, needs_known)? {
         MatrixPlan::None => vec![(MatrixLeg::new(), job.id.value.clone())],
         MatrixPlan::Deferred(text) => {
             planned.deferred_matrix = Some(text);
@@ -135,11 +144,11 @@ enum MatrixPlan {
 
 /// The job's matrix as a spec to expand, evaluating expressions that need
 /// nothing from other jobs.
-fn matrix_spec(job: &Job, contexts: &JsonContext, evaluate: Evaluate) -> Result<MatrixPlan, String> {
+fn matrix_spec(job: &Job, contexts: &JsonContext, evaluate: Evaluate, needs_known: bool) -> Result<MatrixPlan, String> {
     let Some(matrix) = job.strategy.as_ref().and_then(|s| s.matrix.as_ref()) else {
         return Ok(MatrixPlan::None);
     };
-    let needs_outputs = |t: &Text| t.value.contains("needs.");
+    let needs_outputs = |t: &Text| !needs_known && t.value.contains("needs.");
     let eval = |t: &Text| evaluate(t, contexts).map_err(|e| format!("the matrix of job `{}`: {e}", job.id.value));
     match matrix {
         Matrix::Expression(text) if needs_outputs(text) => Ok(MatrixPlan::Deferred(text.value.clone())),

@@ -23,7 +23,7 @@ mod matrix_tests;
 #[cfg(test)]
 mod test_yaml;
 
-pub use build::{plan_jobs, Evaluate, PlannedJob, PlannedLeg};
+pub use build::{plan_job, plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use graph::JobGraph;
 pub use graph_error::GraphError;
 pub use labels::{LabelMap, RUNNER_IMAGE};

@@ -101,6 +101,8 @@ pub enum RunEvent {
         kind: LineKind,
         line: String,
     },
+    /// What the step wrote to `$GITHUB_STEP_SUMMARY` (Markdown, masked).
+    StepSummary { job: JobKey, step: usize, markdown: String },
     StepFinished {
         job: JobKey,
         step: usize,

@@ -15,4 +15,19 @@ pub mod gpu;
 pub mod host;
 pub mod mask;
 pub mod options;
+pub mod scope;
+pub mod shared;
 pub mod shell;
+pub mod attempt;
+pub mod default_env;
+pub mod job;
+pub mod leg;
+pub mod scheduler;
+pub mod step;
+pub mod step_files;
+pub mod step_output;
+
+#[cfg(test)]
+mod fake_backend;
+#[cfg(test)]
+mod scheduler_tests;

@@ -1,0 +1,336 @@
+//! `mlci run`: runs the workflows an event triggers, each job in its own
+//! container (or on the host), and records the run in the store.
+
+use super::event::{local_event, plan_contexts};
+use super::plan::dispatch_inputs;
+use super::run_output::{Buffered, JsonLines, Terminal};
+use super::run_secrets::{read_env_files, read_secrets};
+use super::{exit, workflows};
+use crate::model::Workflow;
+use crate::plan::LabelMap;
+use crate::run::backend::Backend;
+use crate::run::docker::DockerBackend;
+use crate::run::events::{EventSink, Fanout, Outcome, RunEvent};
+use crate::run::gpu::{parse_inventory, GpuPool};
+use crate::run::host::HostBackend;
+use crate::run::mask::Masker;
+use crate::run::scheduler::run_jobs;
+use crate::run::shared::{Backends, Cancel, RunSettings, RunShared};
+use crate::store::{default_store_dir, NewRun, Store};
+use crate::trigger::decide;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A workflow file or folder (default: .github/workflows/).
+    #[arg(short = 'W', long = "workflows")]
+    workflows: Option<PathBuf>,
+    /// The event to run for.
+    #[arg(short, long, default_value = "push")]
+    event: String,
+    /// Run only this job and the jobs it needs.
+    #[arg(short, long)]
+    job: Option<String>,
+    /// A JSON file with the event payload (`github.event`).
+    #[arg(long)]
+    eventpath: Option<PathBuf>,
+    /// A workflow_dispatch input, NAME=VALUE (repeatable).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    inputs: Vec<String>,
+    /// Map a runs-on label: LABEL=IMAGE, LABEL=host, or LABEL=IMAGE,gpus=N (repeatable).
+    #[arg(short = 'P', long = "platform", value_name = "LABEL=IMAGE")]
+    platforms: Vec<String>,
+    /// Where jobs run: `docker` (default) or `host` (every job as host processes).
+    #[arg(long, default_value = "docker", value_parser = ["docker", "host"])]
+    backend: String,
+    /// Jobs running at once (default: the number of CPUs).
+    #[arg(long)]
+    max_parallel: Option<usize>,
+    /// The GPUs jobs may lease: indexes or UUIDs (`0,1,2,3`), or `auto` (nvidia-smi).
+    #[arg(long)]
+    gpus: Option<String>,
+    /// A secret, NAME=VALUE or NAME (taken from the environment) (repeatable).
+    #[arg(short, long = "secret", value_name = "NAME[=VALUE]")]
+    secrets: Vec<String>,
+    /// A dotenv file of secrets (repeatable).
+    #[arg(long = "secret-file", value_name = "FILE")]
+    secret_files: Vec<PathBuf>,
+    /// An environment variable for every job, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// A dotenv file of environment variables for every job (repeatable).
+    #[arg(long = "env-file", value_name = "FILE")]
+    env_files: Vec<PathBuf>,
+    /// `github.actor` (default: git's user.name).
+    #[arg(long)]
+    actor: Option<String>,
+    /// The run store: database, logs and work directories (default: .mlci/ at the repository root).
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Seconds a stopped step gets between SIGTERM and SIGKILL.
+    #[arg(long, default_value_t = 10.0)]
+    grace_period: f64,
+    /// Print a JSON Lines event stream instead of the terminal view.
+    #[arg(long)]
+    json: bool,
+    /// Show `::debug::` lines.
+    #[arg(long)]
+    debug: bool,
+}
+
+pub fn run(args: Args) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}"), exit::FAILURE),
+    };
+    runtime.block_on(run_async(args))
+}
+
+async fn run_async(args: Args) -> i32 {
+    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(analyses) => analyses,
+        Err(code) => return code,
+    };
+    let mut labels = LabelMap::default();
+    for platform in &args.platforms {
+        if let Err(e) = labels.parse_and_set(platform) {
+            return fail(&e, exit::USAGE);
+        }
+    }
+    let secrets = match read_secrets(&args.secrets, &args.secret_files) {
+        Ok(secrets) => secrets,
+        Err(e) => return fail(&e, exit::USAGE),
+    };
+    let mut extra_env = match read_env_files(&args.env_files) {
+        Ok(env) => env,
+        Err(e) => return fail(&e, exit::USAGE),
+    };
+    for pair in &args.env {
+        match pair.split_once('=') {
+            Some((name, value)) if !name.is_empty() => extra_env.push((name.to_string(), value.to_string())),
+            _ => return fail(&format!("--env takes NAME=VALUE, not `{pair}`"), exit::USAGE),
+        }
+    }
+    let gpus = match args.gpus.as_deref().map(parse_inventory).transpose() {
+        Ok(ids) => GpuPool::new(ids.unwrap_or_default()),
+        Err(e) => return fail(&e, exit::USAGE),
+    };
+    let payload = match &args.eventpath {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(value) => Some(value),
+            Err(e) => return fail(&format!("failed to read the event payload {}: {e}", path.display()), exit::USAGE),
+        },
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let local = local_event(&cwd, &args.event);
+    let triggered: Vec<&Workflow> = analyses
+        .iter()
+        .filter_map(|a| a.workflow.as_ref())
+        .filter(|w| decide(w, &local.event).runs())
+        .collect();
+    if triggered.is_empty() {
+        eprintln!("nothing to run: no workflow is triggered by `{}`", args.event);
+        return exit::NOTHING_TRIGGERED;
+    }
+    let store_dir = args.store.clone().unwrap_or_else(default_store_dir);
+    let store = match Store::open(&store_dir) {
+        Ok(store) => store,
+        Err(e) => return fail(&format!("cannot open the run store {}: {e}", store_dir.display()), exit::FAILURE),
+    };
+    let _ = store.mark_abandoned();
+    let docker = if args.backend == "host" {
+        None
+    } else {
+        match DockerBackend::connect().await {
+            Ok(docker) => {
+                let _ = docker.sweep_leftovers().await;
+                Some(Arc::new(docker) as Arc<dyn Backend>)
+            }
+            Err(e) => return fail(&e.to_string(), exit::BACKEND_UNREACHABLE),
+        }
+    };
+    let backends = Backends {
+        docker,
+        host: Arc::new(HostBackend::new()),
+    };
+    let cancel = Cancel::default();
+    install_ctrl_c(&cancel);
+    let out = Buffered::stdout();
+    let mut code = exit::SUCCESS;
+    for workflow in triggered {
+        let run = RunOne {
+            args: &args,
+            workflow,
+            labels: &labels,
+            secrets: &secrets,
+            extra_env: &extra_env,
+            gpus: &gpus,
+            store: &store,
+            store_dir: &store_dir,
+            backends: &backends,
+            cancel: &cancel,
+            out: &out,
+            local: &local,
+            payload: payload.clone(),
+        };
+        let result = match run.run().await {
+            Ok(result) => result,
+            Err(code) => return code,
+        };
+        code = code.max(match result {
+            Outcome::Success | Outcome::Skipped => exit::SUCCESS,
+            Outcome::Failure => exit::FAILURE,
+            Outcome::Cancelled => exit::CANCELLED,
+        });
+        if cancel.graceful.is_cancelled() {
+            break;
+        }
+    }
+    out.flush();
+    code
+}
+
+struct RunOne<'a> {
+    args: &'a Args,
+    workflow: &'a Workflow,
+    labels: &'a LabelMap,
+    secrets: &'a [(String, String)],
+    extra_env: &'a [(String, String)],
+    gpus: &'a GpuPool,
+    store: &'a Store,
+    store_dir: &'a std::path::Path,
+    backends: &'a Backends,
+    cancel: &'a Cancel,
+    out: &'a Buffered,
+    local: &'a super::event::LocalEvent,
+    payload: Option<serde_json::Value>,
+}
+
+impl RunOne<'_> {
+    async fn run(self) -> Result<Outcome, i32> {
+        let args = self.args;
+        let name = self.workflow.display_name();
+        let inputs = dispatch_inputs(self.workflow, &args.inputs).map_err(|e| fail(&e, exit::USAGE))?;
+        let mut contexts = plan_contexts(self.local, &name, self.payload, args.eventpath.as_deref(), inputs);
+        if let (Some(actor), Some(github)) = (&args.actor, contexts.get_mut("github").and_then(|g| g.as_object_mut())) {
+            github.insert("actor".into(), actor.clone().into());
+            github.insert("triggering_actor".into(), actor.clone().into());
+        }
+        let graph = crate::check::graph_of(self.workflow).ok_or(exit::INVALID)?;
+        if let Some(job) = &args.job {
+            if graph.index_of(job).is_none() {
+                return Err(fail(&format!("{name} has no job `{job}`"), exit::USAGE));
+            }
+        }
+        let github = contexts.get("github").cloned().unwrap_or_default();
+        let text = |key: &str| github.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let new_run = NewRun {
+            workflow: name.clone(),
+            path: self.workflow.path.display().to_string(),
+            event: args.event.clone(),
+            git_ref: text("ref"),
+            sha: text("sha"),
+            rerun_of: None,
+        };
+        let run_id = self
+            .store
+            .begin_run(&new_run)
+            .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
+        let store_sink = self
+            .store
+            .sink()
+            .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
+        let mut sinks = Fanout::new();
+        let view: Arc<dyn EventSink> = if args.json {
+            Arc::new(JsonLines(self.out.clone()))
+        } else {
+            Arc::new(Terminal::new(self.out.clone(), args.debug))
+        };
+        sinks.push(Arc::new(store_sink));
+        sinks.push(view);
+        let mut masker = Masker::default();
+        for (_, value) in self.secrets {
+            masker.add(value);
+        }
+        let max_parallel = args
+            .max_parallel
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1);
+        let settings = RunSettings {
+            run_id,
+            work_dir: self.store_dir.join("runs").join(run_id.to_string()).join("work"),
+            max_parallel,
+            labels: self.labels.clone(),
+            force_host: args.backend == "host",
+            secrets: self.secrets.to_vec(),
+            grace: Duration::from_secs_f64(args.grace_period.max(0.0)),
+            contexts,
+            extra_env: self.extra_env.to_vec(),
+            only_job: args.job.clone(),
+        };
+        let shared = Arc::new(RunShared {
+            workflow: Arc::new(self.workflow.clone()),
+            settings,
+            backends: self.backends.clone(),
+            sink: Arc::new(sinks),
+            masker: RwLock::new(masker),
+            gpus: self.gpus.clone(),
+            slots: Semaphore::new(max_parallel),
+            cancel: self.cancel.clone(),
+        });
+        shared.emit(RunEvent::RunStarted {
+            run_id,
+            workflow: name,
+            path: new_run.path.clone(),
+            event: new_run.event.clone(),
+            git_ref: new_run.git_ref.clone(),
+            sha: new_run.sha.clone(),
+            rerun_of: None,
+        });
+        let started = Instant::now();
+        let result = run_jobs(shared.clone(), &graph).await;
+        if result == Outcome::Cancelled {
+            if let Some(docker) = &self.backends.docker {
+                let _ = docker.as_ref();
+            }
+        }
+        shared.emit(RunEvent::RunFinished {
+            run_id,
+            result,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        let code = match result {
+            Outcome::Success | Outcome::Skipped => exit::SUCCESS,
+            Outcome::Failure => exit::FAILURE,
+            Outcome::Cancelled => exit::CANCELLED,
+        };
+        let _ = self.store.finish_run(run_id, result, code);
+        let _ = std::fs::remove_dir_all(self.store_dir.join("runs").join(run_id.to_string()).join("work"));
+        Ok(result)
+    }
+}
+
+/// Ctrl-C once: cancel gracefully. Twice: kill at once.
+fn install_ctrl_c(cancel: &Cancel) {
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.graceful.is_cancelled() {
+            cancel.kill.cancel();
+        } else {
+            eprintln!("\ncancelling: stopping running steps (Ctrl-C again to kill them at once)");
+            cancel.graceful.cancel();
+        }
+    });
+}
+
+fn fail(message: &str, code: i32) -> i32 {
+    eprintln!("error: {message}");
+    code
+}

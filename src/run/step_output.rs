@@ -1,0 +1,68 @@
+//! The sink a step's output goes through: workflow commands are read
+//! (`::set-output::`, `::add-mask::`, `::group::`…), every line is masked,
+//! and what is shown becomes an `Output` event.
+
+use super::backend::LineSink;
+use super::commands::{Action, CommandReader};
+use super::events::{JobKey, LineKind, RunEvent};
+use super::shared::RunShared;
+use serde_json::{Map, Value};
+
+pub struct StepOutput<'a> {
+    shared: &'a RunShared,
+    key: &'a JobKey,
+    step: usize,
+    reader: CommandReader,
+    /// `::set-output` values (the legacy command still works, with a warning).
+    pub outputs: Map<String, Value>,
+    warned_set_output: bool,
+}
+
+impl<'a> StepOutput<'a> {
+    pub fn new(shared: &'a RunShared, key: &'a JobKey, step: usize) -> StepOutput<'a> {
+        StepOutput {
+            shared,
+            key,
+            step,
+            reader: CommandReader::new(),
+            outputs: Map::new(),
+            warned_set_output: false,
+        }
+    }
+
+    fn emit(&self, kind: LineKind, text: &str) {
+        let line = self.shared.mask(text);
+        self.shared.emit(RunEvent::Output {
+            job: self.key.clone(),
+            step: Some(self.step),
+            kind,
+            line,
+        });
+    }
+}
+
+impl LineSink for StepOutput<'_> {
+    fn line(&mut self, line: &str) {
+        match self.reader.read(line) {
+            Action::Print(text) => self.emit(LineKind::Output, &text),
+            Action::Group(title) => self.emit(LineKind::Group, &title),
+            Action::EndGroup => self.emit(LineKind::EndGroup, ""),
+            Action::Error(text) => self.emit(LineKind::Error, &text),
+            Action::Warning(text) => self.emit(LineKind::Warning, &text),
+            Action::Notice(text) => self.emit(LineKind::Notice, &text),
+            Action::Debug(text) => self.emit(LineKind::Debug, &text),
+            Action::Mask(value) => self.shared.add_mask(&value),
+            Action::SetOutput { name, value } => {
+                if !self.warned_set_output {
+                    self.warned_set_output = true;
+                    self.emit(
+                        LineKind::Warning,
+                        "The `set-output` command is deprecated; write to $GITHUB_OUTPUT instead",
+                    );
+                }
+                self.outputs.insert(name, Value::String(value));
+            }
+            Action::SaveState { .. } | Action::Hidden => {}
+        }
+    }
+}
