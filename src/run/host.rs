@@ -72,7 +72,8 @@ struct Groups {
     running: HashSet<i32>,
     /// Finished steps whose group still had processes in it (`server &`):
     /// what [`JobEnv::remove`] kills. While a group has a process its id
-    /// cannot be given to a new process, so the ids stay the job's own.
+    /// cannot be given to a new process; only if all of them end by
+    /// themselves before `remove` could the id be reused by someone else.
     leftover: HashSet<i32>,
 }
 
