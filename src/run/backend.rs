@@ -59,6 +59,22 @@ pub struct ContainerConfig {
     pub gpus: Option<GpuRequest>,
     pub workdir: Option<String>,
     pub hostname: Option<String>,
+    /// `--health-*` options (services use them to say when they are ready).
+    pub healthcheck: Option<Healthcheck>,
+}
+
+/// A container's health check, as `docker run --health-*` sets it. Durations
+/// are in nanoseconds, as the API takes them; `None` keeps the image's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Healthcheck {
+    /// `["CMD-SHELL", cmd]` from `--health-cmd`, `["NONE"]` from
+    /// `--no-healthcheck`, empty to keep the image's command.
+    pub test: Vec<String>,
+    pub interval: Option<i64>,
+    pub timeout: Option<i64>,
+    pub start_period: Option<i64>,
+    pub start_interval: Option<i64>,
+    pub retries: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
