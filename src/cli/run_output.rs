@@ -21,9 +21,11 @@ impl Buffered {
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
             let Some(out) = weak.upgrade() else { return };
-            if let Ok(mut out) = out.lock() {
-                let _ = out.flush();
-            }
+            let mut guard = match out.lock() {
+                Ok(guard) => guard,
+                Err(_) => return,
+            };
+            let _ = guard.flush();
         });
         Buffered { out }
     }

@@ -16,8 +16,9 @@ const DEFAULT_LABELS: &[&str] = &["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04
 pub enum LabelTarget {
     /// In a container of `image`, with the GPUs the profile asks for.
     Image { image: String, gpus: Option<GpuRequest> },
-    /// On the host, without a container.
-    Host,
+    /// On the host, without a container; `gpus` leases devices for
+    /// `CUDA_VISIBLE_DEVICES`.
+    Host { gpus: Option<GpuRequest> },
 }
 
 /// `runs-on` label → target, in the order they were given.
@@ -48,7 +49,7 @@ impl LabelMap {
     /// means the host.
     pub fn set(&mut self, label: &str, image_or_host: &str) {
         let target = match image_or_host {
-            "host" => LabelTarget::Host,
+            "host" => LabelTarget::Host { gpus: None },
             name => image(name, None),
         };
         self.targets.insert(label.to_ascii_lowercase(), target);
@@ -77,14 +78,9 @@ impl LabelMap {
                 }
             },
         };
-        let target = match (name, gpus) {
-            ("host", None) => LabelTarget::Host,
-            ("host", Some(_)) => {
-                return Err(format!(
-                    "-P {spec}: host jobs use the GPUs of `mlci run --gpus`; gpus= is for images"
-                ))
-            }
-            (name, gpus) => image(name, gpus),
+        let target = match name {
+            "host" => LabelTarget::Host { gpus },
+            name => image(name, gpus),
         };
         self.targets.insert(label.to_ascii_lowercase(), target);
         Ok(())
@@ -99,7 +95,7 @@ impl LabelMap {
     pub fn resolve<'a>(&'a self, labels: &[String]) -> Option<&'a str> {
         self.target(labels).map(|target| match target {
             LabelTarget::Image { image, .. } => image.as_str(),
-            LabelTarget::Host => "host",
+            LabelTarget::Host { .. } => "host",
         })
     }
 }
@@ -123,7 +119,7 @@ mod tests {
         map.set("gpu", "mlci/runner:cuda");
         assert_eq!(map.resolve(&labels(&["gpu", "linux"])), Some("mlci/runner:cuda"));
         map.set("Bare", "host");
-        assert_eq!(map.target(&labels(&["bare"])), Some(&LabelTarget::Host));
+        assert_eq!(map.target(&labels(&["bare"])), Some(&LabelTarget::Host { gpus: None }));
     }
 
     #[test]
@@ -153,7 +149,7 @@ mod tests {
     fn host_runs_without_a_container() {
         let mut map = LabelMap::default();
         map.parse_and_set("linux=host").unwrap();
-        assert_eq!(map.target(&labels(&["linux"])), Some(&LabelTarget::Host));
+        assert_eq!(map.target(&labels(&["linux"])), Some(&LabelTarget::Host { gpus: None }));
         assert_eq!(map.resolve(&labels(&["linux"])), Some("host"));
         assert_eq!(map.resolve(&labels(&["ubuntu-latest"])), Some(RUNNER_IMAGE));
     }
@@ -175,11 +171,15 @@ mod tests {
                 "-P gpu=img,cpus=2: after the image only gpus=N, gpus=all or gpus=\"device=…\" may follow, not `cpus=2`"
                     .to_string(),
             ),
-            (
-                "gpu=host,gpus=1".to_string(),
-                "-P gpu=host,gpus=1: host jobs use the GPUs of `mlci run --gpus`; gpus= is for images".to_string(),
-            ),
         ];
+        let mut host = LabelMap::default();
+        assert_eq!(host.parse_and_set("gpu=host,gpus=1"), Ok(()));
+        assert_eq!(
+            host.target(&labels(&["gpu"])),
+            Some(&LabelTarget::Host {
+                gpus: Some(GpuRequest::Count(1))
+            })
+        );
         for (spec, message) in cases {
             let mut map = LabelMap::default();
             assert_eq!(map.parse_and_set(&spec), Err(message), "{spec}");

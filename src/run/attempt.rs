@@ -113,7 +113,7 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         github.insert("run_attempt".into(), json!(a.number.to_string()));
     }
     scope.insert("github", &github);
-    let mut state = JobState::new(spec);
+    let mut state = JobState::new(spec, a.backend.name() == "host");
     // Workflow `env` first, then the job's; each map's values may not refer
     // to each other, so each is evaluated against what came before it.
     let workflow_env = shared.workflow.env.iter().chain(job.env.iter());

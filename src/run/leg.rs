@@ -11,6 +11,7 @@ use super::options::parse_options;
 use super::scope::Scope;
 use super::shared::RunShared;
 use crate::model::{Container, Job};
+use crate::plan::labels::LabelTarget;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -161,7 +162,12 @@ fn prepare(
         job_container: job.container.is_some(),
         ..JobSpec::default()
     };
-    let on_host = |spec: JobSpec| Ok((shared.backends.host.clone(), spec));
+    let on_host = |spec: JobSpec| {
+        if let Some(request) = &spec.container.gpus {
+            shared.gpus.check(request).map_err(|e| format!("job `{}`: {e}", key.name))?;
+        }
+        Ok((shared.backends.host.clone(), spec))
+    };
     if let Some(container) = &job.container {
         if shared.settings.force_host {
             return Err(format!(
@@ -171,20 +177,26 @@ fn prepare(
         }
         spec.image = scope.string(&container.image)?;
         spec.container = container_config(container, scope)?;
-    } else if shared.settings.force_host || leg.image.as_deref() == Some("host") {
+    } else if shared.settings.force_host {
         return on_host(spec);
     } else {
-        match &leg.image {
-            Some(image) => spec.image = image.clone(),
+        match shared.settings.labels.target(&leg.runs_on) {
+            Some(LabelTarget::Host { gpus }) => {
+                spec.container.gpus = gpus.clone();
+                return on_host(spec);
+            }
+            Some(LabelTarget::Image { image, gpus }) => {
+                spec.image = image.clone();
+                spec.container.gpus = gpus.clone();
+            }
             None => {
+                let first = leg.runs_on.first().map_or("LABEL", String::as_str);
                 return Err(format!(
-                    "job `{}` runs on [{}], and no image is mapped to {}. Map one with -P {}=IMAGE (or -P {}=host to run it on this machine)",
+                    "job `{}` runs on [{}], and no image is mapped to {}. Map one with -P {first}=IMAGE (or -P {first}=host to run it on this machine)",
                     key.name,
                     leg.runs_on.join(", "),
                     if leg.runs_on.len() == 1 { "it" } else { "any of them" },
-                    leg.runs_on.first().map_or("LABEL", String::as_str),
-                    leg.runs_on.first().map_or("LABEL", String::as_str),
-                ))
+                ));
             }
         }
     }

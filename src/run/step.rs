@@ -54,7 +54,7 @@ pub struct JobState {
 }
 
 impl JobState {
-    pub fn new(spec: &JobSpec) -> JobState {
+    pub fn new(spec: &JobSpec, on_host: bool) -> JobState {
         JobState {
             env: IndexMap::new(),
             paths: Vec::new(),
@@ -62,7 +62,7 @@ impl JobState {
             failed: false,
             timed_out: false,
             action_ids: Vec::new(),
-            on_host: spec.image.is_empty(),
+            on_host,
             gpu_ids: spec.gpus.ids(),
         }
     }
