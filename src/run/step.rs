@@ -285,7 +285,8 @@ async fn execute(
         .as_ref()
         .and_then(|t| number(scope, t))
         .map(|m| Instant::now() + Duration::from_secs_f64((m * 60.0).max(0.0)));
-    let mut output = StepOutput::new(shared, cx.key, index);
+    let unsecure = env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS").is_some_and(|v| v == "true");
+    let mut output = StepOutput::new(shared, cx.key, index, unsecure);
     let ended = if let Some(run) = &step.run {
         let script = scope.string(run).map_err(|e| format!("run: {e}"))?;
         let shell_text = step
@@ -329,8 +330,21 @@ async fn execute(
         return Err("the step has neither `run` nor `uses`".into());
     };
     let mut outputs = std::mem::take(&mut output.outputs);
+    for (name, value) in std::mem::take(&mut output.env) {
+        if !is_fixed(&name) {
+            state.env.insert(name, value);
+        }
+    }
+    prepend_paths(&mut state.paths, &output.paths);
+    let command_failed = output.failed;
     drop(output);
     apply_file_commands(cx, state, &files, index, action_id, &mut outputs);
+    // A workflow command that failed (a disabled `set-env`, …) fails a step
+    // that otherwise succeeded.
+    let ended = match ended {
+        Ended::Exited(0) if command_failed => Ended::Exited(1),
+        ended => ended,
+    };
     Ok((ended, outputs))
 }
 

@@ -16,17 +16,25 @@ pub struct StepOutput<'a> {
     /// `::set-output` values (the legacy command still works, with a warning).
     pub outputs: Map<String, Value>,
     warned_set_output: bool,
+    /// A workflow command failed the step (a disabled `set-env`, …).
+    pub failed: bool,
+    /// `::set-env` and `::add-path`, when ACTIONS_ALLOW_UNSECURE_COMMANDS allows them.
+    pub env: Vec<(String, String)>,
+    pub paths: Vec<String>,
 }
 
 impl<'a> StepOutput<'a> {
-    pub fn new(shared: &'a RunShared, key: &'a JobKey, step: usize) -> StepOutput<'a> {
+    pub fn new(shared: &'a RunShared, key: &'a JobKey, step: usize, unsecure: bool) -> StepOutput<'a> {
         StepOutput {
             shared,
             key,
             step,
-            reader: CommandReader::new(),
+            reader: CommandReader::allowing_unsecure(unsecure),
             outputs: Map::new(),
             warned_set_output: false,
+            failed: false,
+            env: Vec::new(),
+            paths: Vec::new(),
         }
     }
 
@@ -44,7 +52,21 @@ impl<'a> StepOutput<'a> {
 impl LineSink for StepOutput<'_> {
     fn line(&mut self, line: &str) {
         match self.reader.read(line) {
-            Action::Print(text) => self.emit(LineKind::Output, &text),
+            Action::Print => self.emit(LineKind::Output, line),
+            Action::StopCommands { token } => {
+                if token.chars().count() > 6 {
+                    self.shared.add_mask(&token);
+                }
+                self.emit(LineKind::Output, line);
+            }
+            Action::Failed(text) => {
+                self.failed = true;
+                self.emit(LineKind::Error, &text);
+            }
+            Action::SetEnv { name, value } => {
+                self.env.push((name, value));
+            }
+            Action::AddPath(path) => self.paths.push(path),
             Action::Group(title) => self.emit(LineKind::Group, &title),
             Action::EndGroup => self.emit(LineKind::EndGroup, ""),
             Action::Error(text) => self.emit(LineKind::Error, &text),
