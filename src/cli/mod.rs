@@ -10,6 +10,7 @@ mod output;
 mod plan;
 mod plan_render;
 mod run;
+mod run_checks;
 mod run_output;
 mod run_secrets;
 mod validate;

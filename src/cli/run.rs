@@ -3,6 +3,7 @@
 
 use super::event::{local_event, plan_contexts};
 use super::plan::dispatch_inputs;
+use super::run_checks::check_gpu_requests;
 use super::run_output::{Buffered, JsonLines, Terminal};
 use super::run_secrets::{read_env_files, read_secrets};
 use super::{exit, workflows};
@@ -224,6 +225,13 @@ impl RunOne<'_> {
             github.insert("triggering_actor".into(), actor.clone().into());
         }
         let graph = crate::check::graph_of(self.workflow).ok_or(exit::INVALID)?;
+        let gpu_errors = check_gpu_requests(self.workflow, self.gpus);
+        if !gpu_errors.is_empty() {
+            for error in gpu_errors {
+                eprint!("{error}");
+            }
+            return Err(exit::INVALID);
+        }
         if let Some(job) = &args.job {
             if graph.index_of(job).is_none() {
                 return Err(fail(&format!("{name} has no job `{job}`"), exit::USAGE));
