@@ -6,9 +6,13 @@ mod evaluate;
 mod event;
 pub mod exit;
 mod list;
+mod logs;
 mod output;
 mod plan;
 mod plan_render;
+mod runs;
+mod show;
+mod stored;
 mod validate;
 mod workflows;
 
@@ -35,6 +39,12 @@ enum Command {
     List(list::Args),
     /// Evaluate one ${{ }} expression and print the result as JSON.
     Eval(eval::Args),
+    /// List recorded runs, newest first.
+    Runs(runs::Args),
+    /// Show a recorded run: its jobs, their attempts and steps.
+    Show(show::Args),
+    /// Print a recorded run's step logs, or only one job's.
+    Logs(logs::Args),
 }
 
 pub fn main() -> i32 {
@@ -50,5 +60,8 @@ pub fn main() -> i32 {
         Command::Plan(args) => plan::run(args),
         Command::List(args) => list::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Runs(args) => runs::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Logs(args) => logs::run(args),
     }
 }
