@@ -12,4 +12,5 @@ pub mod load;
 pub mod model;
 pub mod plan;
 pub mod run;
+pub mod store;
 pub mod trigger;

@@ -6,4 +6,5 @@ mod support;
 mod corpus;
 mod eval;
 mod plan;
+mod store;
 mod validate;

@@ -6,6 +6,7 @@ mod evaluate;
 mod event;
 pub mod exit;
 mod list;
+mod logs;
 mod output;
 mod plan;
 mod plan_render;
@@ -13,6 +14,9 @@ mod run;
 mod run_checks;
 mod run_output;
 mod run_secrets;
+mod runs;
+mod show;
+mod stored;
 mod validate;
 mod workflows;
 
@@ -41,6 +45,12 @@ enum Command {
     List(list::Args),
     /// Evaluate one ${{ }} expression and print the result as JSON.
     Eval(eval::Args),
+    /// List recorded runs, newest first.
+    Runs(runs::Args),
+    /// Show a recorded run: its jobs, their attempts and steps.
+    Show(show::Args),
+    /// Print a recorded run's step logs, or only one job's.
+    Logs(logs::Args),
 }
 
 pub fn main() -> i32 {
@@ -57,5 +67,8 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::List(args) => list::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Runs(args) => runs::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Logs(args) => logs::run(args),
     }
 }

@@ -1,0 +1,49 @@
+//! The run store: every `mlci run` is recorded in a SQLite database
+//! (`mlci.db`) under a store directory, with each step's log in a file
+//! beside it, so runs can be listed, shown and their logs read later —
+//! while they run, too.
+//!
+//! Layout of a store directory (default: `.mlci/` at the repository root):
+//!
+//! ```text
+//! .mlci/
+//!   .gitignore                     `*`, so the store never shows in `git status`
+//!   mlci.db                        runs, jobs and steps (WAL journal)
+//!   runs/<run>/<job>-<leg>/
+//!     <step>.log                   a step's output, as the engine emitted it (masked)
+//!     <step>.attempt2.log          the same step in the job's second attempt
+//!     job.log, job.attempt2.log    the job's own messages (not from a step)
+//! ```
+//!
+//! [`Store`] opens the database, begins and finishes runs and answers
+//! queries; [`StoreSink`] records a run's events as they happen. Every state
+//! change is committed at once, so a killed mlci loses nothing it reported;
+//! [`Store::mark_abandoned`] later marks its runs `interrupted`.
+
+mod clock;
+mod error;
+mod layout;
+mod leg_logs;
+mod location;
+mod process;
+mod queries;
+mod recorder;
+mod rows;
+mod schema;
+mod sink;
+#[allow(clippy::module_inception)]
+mod store;
+
+pub use clock::{system_clock, Clock};
+pub use error::StoreError;
+pub use location::{default_store_dir, store_dir_for};
+pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
+pub use sink::StoreSink;
+pub use store::{NewRun, Store};
+
+#[cfg(test)]
+#[path = "sink_tests.rs"]
+mod sink_tests;
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod store_tests;

@@ -1,0 +1,330 @@
+//! What a [`super::StoreSink`] does with each event: job and step rows in
+//! the database, output lines in log files. Each change is its own
+//! statement, committed at once.
+
+use super::clock::{timestamp, Clock};
+use super::error::StoreError;
+use super::layout::leg_dir;
+use super::leg_logs::LegLogs;
+use crate::run::events::{JobKey, LineKind, Outcome, RunEvent};
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The recording state of one run.
+pub(crate) struct Recorder {
+    conn: Connection,
+    /// The store directory.
+    dir: PathBuf,
+    clock: Clock,
+    /// Learnt from `RunStarted`; events before it cannot be recorded.
+    run_id: Option<i64>,
+    /// Keyed by the whole `JobKey`, so the hot path (a line of output) looks
+    /// a leg up without copying its name.
+    legs: HashMap<JobKey, LegLogs>,
+    /// The first error since the last [`Recorder::take_error`].
+    error: Option<String>,
+}
+
+impl Recorder {
+    pub(crate) fn new(conn: Connection, dir: PathBuf, clock: Clock) -> Recorder {
+        Recorder {
+            conn,
+            dir,
+            clock,
+            run_id: None,
+            legs: HashMap::new(),
+            error: None,
+        }
+    }
+
+    pub(crate) fn record(&mut self, event: &RunEvent) {
+        if let Err(message) = self.apply(event) {
+            self.note(message);
+        }
+    }
+
+    /// Writes out every open log file's buffer.
+    pub(crate) fn flush(&mut self) {
+        let mut failed = Ok(());
+        for leg in self.legs.values_mut() {
+            let flushed = leg.flush();
+            if failed.is_ok() {
+                failed = flushed;
+            }
+        }
+        if let Err(message) = failed {
+            self.note(message);
+        }
+    }
+
+    pub(crate) fn take_error(&mut self) -> Option<String> {
+        self.error.take()
+    }
+
+    pub(crate) fn note(&mut self, message: String) {
+        self.error.get_or_insert(message);
+    }
+
+    fn apply(&mut self, event: &RunEvent) -> Result<(), String> {
+        if let RunEvent::RunStarted { run_id, .. } = event {
+            let closed = self.close_all();
+            self.legs.clear();
+            self.run_id = Some(*run_id);
+            return closed;
+        }
+        let Some(run_id) = self.run_id else {
+            return Err("the run store got an event before RunStarted and recorded nothing".to_string());
+        };
+        if let RunEvent::Output { job, step, kind, line } = event {
+            return self.write_line(run_id, job, *step, *kind, line);
+        }
+        let now = timestamp(&self.clock);
+        match event {
+            // Handled above.
+            RunEvent::RunStarted { .. } | RunEvent::Output { .. } => Ok(()),
+            RunEvent::JobWaiting { job, reason } => {
+                self.leg(run_id, job)?;
+                self.update_job(
+                    "UPDATE jobs SET status = 'waiting', reason = ?4 WHERE run_id = ?1 AND job = ?2 AND leg = ?3",
+                    run_id,
+                    job,
+                    params![reason],
+                )
+            }
+            RunEvent::JobStarted {
+                job,
+                attempt,
+                attempts,
+                backend,
+                image,
+                gpus,
+            } => {
+                let leg = self.leg(run_id, job)?;
+                leg.attempt = *attempt;
+                // The previous attempt's files, if a line came after its end.
+                let closed = leg.close_all();
+                let gpus = serde_json::to_string(gpus).unwrap_or_else(|_| "[]".to_string());
+                self.update_job(
+                    "UPDATE jobs SET status = 'running', result = NULL, finished_at = NULL, reason = NULL,
+                     attempts = ?4, max_attempts = ?5, backend = ?6, image = ?7, gpus = ?8,
+                     started_at = COALESCE(started_at, ?9) WHERE run_id = ?1 AND job = ?2 AND leg = ?3",
+                    run_id,
+                    job,
+                    params![attempt, attempts, backend, image, gpus, now],
+                )?;
+                closed
+            }
+            RunEvent::JobSkipped { job, reason } => {
+                self.leg(run_id, job)?;
+                self.update_job(
+                    "UPDATE jobs SET status = 'finished', result = 'skipped', reason = ?4, finished_at = ?5
+                     WHERE run_id = ?1 AND job = ?2 AND leg = ?3",
+                    run_id,
+                    job,
+                    params![reason, now],
+                )
+            }
+            RunEvent::StepStarted { job, step, name } => {
+                let leg = self.leg(run_id, job)?;
+                let attempt = leg.attempt;
+                let log = leg.path(Some(*step)).to_string_lossy().into_owned();
+                // Created now, so `mlci logs` shows the step before its first line.
+                let opened = leg.file(Some(*step)).map(|_| ());
+                self.conn
+                    .execute(
+                        "INSERT INTO steps (run_id, job, leg, attempt, step, name, status, started_at, log)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8)
+                         ON CONFLICT DO UPDATE SET name = excluded.name, status = 'running',
+                         started_at = excluded.started_at, log = excluded.log",
+                        params![run_id, job.job, index(job.leg), attempt, index(*step), name, now, log],
+                    )
+                    .map_err(|e| failed("record a step's start", e))?;
+                opened
+            }
+            RunEvent::StepSkipped {
+                job,
+                step,
+                name,
+                reason,
+            } => {
+                let attempt = self.leg(run_id, job)?.attempt;
+                self.conn
+                    .execute(
+                        "INSERT INTO steps (run_id, job, leg, attempt, step, name, status, outcome, conclusion,
+                         finished_at, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'finished', 'skipped', 'skipped', ?7, ?8)
+                         ON CONFLICT DO UPDATE SET name = excluded.name, status = 'finished', outcome = 'skipped',
+                         conclusion = 'skipped', finished_at = excluded.finished_at, reason = excluded.reason",
+                        params![
+                            run_id,
+                            job.job,
+                            index(job.leg),
+                            attempt,
+                            index(*step),
+                            name,
+                            now,
+                            reason
+                        ],
+                    )
+                    .map_err(|e| failed("record a skipped step", e))?;
+                Ok(())
+            }
+            RunEvent::StepFinished {
+                job,
+                step,
+                name,
+                outcome,
+                conclusion,
+                exit_code,
+                ..
+            } => {
+                let leg = self.leg(run_id, job)?;
+                let attempt = leg.attempt;
+                let closed = leg.close(Some(*step));
+                self.conn
+                    .execute(
+                        "INSERT INTO steps (run_id, job, leg, attempt, step, name, status, outcome, conclusion,
+                         exit_code, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'finished', ?7, ?8, ?9, ?10)
+                         ON CONFLICT DO UPDATE SET name = excluded.name, status = 'finished', outcome = excluded.outcome,
+                         conclusion = excluded.conclusion, exit_code = excluded.exit_code,
+                         finished_at = excluded.finished_at",
+                        params![
+                            run_id,
+                            job.job,
+                            index(job.leg),
+                            attempt,
+                            index(*step),
+                            name,
+                            outcome.as_str(),
+                            conclusion.as_str(),
+                            exit_code,
+                            now
+                        ],
+                    )
+                    .map_err(|e| failed("record a step's end", e))?;
+                closed
+            }
+            RunEvent::JobFinished {
+                job,
+                result,
+                attempts,
+                outputs,
+                reason,
+                ..
+            } => {
+                let closed = self.leg(run_id, job)?.close_all();
+                let outputs = serde_json::to_string(outputs).unwrap_or_else(|_| "{}".to_string());
+                self.update_job(
+                    "UPDATE jobs SET status = 'finished', result = ?4, attempts = ?5, outputs = ?6, reason = ?7,
+                     finished_at = ?8 WHERE run_id = ?1 AND job = ?2 AND leg = ?3",
+                    run_id,
+                    job,
+                    params![result.as_str(), attempts, outputs, reason, now],
+                )?;
+                closed
+            }
+            RunEvent::RunFinished { run_id, result, .. } => {
+                let closed = self.close_all();
+                finish(&self.conn, *run_id, *result, &now)?;
+                closed
+            }
+        }
+    }
+
+    /// Appends a line to its step's (or the leg's own) log file.
+    fn write_line(
+        &mut self,
+        run_id: i64,
+        job: &JobKey,
+        step: Option<usize>,
+        kind: LineKind,
+        line: &str,
+    ) -> Result<(), String> {
+        let Some(prefix) = prefix(kind) else { return Ok(()) };
+        self.leg(run_id, job)?.write(step, prefix, line)
+    }
+
+    /// The leg's state, recording its job row the first time it is seen (as
+    /// `waiting`; the event that brought it sets the real status).
+    fn leg(&mut self, run_id: i64, job: &JobKey) -> Result<&mut LegLogs, String> {
+        if !self.legs.contains_key(job) {
+            let dir = leg_dir(run_id, &job.job, job.leg);
+            self.conn
+                .execute(
+                    "INSERT INTO jobs (run_id, job, leg, name, status, log_dir) VALUES (?1, ?2, ?3, ?4, 'waiting', ?5)
+                     ON CONFLICT DO NOTHING",
+                    params![run_id, job.job, index(job.leg), job.name, dir.to_string_lossy()],
+                )
+                .map_err(|e| failed("record a job", e))?;
+            self.legs.insert(job.clone(), LegLogs::new(&self.dir, dir));
+        }
+        self.legs
+            .get_mut(job)
+            .ok_or_else(|| "the run store lost track of a job".to_string())
+    }
+
+    fn update_job(
+        &self,
+        statement: &str,
+        run_id: i64,
+        job: &JobKey,
+        rest: &[&dyn rusqlite::ToSql],
+    ) -> Result<(), String> {
+        let leg = index(job.leg);
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&run_id, &job.job, &leg];
+        values.extend_from_slice(rest);
+        self.conn
+            .execute(statement, values.as_slice())
+            .map_err(|e| failed("record a job's state", e))?;
+        Ok(())
+    }
+
+    fn close_all(&mut self) -> Result<(), String> {
+        let mut result = Ok(());
+        for leg in self.legs.values_mut() {
+            let closed = leg.close_all();
+            if result.is_ok() {
+                result = closed;
+            }
+        }
+        result
+    }
+}
+
+/// Records the end of a run as its events tell it (the exit code comes
+/// later, from [`super::Store::finish_run`]).
+fn finish(conn: &Connection, run_id: i64, result: Outcome, now: &str) -> Result<(), String> {
+    conn.execute(
+        "UPDATE runs SET status = 'finished', result = ?2, finished_at = ?3 WHERE id = ?1",
+        params![run_id, result.as_str(), now],
+    )
+    .map_err(|e| failed("record the end of a run", e))?;
+    Ok(())
+}
+
+/// How a line starts in a log file: group headings marked, annotations
+/// named; None for the end of a group, which needs no line.
+fn prefix(kind: LineKind) -> Option<&'static str> {
+    Some(match kind {
+        LineKind::Output | LineKind::Runner => "",
+        LineKind::Group => "▶ ",
+        LineKind::EndGroup => return None,
+        LineKind::Error => "Error: ",
+        LineKind::Warning => "Warning: ",
+        LineKind::Notice => "Notice: ",
+        LineKind::Debug => "Debug: ",
+    })
+}
+
+/// A step or leg index as SQLite stores it.
+fn index(i: usize) -> i64 {
+    i64::try_from(i).unwrap_or(i64::MAX)
+}
+
+fn failed(action: &'static str, source: rusqlite::Error) -> String {
+    let error = StoreError::Sql { action, source };
+    match std::error::Error::source(&error) {
+        Some(source) => format!("{error}: {source}"),
+        None => error.to_string(),
+    }
+}

@@ -1,0 +1,128 @@
+//! The database file: connection settings and the schema, migrated by
+//! `PRAGMA user_version` so a newer mlci can extend an older store.
+
+use super::error::{sql, StoreError};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The database's file name inside the store directory.
+pub(crate) const DB_FILE: &str = "mlci.db";
+
+/// How long a write waits for another mlci writing the same store. Writes
+/// are single short statements, so waits are milliseconds in practice.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Each migration takes the schema from its index to the next version.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1
+    "CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workflow TEXT NOT NULL,
+        path TEXT NOT NULL,
+        event TEXT NOT NULL,
+        git_ref TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        status TEXT NOT NULL,
+        result TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        exit_code INTEGER,
+        pid INTEGER NOT NULL,
+        pid_started INTEGER,
+        rerun_of INTEGER
+    );
+    CREATE TABLE jobs (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        job TEXT NOT NULL,
+        leg INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        result TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER,
+        backend TEXT,
+        image TEXT,
+        gpus TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        outputs TEXT,
+        reason TEXT,
+        log_dir TEXT NOT NULL,
+        PRIMARY KEY (run_id, job, leg)
+    );
+    CREATE TABLE steps (
+        run_id INTEGER NOT NULL,
+        job TEXT NOT NULL,
+        leg INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        outcome TEXT,
+        conclusion TEXT,
+        exit_code INTEGER,
+        started_at TEXT,
+        finished_at TEXT,
+        reason TEXT,
+        log TEXT,
+        PRIMARY KEY (run_id, job, leg, attempt, step),
+        FOREIGN KEY (run_id, job, leg) REFERENCES jobs(run_id, job, leg)
+    );
+    CREATE INDEX runs_by_status ON runs(status);",
+];
+
+/// The schema version this mlci writes.
+pub(crate) const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The path of the database of the store in `dir`.
+pub(crate) fn db_path(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}
+
+/// Opens a connection with the store's settings: WAL, so readers (`mlci
+/// logs` while a run goes on) never wait for the writer; `synchronous=NORMAL`,
+/// which in WAL mode commits without an fsync and loses nothing when the
+/// process is killed (only a power cut may drop the last commits).
+pub(crate) fn connect(dir: &Path) -> Result<Connection, StoreError> {
+    let path = db_path(dir);
+    let open = |source| StoreError::Open {
+        path: path.clone(),
+        source,
+    };
+    let conn = Connection::open(&path).map_err(open)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(open)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(open)?;
+    Ok(conn)
+}
+
+/// Brings the schema up to [`VERSION`], each migration in its own
+/// transaction; refuses a database written by a newer mlci. The version is
+/// read inside a write transaction, so two mlci processes creating the same
+/// store at once apply each migration once.
+pub(crate) fn migrate(conn: &mut Connection, dir: &Path) -> Result<(), StoreError> {
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin a migration"))?;
+        let found: i64 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(sql("read the schema version"))?;
+        if found > VERSION {
+            return Err(StoreError::NewerSchema {
+                path: db_path(dir),
+                found,
+                known: VERSION,
+            });
+        }
+        let Some(migration) = usize::try_from(found).ok().and_then(|i| MIGRATIONS.get(i)) else {
+            return Ok(());
+        };
+        tx.execute_batch(migration).map_err(sql("create the tables"))?;
+        tx.pragma_update(None, "user_version", found + 1)
+            .map_err(sql("set the schema version"))?;
+        tx.commit().map_err(sql("commit a migration"))?;
+    }
+}
