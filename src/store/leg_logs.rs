@@ -59,6 +59,18 @@ impl LegLogs {
         }
     }
 
+    /// Appends a step's `$GITHUB_STEP_SUMMARY` Markdown to the leg's
+    /// `summary.md` (all steps and attempts, in order, as GitHub shows them).
+    pub(crate) fn append_summary(&self, markdown: &str) -> Result<(), String> {
+        let path = self.store.join(&self.dir).join("summary.md");
+        let appended = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| OpenOptions::new().create(true).append(true).open(&path))
+            .and_then(|mut file| writeln!(file, "{}", markdown.trim_end_matches('\n')));
+        appended.map_err(|e| format!("failed to write {}: {e}", path.display()))
+    }
+
     /// Flushes and closes one file, if open.
     pub(crate) fn close(&mut self, step: Option<usize>) -> Result<(), String> {
         match self.open.remove(&step) {

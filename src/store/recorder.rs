@@ -125,6 +125,7 @@ impl Recorder {
                     params![reason, now],
                 )
             }
+            RunEvent::StepSummary { job, markdown, .. } => self.leg(run_id, job)?.append_summary(markdown),
             RunEvent::StepStarted { job, step, name } => {
                 let leg = self.leg(run_id, job)?;
                 let attempt = leg.attempt;
