@@ -5,6 +5,7 @@ mod eval;
 mod evaluate;
 mod event;
 pub mod exit;
+mod images;
 mod list;
 mod output;
 mod plan;
@@ -35,6 +36,8 @@ enum Command {
     List(list::Args),
     /// Evaluate one ${{ }} expression and print the result as JSON.
     Eval(eval::Args),
+    /// Build mlci's runner images, or list them.
+    Images(images::Args),
 }
 
 pub fn main() -> i32 {
@@ -50,5 +53,6 @@ pub fn main() -> i32 {
         Command::Plan(args) => plan::run(args),
         Command::List(args) => list::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Images(args) => images::run(args),
     }
 }

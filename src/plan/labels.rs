@@ -5,7 +5,8 @@
 use indexmap::IndexMap;
 
 pub const RUNNER_IMAGE: &str = "mlci/runner:bookworm";
-const DEFAULT_LABELS: &[&str] = &["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "linux", "self-hosted"];
+/// The `runs-on` labels that map to [`RUNNER_IMAGE`] unless `-P` says otherwise.
+pub const DEFAULT_LABELS: &[&str] = &["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "linux", "self-hosted"];
 
 /// `runs-on` label → image (or `host`), in the order they were given.
 #[derive(Clone, Debug)]
