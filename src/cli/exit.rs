@@ -10,3 +10,7 @@ pub const USAGE: i32 = 2;
 pub const INVALID: i32 = 3;
 /// No workflow is triggered by the event.
 pub const NOTHING_TRIGGERED: i32 = 4;
+/// The run was cancelled (Ctrl-C).
+pub const CANCELLED: i32 = 5;
+/// The Docker Engine does not answer (`run`, `images ls`).
+pub const BACKEND_UNREACHABLE: i32 = 6;

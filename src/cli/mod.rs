@@ -5,6 +5,7 @@ mod eval;
 mod evaluate;
 mod event;
 pub mod exit;
+mod images;
 mod list;
 mod logs;
 mod output;
@@ -51,6 +52,8 @@ enum Command {
     Show(show::Args),
     /// Print a recorded run's step logs, or only one job's.
     Logs(logs::Args),
+    /// Build mlci's runner images, or list them.
+    Images(images::Args),
 }
 
 pub fn main() -> i32 {
@@ -70,5 +73,6 @@ pub fn main() -> i32 {
         Command::Runs(args) => runs::run(args),
         Command::Show(args) => show::run(args),
         Command::Logs(args) => logs::run(args),
+        Command::Images(args) => images::run(args),
     }
 }

@@ -9,7 +9,8 @@ use crate::run::options::parse_gpus;
 use indexmap::IndexMap;
 
 pub const RUNNER_IMAGE: &str = "mlci/runner:bookworm";
-const DEFAULT_LABELS: &[&str] = &["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "linux", "self-hosted"];
+/// The `runs-on` labels that map to [`RUNNER_IMAGE`] unless `-P` says otherwise.
+pub const DEFAULT_LABELS: &[&str] = &["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "linux", "self-hosted"];
 
 /// Where jobs with a label run.
 #[derive(Clone, Debug, PartialEq, Eq)]
