@@ -6,5 +6,6 @@ mod support;
 mod corpus;
 mod eval;
 mod plan;
+mod run_act;
 mod store;
 mod validate;

@@ -30,6 +30,10 @@ pub fn decide(workflow: &Workflow, event: &Event) -> Decision {
     match event.name.as_str() {
         "push" => match &event.git_ref {
             Some(git_ref) => push_filter(trigger).decide(git_ref, event.changed.as_ref()),
+            // Without a ref, only a push with no filters at all can be said to run.
+            None if trigger.filters.is_empty() => Decision::Runs {
+                reason: "push: the workflow has no branch, tag or path filters".into(),
+            },
             None => Decision::Skipped {
                 reason: "push: no branch or tag to match (HEAD is detached and untagged)".into(),
             },
