@@ -140,7 +140,9 @@ async fn run_async(args: Args) -> i32 {
         eprintln!("nothing to run: no workflow is triggered by `{}`", args.event);
         return exit::NOTHING_TRIGGERED;
     }
+    // Absolute: the work directories under it are bind-mounted into containers.
     let store_dir = args.store.clone().unwrap_or_else(default_store_dir);
+    let store_dir = std::path::absolute(&store_dir).unwrap_or(store_dir);
     let store = match Store::open(&store_dir) {
         Ok(store) => store,
         Err(e) => return fail(&format!("cannot open the run store {}: {e}", store_dir.display()), exit::FAILURE),
