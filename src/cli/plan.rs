@@ -74,7 +74,7 @@ pub fn run(args: Args) -> i32 {
             jobs: Vec::new(),
         };
         if plan.triggered {
-            let inputs = match dispatch_inputs(workflow, &args.inputs) {
+            let inputs = match dispatch_inputs(workflow, &args.inputs, payload.as_ref()) {
                 Ok(inputs) => inputs,
                 Err(message) => return usage(&message),
             };
@@ -128,7 +128,29 @@ pub fn run(args: Args) -> i32 {
 }
 
 /// The `inputs` context of a workflow_dispatch: defaults, then `--input`s.
-pub(super) fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<Map<String, Value>, String> {
+///
+/// The event payload's `inputs` (as GitHub sends them, all strings) come
+/// before the `--input` flags, and both are typed by the declared input type,
+/// so a boolean input `"true"` compares `== true`.
+pub(super) fn dispatch_inputs(
+    workflow: &Workflow,
+    flags: &[String],
+    payload: Option<&Value>,
+) -> Result<Map<String, Value>, String> {
+    let mut given: Vec<String> = payload
+        .and_then(|p| p.get("inputs"))
+        .and_then(Value::as_object)
+        .map(|inputs| {
+            inputs
+                .iter()
+                .map(|(name, value)| match value {
+                    Value::String(s) => format!("{name}={s}"),
+                    other => format!("{name}={other}"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    given.extend(flags.iter().cloned());
     let mut inputs = Map::new();
     let declared = workflow
         .on
@@ -142,7 +164,7 @@ pub(super) fn dispatch_inputs(workflow: &Workflow, given: &[String]) -> Result<M
         });
         inputs.insert(input.id.value.clone(), default);
     }
-    for pair in given {
+    for pair in &given {
         let (name, value) = pair
             .split_once('=')
             .ok_or_else(|| format!("--input takes NAME=VALUE, not `{pair}`"))?;

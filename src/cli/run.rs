@@ -220,7 +220,8 @@ impl RunOne<'_> {
     async fn run(self) -> Result<Outcome, i32> {
         let args = self.args;
         let name = self.workflow.display_name();
-        let inputs = dispatch_inputs(self.workflow, &args.inputs).map_err(|e| fail(&e, exit::USAGE))?;
+        let inputs =
+            dispatch_inputs(self.workflow, &args.inputs, self.payload.as_ref()).map_err(|e| fail(&e, exit::USAGE))?;
         let mut contexts = plan_contexts(self.local, &name, self.payload, args.eventpath.as_deref(), inputs);
         if let (Some(actor), Some(github)) = (&args.actor, contexts.get_mut("github").and_then(|g| g.as_object_mut())) {
             github.insert("actor".into(), actor.clone().into());
