@@ -6,6 +6,7 @@ mod support;
 mod corpus;
 mod eval;
 mod plan;
+mod run;
 mod run_act;
 mod store;
 mod validate;

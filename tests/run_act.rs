@@ -19,7 +19,8 @@ struct Case {
     path: &'static str,
     args: &'static [&'static str],
     status: i32,
-    /// Every job leg's result, sorted by leg name.
+    /// Every job leg's result, sorted by leg name (GitHub's legs and names:
+    /// act's `strategy` case lists the same five combinations).
     jobs: &'static [&'static str],
 }
 
@@ -78,7 +79,7 @@ const CASES: &[Case] = &[
         path: "evalmatrix",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["_additionalInclude_0 (val)=success", "_additionalInclude_1=success", "_additionalProperties_0 (0, 0, 0)=success", "_additionalProperties_1=success", "evalm (A)=success", "evalm (B)=success"],
     },
     Case {
         path: "evalmatrixneeds",
@@ -90,7 +91,7 @@ const CASES: &[Case] = &[
         path: "workdir",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["top-level-workdir=success", "workdir-from-matrix (/root)=success", "workdir-from-matrix (/tmp)=success", "workdir=success"],
     },
     Case {
         path: "defaults-run",
@@ -102,13 +103,13 @@ const CASES: &[Case] = &[
         path: "shells/bash",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["check-container=success", "check-job-default=success", "check=success"],
     },
     Case {
         path: "shells/defaults",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["check-container=success", "check=success"],
     },
     Case {
         path: "if-env-act",
@@ -150,13 +151,13 @@ const CASES: &[Case] = &[
         path: "steps-context/conclusion",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["check=success"],
     },
     Case {
         path: "steps-context/outcome",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["check=success"],
     },
     Case {
         path: "job-status-check",
@@ -174,7 +175,7 @@ const CASES: &[Case] = &[
         path: "strategy",
         args: &[],
         status: 0,
-        jobs: &[],
+        jobs: &["10.x | prod | site-a=success", "12.x | dev | site-b=success", "14.x | staging | site-c=success", "16.x | staging | site-c=success", "16.x | staging | site-d=success", "strategy-no-matrix=success", "strategy-only-fail-fast=success", "strategy-only-max-parallel=success"],
     },
 ];
 
@@ -208,15 +209,7 @@ fn act_fixtures_give_acts_expected_outcomes() {
     }
     for case in CASES {
         let jobs = run_case(case.path, case.args, case.status);
-        if !case.jobs.is_empty() {
-            assert_eq!(jobs, case.jobs, "job results of act's `{}` case", case.path);
-        } else {
-            assert!(
-                !jobs.is_empty() && jobs.iter().all(|j| j.ends_with("=success")),
-                "act's `{}` case: {jobs:?}",
-                case.path
-            );
-        }
+        assert_eq!(jobs, case.jobs, "job results of act's `{}` case", case.path);
     }
 }
 

@@ -156,7 +156,9 @@ fn prepare(
     key: &JobKey,
 ) -> Result<(Arc<dyn Backend>, JobSpec), String> {
     let mut spec = JobSpec {
-        run_id: shared.settings.run_id.to_string(),
+        // Run ids are per store; with the pid, two mlci processes on one
+        // engine never share container names or labels.
+        run_id: format!("{}-{}", shared.settings.run_id, std::process::id()),
         job_id: key.job.clone(),
         leg_name: key.name.clone(),
         job_container: job.container.is_some(),

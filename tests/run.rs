@@ -1,0 +1,280 @@
+//! `mlci run` as a user meets it, against the real Docker Engine: jobs that
+//! overlap, a step over its timeout, Ctrl-C, secrets in output and in the
+//! stored logs, GPU requests checked against the inventory, the host
+//! backend, and an engine that does not answer.
+
+use crate::support::docker::{docker_ready, RUNNER_IMAGE};
+use crate::support::Test;
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn events(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+/// Containers of a job still on the engine (job ids are unique across
+/// these tests, which run in parallel).
+fn leftover_containers(job: &str) -> String {
+    let output = Command::new("docker")
+        .args(["ps", "-a", "-q", "--filter", &format!("label=mlci.job={job}")])
+        .output()
+        .expect("docker ps");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn independent_jobs_overlap_and_a_job_waits_for_its_needs() {
+    if !docker_ready() {
+        return;
+    }
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              overlap-a: {runs-on: ubuntu-latest, steps: [{run: sleep 3}]}
+              overlap-b: {runs-on: ubuntu-latest, steps: [{run: sleep 3}]}
+              overlap-c: {runs-on: ubuntu-latest, needs: [overlap-a, overlap-b], steps: [{run: echo done}]}
+            ",
+        )
+        .args(&["run", "--json", "--max-parallel", "2"])
+        .run();
+    let events = events(&output.stdout);
+    let at = |kind: &str, job: &str| {
+        events
+            .iter()
+            .position(|e| e["type"] == kind && e["job"]["job"] == job)
+            .unwrap_or_else(|| panic!("no {kind} for {job}"))
+    };
+    assert!(at("job_started", "overlap-a") < at("job_finished", "overlap-b"));
+    assert!(at("job_started", "overlap-b") < at("job_finished", "overlap-a"));
+    assert!(at("job_finished", "overlap-a") < at("job_started", "overlap-c"));
+    assert!(at("job_finished", "overlap-b") < at("job_started", "overlap-c"));
+    assert_eq!(leftover_containers("overlap-a"), "");
+}
+
+#[test]
+fn a_step_over_its_timeout_is_killed_and_fails_the_job() {
+    if !docker_ready() {
+        return;
+    }
+    let started = Instant::now();
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              slow:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: sleep 600
+                    timeout-minutes: 0.05
+                  - if: always()
+                    run: echo after the timeout
+            ",
+        )
+        .args(&["run", "--grace-period", "1"])
+        .status(1)
+        .stdout_contains("[slow]   Error: The action 'Run sleep 600' has timed out after 0.05 minutes.")
+        .stdout_contains("[slow]   after the timeout")
+        .run();
+    assert!(started.elapsed() < Duration::from_secs(60), "the step was not killed");
+    assert_eq!(leftover_containers("slow"), "");
+}
+
+#[test]
+fn ctrl_c_cancels_the_run_and_removes_its_containers() {
+    if !docker_ready() {
+        return;
+    }
+    let test = Test::new().workflow(
+        "ci.yml",
+        "
+        on: push
+        jobs:
+          long: {runs-on: ubuntu-latest, steps: [{run: 'echo started; sleep 600'}]}
+          after: {runs-on: ubuntu-latest, needs: long, steps: [{run: echo never}]}
+        ",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--json", "--grace-period", "3"])
+        .current_dir(test.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mlci");
+    // Wait until the step runs, then send SIGINT as a terminal's Ctrl-C does.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !Command::new("docker")
+        .args(["ps", "-q", "--filter", "label=mlci.job=long"])
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty())
+    {
+        assert!(Instant::now() < deadline, "the job never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let signalled = Instant::now();
+    unsafe_sigint(child.id());
+    let output = child.wait_with_output().expect("mlci ends");
+    assert!(signalled.elapsed() < Duration::from_secs(15), "took {:?}", signalled.elapsed());
+    assert_eq!(output.status.code(), Some(5), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = events(&output.stdout);
+    let result = |job: &str| {
+        events.iter().find_map(|e| match e["type"].as_str() {
+            Some("job_finished") if e["job"]["job"] == job => e["result"].as_str().map(str::to_string),
+            Some("job_skipped") if e["job"]["job"] == job => Some("skipped".to_string()),
+            _ => None,
+        })
+    };
+    assert_eq!(result("long").as_deref(), Some("cancelled"));
+    assert_eq!(result("after").as_deref(), Some("skipped"));
+    assert_eq!(leftover_containers("long"), "");
+}
+
+fn unsafe_sigint(pid: u32) {
+    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status();
+    assert!(status.is_ok_and(|s| s.success()));
+}
+
+#[test]
+fn secrets_are_masked_on_screen_and_in_the_stored_logs() {
+    if !docker_ready() {
+        return;
+    }
+    let test = Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              leak:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      echo \"token=${{ secrets.API_TOKEN }}\"
+                      echo \"key=$KEY\"
+                      echo \"::add-mask::run-time-value\"
+                      echo \"later: run-time-value\"
+                    env:
+                      KEY: ${{ secrets.MULTI }}
+            ",
+        )
+        .write("secrets.env", "MULTI=\"line-one\\nline-two\"\n")
+        ;
+    let store = tempfile::tempdir().expect("a store");
+    let store_path = store.path().to_string_lossy().into_owned();
+    let output = test
+        .args(&["run", "--store", &store_path, "--secret", "API_TOKEN=hunter2", "--secret-file", "secrets.env"])
+        .stdout_contains("[leak]   token=***")
+        .stdout_contains("[leak]   key=***")
+        .stdout_contains("[leak]   later: ***")
+        .run();
+    let screen = String::from_utf8_lossy(&output.stdout);
+    for secret in ["hunter2", "line-one", "line-two", "run-time-value"] {
+        assert!(!screen.contains(secret), "{secret} on screen:\n{screen}");
+    }
+    let logs = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["logs", "1", "--store", &store_path])
+        .output()
+        .expect("mlci logs");
+    let logs = String::from_utf8_lossy(&logs.stdout);
+    assert!(logs.contains("token=***") && logs.contains("later: ***"), "{logs}");
+    for secret in ["hunter2", "line-one", "line-two", "run-time-value"] {
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
+}
+
+#[test]
+fn a_job_asking_for_more_gpus_than_exist_is_rejected_before_anything_runs() {
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              big:
+                runs-on: ubuntu-latest
+                container:
+                  image: mlci/runner:bookworm
+                  options: --gpus 8
+                steps: [{run: nvidia-smi}]
+            ",
+        )
+        .args(&["run", "--gpus", "0,1,2,3", "--backend", "host"])
+        .status(3)
+        .stderr_contains("job `big`: ")
+        .stderr_contains("8 GPUs")
+        .stderr_contains(".github/workflows/ci.yml:7:")
+        .run();
+}
+
+#[test]
+fn host_backend_runs_steps_as_processes_with_the_gpu_lease_in_cuda_visible_devices() {
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              train:
+                runs-on: gpu
+                steps:
+                  - run: echo \"cuda=$CUDA_VISIBLE_DEVICES mlci=$MLCI_GPU_IDS ws=${GITHUB_WORKSPACE#/}\"
+                  - run: echo \"dir=$(pwd)\" | grep -q \"$GITHUB_WORKSPACE\"
+            ",
+        )
+        .args(&["run", "--gpus", "0,1,2,3", "-P", "gpu=host,gpus=2"])
+        .stdout_contains("[train]   cuda=0,1 mlci=0,1 ws=")
+        .run();
+}
+
+#[test]
+fn an_engine_that_does_not_answer_is_named_and_never_falls_back_to_the_host() {
+    let test = Test::new().workflow(
+        "ci.yml",
+        "
+        on: push
+        jobs:
+          a: {runs-on: ubuntu-latest, steps: [{run: echo hi}]}
+        ",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .current_dir(test.path())
+        .output()
+        .expect("run mlci");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(stderr.contains("unix:///nonexistent/docker.sock"), "{stderr}");
+    assert!(stderr.contains("DOCKER_HOST"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("hi"));
+}
+
+#[test]
+fn a_missing_image_fails_the_job_with_how_to_build_the_runner_images() {
+    if !docker_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              a: {runs-on: ubuntu-latest, container: mlci-test/no-such-image:1, steps: [{run: echo hi}]}
+            ",
+        )
+        .args(&["run"])
+        .status(1)
+        .stdout_contains("mlci images build")
+        .run();
+    let _ = RUNNER_IMAGE;
+}
