@@ -102,7 +102,7 @@ fn ctrl_c_cancels_the_run_and_removes_its_containers() {
           after: {runs-on: ubuntu-latest, needs: long, steps: [{run: echo never}]}
         ",
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
+    let child = Command::new(env!("CARGO_BIN_EXE_mlci"))
         .args(["run", "--json", "--grace-period", "3"])
         .current_dir(test.path())
         .stdout(Stdio::piped())
@@ -123,8 +123,17 @@ fn ctrl_c_cancels_the_run_and_removes_its_containers() {
     let signalled = Instant::now();
     unsafe_sigint(child.id());
     let output = child.wait_with_output().expect("mlci ends");
-    assert!(signalled.elapsed() < Duration::from_secs(15), "took {:?}", signalled.elapsed());
-    assert_eq!(output.status.code(), Some(5), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        signalled.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        signalled.elapsed()
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let events = events(&output.stdout);
     let result = |job: &str| {
         events.iter().find_map(|e| match e["type"].as_str() {
@@ -166,12 +175,19 @@ fn secrets_are_masked_on_screen_and_in_the_stored_logs() {
                       KEY: ${{ secrets.MULTI }}
             ",
         )
-        .write("secrets.env", "MULTI=\"line-one\\nline-two\"\n")
-        ;
+        .write("secrets.env", "MULTI=\"line-one\\nline-two\"\n");
     let store = tempfile::tempdir().expect("a store");
     let store_path = store.path().to_string_lossy().into_owned();
     let output = test
-        .args(&["run", "--store", &store_path, "--secret", "API_TOKEN=hunter2", "--secret-file", "secrets.env"])
+        .args(&[
+            "run",
+            "--store",
+            &store_path,
+            "--secret",
+            "API_TOKEN=hunter2",
+            "--secret-file",
+            "secrets.env",
+        ])
         .stdout_contains("[leak]   token=***")
         .stdout_contains("[leak]   key=***")
         .stdout_contains("[leak]   later: ***")

@@ -79,7 +79,14 @@ const CASES: &[Case] = &[
         path: "evalmatrix",
         args: &[],
         status: 0,
-        jobs: &["_additionalInclude_0 (val)=success", "_additionalInclude_1=success", "_additionalProperties_0 (0, 0, 0)=success", "_additionalProperties_1=success", "evalm (A)=success", "evalm (B)=success"],
+        jobs: &[
+            "_additionalInclude_0 (val)=success",
+            "_additionalInclude_1=success",
+            "_additionalProperties_0 (0, 0, 0)=success",
+            "_additionalProperties_1=success",
+            "evalm (A)=success",
+            "evalm (B)=success",
+        ],
     },
     Case {
         path: "evalmatrixneeds",
@@ -91,13 +98,22 @@ const CASES: &[Case] = &[
         path: "workdir",
         args: &[],
         status: 0,
-        jobs: &["top-level-workdir=success", "workdir-from-matrix (/root)=success", "workdir-from-matrix (/tmp)=success", "workdir=success"],
+        jobs: &[
+            "top-level-workdir=success",
+            "workdir-from-matrix (/root)=success",
+            "workdir-from-matrix (/tmp)=success",
+            "workdir=success",
+        ],
     },
     Case {
         path: "defaults-run",
         args: &[],
         status: 0,
-        jobs: &["override-in-step=success", "with-defaults=success", "without-defaults=success"],
+        jobs: &[
+            "override-in-step=success",
+            "with-defaults=success",
+            "without-defaults=success",
+        ],
     },
     Case {
         path: "shells/bash",
@@ -175,7 +191,16 @@ const CASES: &[Case] = &[
         path: "strategy",
         args: &[],
         status: 0,
-        jobs: &["10.x | prod | site-a=success", "12.x | dev | site-b=success", "14.x | staging | site-c=success", "16.x | staging | site-c=success", "16.x | staging | site-d=success", "strategy-no-matrix=success", "strategy-only-fail-fast=success", "strategy-only-max-parallel=success"],
+        jobs: &[
+            "10.x | prod | site-a=success",
+            "12.x | dev | site-b=success",
+            "14.x | staging | site-c=success",
+            "16.x | staging | site-c=success",
+            "16.x | staging | site-d=success",
+            "strategy-no-matrix=success",
+            "strategy-only-fail-fast=success",
+            "strategy-only-max-parallel=success",
+        ],
     },
 ];
 

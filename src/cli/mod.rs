@@ -41,7 +41,7 @@ enum Command {
     /// Show which workflows an event triggers and why, and their jobs in order.
     Plan(plan::Args),
     /// Run the workflows an event triggers, each job in its own container.
-    Run(run::Args),
+    Run(Box<run::Args>),
     /// List workflows and their jobs, one per line.
     List(list::Args),
     /// Evaluate one ${{ }} expression and print the result as JSON.
@@ -67,7 +67,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::List(args) => list::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Runs(args) => runs::run(args),

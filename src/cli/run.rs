@@ -126,7 +126,12 @@ async fn run_async(args: Args) -> i32 {
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
         {
             Ok(value) => Some(value),
-            Err(e) => return fail(&format!("failed to read the event payload {}: {e}", path.display()), exit::USAGE),
+            Err(e) => {
+                return fail(
+                    &format!("failed to read the event payload {}: {e}", path.display()),
+                    exit::USAGE,
+                )
+            }
         },
     };
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -145,7 +150,12 @@ async fn run_async(args: Args) -> i32 {
     let store_dir = std::path::absolute(&store_dir).unwrap_or(store_dir);
     let store = match Store::open(&store_dir) {
         Ok(store) => store,
-        Err(e) => return fail(&format!("cannot open the run store {}: {e}", store_dir.display()), exit::FAILURE),
+        Err(e) => {
+            return fail(
+                &format!("cannot open the run store {}: {e}", store_dir.display()),
+                exit::FAILURE,
+            )
+        }
     };
     let _ = store.mark_abandoned();
     let docker = if args.backend == "host" {
@@ -153,14 +163,15 @@ async fn run_async(args: Args) -> i32 {
     } else {
         match DockerBackend::connect().await {
             Ok(docker) => {
+                // Containers of runs whose mlci process died (kill -9, a crash).
                 let _ = docker.sweep_leftovers().await;
-                Some(Arc::new(docker) as Arc<dyn Backend>)
+                Some(docker)
             }
             Err(e) => return fail(&e.to_string(), exit::BACKEND_UNREACHABLE),
         }
     };
     let backends = Backends {
-        docker,
+        docker: docker.clone().map(|d| Arc::new(d) as Arc<dyn Backend>),
         host: Arc::new(HostBackend::new()),
     };
     let cancel = Cancel::default();
@@ -178,6 +189,7 @@ async fn run_async(args: Args) -> i32 {
             store: &store,
             store_dir: &store_dir,
             backends: &backends,
+            docker: docker.as_ref(),
             cancel: &cancel,
             out: &out,
             local: &local,
@@ -210,6 +222,7 @@ struct RunOne<'a> {
     store: &'a Store,
     store_dir: &'a std::path::Path,
     backends: &'a Backends,
+    docker: Option<&'a DockerBackend>,
     cancel: &'a Cancel,
     out: &'a Buffered,
     local: &'a super::event::LocalEvent,
@@ -307,10 +320,10 @@ impl RunOne<'_> {
         });
         let started = Instant::now();
         let result = run_jobs(shared.clone(), &graph).await;
-        if result == Outcome::Cancelled {
-            if let Some(docker) = &self.backends.docker {
-                let _ = docker.as_ref();
-            }
+        // Every job removes what it created; this is the safety net for a
+        // job task that died before it could (the run's label finds it all).
+        if let Some(docker) = self.docker {
+            let _ = docker.remove_run(&format!("{run_id}-{}", std::process::id())).await;
         }
         shared.emit(RunEvent::RunFinished {
             run_id,

@@ -4,9 +4,9 @@
 
 use crate::diag::{render, Diagnostic};
 use crate::model::Workflow;
+use crate::run::backend::ContainerConfig;
 use crate::run::gpu::GpuPool;
 use crate::run::options::parse_options;
-use crate::run::backend::ContainerConfig;
 
 /// Every GPU request written in `container.options` (without expressions)
 /// checked against the inventory; the rendered errors, if any.

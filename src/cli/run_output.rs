@@ -89,7 +89,11 @@ impl Terminal {
         if let Ok(mut rows) = self.rows.lock() {
             rows.push(Row {
                 job: job.job.clone(),
-                leg: if job.name == job.job { String::new() } else { job.name.clone() },
+                leg: if job.name == job.job {
+                    String::new()
+                } else {
+                    job.name.clone()
+                },
                 result: result.to_string(),
                 seconds,
                 attempts,
@@ -98,7 +102,9 @@ impl Terminal {
     }
 
     fn table(&self) -> String {
-        let Ok(rows) = self.rows.lock() else { return String::new() };
+        let Ok(rows) = self.rows.lock() else {
+            return String::new();
+        };
         let header = ["job", "leg", "result", "duration", "attempts"];
         let cells: Vec<[String; 5]> = rows
             .iter()
@@ -143,7 +149,10 @@ impl EventSink for Terminal {
     fn emit(&self, event: &RunEvent) {
         match event {
             RunEvent::RunStarted {
-                run_id, workflow, event, ..
+                run_id,
+                workflow,
+                event,
+                ..
             } => {
                 self.out
                     .write(format_args!("run {run_id}: {workflow} (on {event})\n"), true);
@@ -215,7 +224,11 @@ impl EventSink for Terminal {
                 self.line(job, format_args!("{} job {}", mark(*result), result.as_str()), true);
                 self.row(job, result.as_str(), *seconds, *attempts);
             }
-            RunEvent::RunFinished { run_id, result, seconds } => {
+            RunEvent::RunFinished {
+                run_id,
+                result,
+                seconds,
+            } => {
                 let table = self.table();
                 self.out.write(
                     format_args!("\n{table}\nrun {run_id}: {} in {seconds:.1}s\n", result.as_str()),

@@ -35,8 +35,9 @@ pub fn read_secrets(flags: &[String], files: &[PathBuf]) -> Result<Vec<(String, 
             Some((name, value)) if !name.is_empty() => set(name.to_string(), value.to_string()),
             Some(_) => return Err(format!("--secret takes NAME=VALUE or NAME, not `{flag}`")),
             None => {
-                let value = std::env::var(flag)
-                    .map_err(|_| format!("--secret {flag}: there is no environment variable `{flag}` to take it from"))?;
+                let value = std::env::var(flag).map_err(|_| {
+                    format!("--secret {flag}: there is no environment variable `{flag}` to take it from")
+                })?;
                 set(flag.clone(), value);
             }
         }

@@ -158,9 +158,9 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
     } else {
         Outcome::Success
     };
-    let reason = state.timed_out.then(|| {
-        format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)")
-    });
+    let reason = state
+        .timed_out
+        .then(|| format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"));
     let outputs = job_outputs(a, &scope, &state);
     AttemptResult {
         result,

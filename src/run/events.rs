@@ -79,7 +79,10 @@ pub enum RunEvent {
         rerun_of: Option<i64>,
     },
     /// A job leg waits for something (GPUs, a free slot) before it starts.
-    JobWaiting { job: JobKey, reason: String },
+    JobWaiting {
+        job: JobKey,
+        reason: String,
+    },
     JobStarted {
         job: JobKey,
         attempt: u32,
@@ -90,9 +93,21 @@ pub enum RunEvent {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         gpus: Vec<String>,
     },
-    JobSkipped { job: JobKey, reason: String },
-    StepStarted { job: JobKey, step: usize, name: String },
-    StepSkipped { job: JobKey, step: usize, name: String, reason: String },
+    JobSkipped {
+        job: JobKey,
+        reason: String,
+    },
+    StepStarted {
+        job: JobKey,
+        step: usize,
+        name: String,
+    },
+    StepSkipped {
+        job: JobKey,
+        step: usize,
+        name: String,
+        reason: String,
+    },
     /// A line of output; `step` is None for job-level messages.
     Output {
         job: JobKey,
@@ -102,7 +117,11 @@ pub enum RunEvent {
         line: String,
     },
     /// What the step wrote to `$GITHUB_STEP_SUMMARY` (Markdown, masked).
-    StepSummary { job: JobKey, step: usize, markdown: String },
+    StepSummary {
+        job: JobKey,
+        step: usize,
+        markdown: String,
+    },
     StepFinished {
         job: JobKey,
         step: usize,
@@ -124,7 +143,11 @@ pub enum RunEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
-    RunFinished { run_id: i64, result: Outcome, seconds: f64 },
+    RunFinished {
+        run_id: i64,
+        result: Outcome,
+        seconds: f64,
+    },
 }
 
 /// Something that consumes the event stream. Called from many tasks at

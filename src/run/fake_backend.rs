@@ -3,9 +3,7 @@
 //! or `output NAME=VALUE` (written to $GITHUB_OUTPUT). It records when each
 //! job started and ended so tests can check order and overlap.
 
-use super::backend::{
-    Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal,
-};
+use super::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};
@@ -82,7 +80,11 @@ impl JobEnv for FakeJob {
         let script_path = spec.argv.last().cloned().unwrap_or_default();
         let script = std::fs::read_to_string(&script_path).map_err(|e| BackendError::Other(e.to_string()))?;
         let stop = self.stop.lock().map(|s| s.clone()).unwrap_or_default();
-        let output_file = spec.env.iter().find(|(k, _)| k == "GITHUB_OUTPUT").map(|(_, v)| v.clone());
+        let output_file = spec
+            .env
+            .iter()
+            .find(|(k, _)| k == "GITHUB_OUTPUT")
+            .map(|(_, v)| v.clone());
         for line in script.lines().map(str::trim) {
             if let Some(text) = line.strip_prefix("echo ") {
                 sink.line(text);

@@ -150,7 +150,10 @@ fn evaluate(text: &Text, contexts: &JsonContext) -> Result<Value, String> {
         return Ok(Value::String(text.value.clone()));
     }
     let template = parse_template(&text.value, &ParseOptions::permissive()).map_err(|e| e.to_string())?;
-    template.evaluate(contexts).map(|v| v.to_json()).map_err(|e| e.to_string())
+    template
+        .evaluate(contexts)
+        .map(|v| v.to_json())
+        .map_err(|e| e.to_string())
 }
 
 /// A boolean key that may be an expression (`fail-fast`, `continue-on-error`).

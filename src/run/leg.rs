@@ -57,7 +57,12 @@ pub async fn run_leg(
         }
     };
     if cancel.is_cancelled() {
-        return finish(Outcome::Cancelled, 0, Map::new(), Some("cancelled before it started".into()));
+        return finish(
+            Outcome::Cancelled,
+            0,
+            Map::new(),
+            Some("cancelled before it started".into()),
+        );
     }
     let (backend, spec) = match prepare(&shared, job, &leg, &scope, &key) {
         Ok(prepared) => prepared,
@@ -67,14 +72,24 @@ pub async fn run_leg(
         }
     };
     let Some(lease) = lease_gpus(&shared, &key, spec.container.gpus.as_ref(), &cancel).await else {
-        return finish(Outcome::Cancelled, 0, Map::new(), Some("cancelled while waiting".into()));
+        return finish(
+            Outcome::Cancelled,
+            0,
+            Map::new(),
+            Some("cancelled while waiting".into()),
+        );
     };
     let permit = tokio::select! {
         permit = shared.slots.acquire() => permit.ok(),
         _ = cancel.cancelled() => None,
     };
     if permit.is_none() {
-        return finish(Outcome::Cancelled, 0, Map::new(), Some("cancelled while waiting".into()));
+        return finish(
+            Outcome::Cancelled,
+            0,
+            Map::new(),
+            Some("cancelled while waiting".into()),
+        );
     }
     let mut spec = spec;
     if let Some(request) = spec.container.gpus.clone() {
@@ -166,7 +181,10 @@ fn prepare(
     };
     let on_host = |spec: JobSpec| {
         if let Some(request) = &spec.container.gpus {
-            shared.gpus.check(request).map_err(|e| format!("job `{}`: {e}", key.name))?;
+            shared
+                .gpus
+                .check(request)
+                .map_err(|e| format!("job `{}`: {e}", key.name))?;
         }
         Ok((shared.backends.host.clone(), spec))
     };
@@ -214,19 +232,27 @@ fn prepare(
             command: service
                 .command
                 .as_ref()
-                .map(|c| scope.string(c).map(|s| s.split_whitespace().map(str::to_string).collect()))
+                .map(|c| {
+                    scope
+                        .string(c)
+                        .map(|s| s.split_whitespace().map(str::to_string).collect())
+                })
                 .transpose()?,
             entrypoint: service.entrypoint.as_ref().map(|e| scope.string(e)).transpose()?,
         });
     }
     if let Some(request) = &spec.container.gpus {
-        shared.gpus.check(request).map_err(|e| format!("job `{}`: {e}", key.name))?;
+        shared
+            .gpus
+            .check(request)
+            .map_err(|e| format!("job `{}`: {e}", key.name))?;
     }
-    let docker = shared
-        .backends
-        .docker
-        .clone()
-        .ok_or_else(|| format!("job `{}` needs the docker backend, which this run has not connected", key.name))?;
+    let docker = shared.backends.docker.clone().ok_or_else(|| {
+        format!(
+            "job `{}` needs the docker backend, which this run has not connected",
+            key.name
+        )
+    })?;
     Ok((docker, spec))
 }
 

@@ -5,24 +5,24 @@
 //! to an [`events::EventSink`]; the terminal, `--json` and the run store are
 //! all sinks of the same stream.
 
+pub mod attempt;
 pub mod backend;
 pub mod commands;
+pub mod default_env;
 pub mod docker;
 pub mod dotenv;
 pub mod events;
 pub mod files;
 pub mod gpu;
 pub mod host;
+pub mod job;
+pub mod leg;
 pub mod mask;
 pub mod options;
+pub mod scheduler;
 pub mod scope;
 pub mod shared;
 pub mod shell;
-pub mod attempt;
-pub mod default_env;
-pub mod job;
-pub mod leg;
-pub mod scheduler;
 pub mod step;
 pub mod step_files;
 pub mod step_output;

@@ -52,7 +52,9 @@ pub async fn run_jobs(shared: Arc<RunShared>, graph: &JobGraph) -> Outcome {
             None => break,
         }
     }
-    let failed = results.values().any(|r| r.result == Outcome::Failure && !r.continue_on_error);
+    let failed = results
+        .values()
+        .any(|r| r.result == Outcome::Failure && !r.continue_on_error);
     if shared.cancel.graceful.is_cancelled() {
         Outcome::Cancelled
     } else if failed || results.len() < wanted.len() {

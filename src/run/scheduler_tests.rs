@@ -169,8 +169,15 @@ jobs:
 ")
     .await;
     assert_eq!(ran.result, Outcome::Failure);
-    assert_eq!(ran.jobs(), ["fail=failure", "next=skipped", "report=success", "suc1=success"]);
-    assert!(ran.lines().contains(&"report: skipped".to_string()), "{:?}", ran.lines());
+    assert_eq!(
+        ran.jobs(),
+        ["fail=failure", "next=skipped", "report=success", "suc1=success"]
+    );
+    assert!(
+        ran.lines().contains(&"report: skipped".to_string()),
+        "{:?}",
+        ran.lines()
+    );
 }
 
 #[tokio::test]
@@ -213,11 +220,7 @@ jobs:
 ")
     .await;
     assert_eq!(ran.jobs(), ["j=failure"]);
-    let lines: Vec<String> = ran
-        .lines()
-        .into_iter()
-        .filter(|l| !l.contains("exit code"))
-        .collect();
+    let lines: Vec<String> = ran.lines().into_iter().filter(|l| !l.contains("exit code")).collect();
     assert_eq!(lines, ["j: failure success success", "j: cleanup failure"]);
 }
 
@@ -239,7 +242,10 @@ jobs:
       - run: 'echo ${{ matrix.leg }}'
 "#)
     .await;
-    assert_eq!(ran.jobs(), ["prepare=success", "train (x)=success", "train (y)=success"]);
+    assert_eq!(
+        ran.jobs(),
+        ["prepare=success", "train (x)=success", "train (y)=success"]
+    );
 }
 
 #[tokio::test]

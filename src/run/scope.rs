@@ -1,7 +1,9 @@
 //! The expression scope of a job or step at run time: the contexts known at
 //! that point plus what `success()`, `failure()` and `cancelled()` mean there.
 
-use crate::expr::{parse_condition, parse_template, EvalHost, ExprError, JsonContext, ParseOptions, StatusFunction, Value};
+use crate::expr::{
+    parse_condition, parse_template, EvalHost, ExprError, JsonContext, ParseOptions, StatusFunction, Value,
+};
 use crate::model::Text;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};

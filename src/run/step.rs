@@ -80,7 +80,13 @@ impl JobState {
                 let name = uses.trim_start_matches("docker://");
                 let name: String = name
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
                 format!("__{name}")
             }
@@ -115,26 +121,27 @@ pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Sc
         Some(name) => scope.string(name).unwrap_or_else(|_| name.value.clone()),
         None => step.display_name(),
     };
-    let finish = |state: &mut JobState, outcome: Outcome, conclusion: Outcome, exit_code, outputs: Map<String, Value>| {
-        if let Some(id) = &step.id {
-            state.steps.insert(
-                id.value.clone(),
-                json!({"outputs": outputs, "outcome": outcome.as_str(), "conclusion": conclusion.as_str()}),
-            );
-        }
-        if conclusion == Outcome::Failure {
-            state.failed = true;
-        }
-        shared.emit(RunEvent::StepFinished {
-            job: cx.key.clone(),
-            step: index,
-            name: name.clone(),
-            outcome,
-            conclusion,
-            exit_code,
-            seconds: started.elapsed().as_secs_f64(),
-        });
-    };
+    let finish =
+        |state: &mut JobState, outcome: Outcome, conclusion: Outcome, exit_code, outputs: Map<String, Value>| {
+            if let Some(id) = &step.id {
+                state.steps.insert(
+                    id.value.clone(),
+                    json!({"outputs": outputs, "outcome": outcome.as_str(), "conclusion": conclusion.as_str()}),
+                );
+            }
+            if conclusion == Outcome::Failure {
+                state.failed = true;
+            }
+            shared.emit(RunEvent::StepFinished {
+                job: cx.key.clone(),
+                step: index,
+                name: name.clone(),
+                outcome,
+                conclusion,
+                exit_code,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        };
     match scope.condition(step.condition.as_ref()) {
         Ok(true) => {}
         Ok(false) => {
@@ -263,7 +270,10 @@ async fn execute(
     let job = &shared.workflow.jobs[cx.job_index];
     let mut env = state.env.clone();
     for (name, value) in &step.env {
-        env.insert(name.clone(), scope.string(value).map_err(|e| format!("env `{name}`: {e}"))?);
+        env.insert(
+            name.clone(),
+            scope.string(value).map_err(|e| format!("env `{name}`: {e}"))?,
+        );
     }
     scope.insert("env", &env_json(&env));
     let files = StepFiles::create(&cx.spec.temp, &cx.env.temp(), index).map_err(|e| e.to_string())?;
@@ -299,7 +309,9 @@ async fn execute(
             None => None,
         };
         let shell = resolve_shell(shell.as_deref(), cx.spec.job_container)?;
-        let script_path = files.write_script(index, &script, shell.extension).map_err(|e| e.to_string())?;
+        let script_path = files
+            .write_script(index, &script, shell.extension)
+            .map_err(|e| e.to_string())?;
         let spec = ExecSpec {
             argv: shell.argv(&script_path),
             env: process_env,
@@ -391,7 +403,11 @@ fn apply_file_commands(
 ) {
     let shared = cx.shared;
     let warn = |message: String| shared.say(cx.key, Some(index), LineKind::Error, &message);
-    match files.read("env").map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t)) {
+    match files
+        .read("env")
+        .map_err(|e| e.to_string())
+        .and_then(|t| parse_env_file(&t))
+    {
         Ok(pairs) => {
             for (name, value) in pairs {
                 if name.eq_ignore_ascii_case("NODE_OPTIONS") {
@@ -406,7 +422,11 @@ fn apply_file_commands(
             state.failed = true;
         }
     }
-    match files.read("output").map_err(|e| e.to_string()).and_then(|t| parse_env_file(&t)) {
+    match files
+        .read("output")
+        .map_err(|e| e.to_string())
+        .and_then(|t| parse_env_file(&t))
+    {
         Ok(pairs) => {
             for (name, value) in pairs {
                 outputs.insert(name, Value::String(value));

@@ -105,6 +105,9 @@ mod tests {
             again.write_script(3, "echo hi", ".sh").unwrap(),
             "/github/runner_temp/step-3.sh"
         );
-        assert_eq!(std::fs::read_to_string(dir.path().join("step-3.sh")).unwrap(), "echo hi");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("step-3.sh")).unwrap(),
+            "echo hi"
+        );
     }
 }
