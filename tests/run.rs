@@ -294,3 +294,52 @@ fn a_missing_image_fails_the_job_with_how_to_build_the_runner_images() {
         .run();
     let _ = RUNNER_IMAGE;
 }
+
+#[test]
+fn a_local_composite_action_runs_with_inputs_outputs_and_env() {
+    Test::new()
+        .write(
+            ".github/actions/greet/action.yml",
+            "name: greet
+inputs:
+  who: {default: world}
+outputs:
+  greeting: {value: '${{ steps.hello.outputs.greeting }}'}
+runs:
+  using: composite
+  steps:
+    - id: hello
+      shell: bash
+      run: echo \"greeting=hello ${{ inputs.who }}\" >> \"$GITHUB_OUTPUT\"
+    - shell: bash
+      run: |
+        cat \"${{ github.action_path }}/message.txt\"
+        echo \"MOOD=happy\" >> \"$GITHUB_ENV\"
+",
+        )
+        .write(".github/actions/greet/message.txt", "read from the action's folder\n")
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              greet:
+                runs-on: ubuntu-latest
+                steps:
+                  - id: g
+                    uses: ./.github/actions/greet
+                    with: {who: mlci}
+                  - run: echo \"${{ steps.g.outputs.greeting }} $MOOD\"
+                  - uses: actions/setup-node@v4
+            ",
+        )
+        .args(&["run", "--backend", "host"])
+        .status(1)
+        .stdout_contains("[greet]   read from the action's folder\n")
+        .stdout_contains("[greet]   hello mlci happy\n")
+        .stdout_contains(
+            "[greet]   Error: `uses: actions/setup-node@v4` is not built into mlci, and mlci does not download actions. \
+             Built in: `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`).",
+        )
+        .run();
+}

@@ -42,7 +42,7 @@ impl Feed {
         self.at(
             second,
             RunEvent::Output {
-                job: job.clone(),
+                job: job.clone().into(),
                 step,
                 kind,
                 line: line.into(),

@@ -39,6 +39,15 @@ impl Buffered {
         }
     }
 
+    /// Writes the pieces of one line as they are (the hot path of output).
+    fn write_parts(&self, parts: &[&str]) {
+        if let Ok(mut out) = self.out.lock() {
+            for part in parts {
+                let _ = out.write_all(part.as_bytes());
+            }
+        }
+    }
+
     pub fn flush(&self) {
         if let Ok(mut out) = self.out.lock() {
             let _ = out.flush();
@@ -187,7 +196,7 @@ impl EventSink for Terminal {
                 self.line(job, format_args!("- {name} (skipped: {reason})"), false)
             }
             RunEvent::Output { job, kind, line, .. } => match kind {
-                LineKind::Output => self.line(job, format_args!("  {line}"), false),
+                LineKind::Output => self.out.write_parts(&["[", &job.name, "]   ", line, "\n"]),
                 LineKind::Group => self.line(job, format_args!("  ▼ {line}"), false),
                 LineKind::EndGroup => {}
                 LineKind::Error => self.line(job, format_args!("  Error: {line}"), false),

@@ -15,9 +15,10 @@ mod workflow;
 
 pub use container::Container;
 pub use job::{is_valid_id, parse_duration, Job, RunsOn, EXTENSION_KEYS};
+pub use reader::Reader;
 pub use shared::{Concurrency, Defaults, Environment};
 pub use spanned::{Dynamic, Spanned, Text};
-pub use step::Step;
+pub use step::{read_step, Step};
 pub use strategy::{FixedMatrix, Matrix, Strategy};
 pub use triggers::{CronEntry, EventTrigger, Filter, Input, Triggers};
 pub use workflow::{read_workflow, Workflow};

@@ -108,9 +108,10 @@ pub enum RunEvent {
         name: String,
         reason: String,
     },
-    /// A line of output; `step` is None for job-level messages.
+    /// A line of output; `step` is None for job-level messages. The key is
+    /// shared: a step may print millions of lines.
     Output {
-        job: JobKey,
+        job: Arc<JobKey>,
         #[serde(skip_serializing_if = "Option::is_none")]
         step: Option<usize>,
         kind: LineKind,

@@ -8,6 +8,8 @@
 pub mod attempt;
 pub mod backend;
 pub mod commands;
+pub mod composite;
+pub mod composite_run;
 pub mod default_env;
 pub mod docker;
 pub mod dotenv;

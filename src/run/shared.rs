@@ -71,6 +71,7 @@ impl RunShared {
 
     /// A message from mlci about a job (or one of its steps), masked.
     pub fn say(&self, job: &JobKey, step: Option<usize>, kind: LineKind, text: &str) {
+        let job = Arc::new(job.clone());
         for line in text.lines() {
             let line = self.mask(line);
             self.emit(RunEvent::Output {

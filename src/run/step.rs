@@ -3,6 +3,7 @@
 //! (gha-semantics §3.4–3.7).
 
 use super::backend::{ExecSpec, ImageStepSpec, JobEnv, JobSpec, StopSignal};
+use super::composite_run::{run_composite, Call};
 use super::default_env::{fixed_variables, is_fixed, runner_context};
 use super::events::{JobKey, LineKind, Outcome, RunEvent};
 use super::files::{join_path, parse_env_file, parse_path_file, prepend_paths};
@@ -54,6 +55,14 @@ pub struct JobState {
 }
 
 impl JobState {
+    /// The `env` context: workflow and job `env` with `$GITHUB_ENV` writes.
+    pub fn env_json(&self) -> Map<String, Value> {
+        self.env
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect()
+    }
+
     pub fn new(spec: &JobSpec, on_host: bool) -> JobState {
         JobState {
             env: IndexMap::new(),
@@ -103,7 +112,7 @@ impl JobState {
 }
 
 /// How a step's process ended.
-enum Ended {
+pub enum Ended {
     Exited(i64),
     /// The backend could not run it at all.
     Error(String),
@@ -181,7 +190,7 @@ pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Sc
         name: name.clone(),
     });
     let continue_on_error = flag(scope, step.continue_on_error.as_ref(), false);
-    let (ended, outputs) = match execute(cx, state, scope, index, step, &action_id).await {
+    let (ended, outputs) = match execute(cx, state, scope, index, step, &action_id, 0).await {
         Ok(done) => done,
         Err(message) => (Ended::Error(message), Map::new()),
     };
@@ -258,13 +267,14 @@ fn prepare_scope(cx: &StepContext<'_>, state: &JobState, scope: &mut Scope, acti
 }
 
 /// Runs the step's process; returns how it ended and its outputs.
-async fn execute(
+pub async fn execute(
     cx: &StepContext<'_>,
     state: &mut JobState,
     scope: &mut Scope,
     index: usize,
     step: &Step,
     action_id: &str,
+    depth: usize,
 ) -> Result<(Ended, Map<String, Value>), String> {
     let shared = cx.shared;
     let job = &shared.workflow.jobs[cx.job_index];
@@ -335,6 +345,16 @@ async fn execute(
                 env,
             };
             supervise(cx, step_deadline, cx.env.run_image(&spec, &mut output)).await
+        } else if uses.starts_with("./") {
+            let call = Call {
+                uses: &uses,
+                step,
+                index,
+                action_id,
+                env: step_env_only(step, scope)?,
+                depth,
+            };
+            return run_composite(cx, state, scope, call).await;
         } else {
             return Err(unknown_action(&uses));
         }
@@ -511,6 +531,18 @@ fn working_directory(cx: &StepContext<'_>, scope: &Scope, step: &Step) -> Result
     } else {
         format!("{}/{}", workspace.trim_end_matches('/'), dir)
     })
+}
+
+/// The step's own `env:`, evaluated (what a composite action's steps inherit).
+fn step_env_only(step: &Step, scope: &Scope) -> Result<IndexMap<String, String>, String> {
+    let mut env = IndexMap::new();
+    for (name, value) in &step.env {
+        env.insert(
+            name.clone(),
+            scope.string(value).map_err(|e| format!("env `{name}`: {e}"))?,
+        );
+    }
+    Ok(env)
 }
 
 fn env_json(env: &IndexMap<String, String>) -> Value {

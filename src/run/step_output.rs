@@ -7,10 +7,11 @@ use super::commands::{Action, CommandReader};
 use super::events::{JobKey, LineKind, RunEvent};
 use super::shared::RunShared;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 pub struct StepOutput<'a> {
     shared: &'a RunShared,
-    key: &'a JobKey,
+    key: Arc<JobKey>,
     step: usize,
     reader: CommandReader,
     /// `::set-output` values (the legacy command still works, with a warning).
@@ -27,7 +28,7 @@ impl<'a> StepOutput<'a> {
     pub fn new(shared: &'a RunShared, key: &'a JobKey, step: usize, unsecure: bool) -> StepOutput<'a> {
         StepOutput {
             shared,
-            key,
+            key: Arc::new(key.clone()),
             step,
             reader: CommandReader::allowing_unsecure(unsecure),
             outputs: Map::new(),

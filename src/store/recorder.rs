@@ -21,7 +21,11 @@ pub(crate) struct Recorder {
     run_id: Option<i64>,
     /// Keyed by the whole `JobKey`, so the hot path (a line of output) looks
     /// a leg up without copying its name.
-    legs: HashMap<JobKey, LegLogs>,
+    legs: HashMap<JobKey, usize>,
+    logs: Vec<LegLogs>,
+    /// The leg of the last output line: most lines come in runs from one
+    /// step, and comparing one key is far cheaper than hashing it.
+    last: Option<(JobKey, usize)>,
     /// The first error since the last [`Recorder::take_error`].
     error: Option<String>,
 }
@@ -34,6 +38,8 @@ impl Recorder {
             clock,
             run_id: None,
             legs: HashMap::new(),
+            logs: Vec::new(),
+            last: None,
             error: None,
         }
     }
@@ -47,7 +53,7 @@ impl Recorder {
     /// Writes out every open log file's buffer.
     pub(crate) fn flush(&mut self) {
         let mut failed = Ok(());
-        for leg in self.legs.values_mut() {
+        for leg in self.logs.iter_mut() {
             let flushed = leg.flush();
             if failed.is_ok() {
                 failed = flushed;
@@ -70,6 +76,8 @@ impl Recorder {
         if let RunEvent::RunStarted { run_id, .. } = event {
             let closed = self.close_all();
             self.legs.clear();
+            self.logs.clear();
+            self.last = None;
             self.run_id = Some(*run_id);
             return closed;
         }
@@ -242,13 +250,29 @@ impl Recorder {
         line: &str,
     ) -> Result<(), String> {
         let Some(prefix) = prefix(kind) else { return Ok(()) };
-        self.leg(run_id, job)?.write(step, prefix, line)
+        let index = match &self.last {
+            Some((key, index)) if key == job => *index,
+            _ => {
+                let index = self.leg_index(run_id, job)?;
+                self.last = Some((job.clone(), index));
+                index
+            }
+        };
+        self.logs[index].write(step, prefix, line)
     }
 
     /// The leg's state, recording its job row the first time it is seen (as
     /// `waiting`; the event that brought it sets the real status).
     fn leg(&mut self, run_id: i64, job: &JobKey) -> Result<&mut LegLogs, String> {
-        if !self.legs.contains_key(job) {
+        let index = self.leg_index(run_id, job)?;
+        Ok(&mut self.logs[index])
+    }
+
+    fn leg_index(&mut self, run_id: i64, job: &JobKey) -> Result<usize, String> {
+        if let Some(index) = self.legs.get(job) {
+            return Ok(*index);
+        }
+        {
             let dir = leg_dir(run_id, &job.job, job.leg);
             self.conn
                 .execute(
@@ -257,11 +281,10 @@ impl Recorder {
                     params![run_id, job.job, index(job.leg), job.name, dir.to_string_lossy()],
                 )
                 .map_err(|e| failed("record a job", e))?;
-            self.legs.insert(job.clone(), LegLogs::new(&self.dir, dir));
+            self.logs.push(LegLogs::new(&self.dir, dir));
+            self.legs.insert(job.clone(), self.logs.len() - 1);
         }
-        self.legs
-            .get_mut(job)
-            .ok_or_else(|| "the run store lost track of a job".to_string())
+        Ok(self.logs.len() - 1)
     }
 
     fn update_job(
@@ -282,7 +305,7 @@ impl Recorder {
 
     fn close_all(&mut self) -> Result<(), String> {
         let mut result = Ok(());
-        for leg in self.legs.values_mut() {
+        for leg in self.logs.iter_mut() {
             let closed = leg.close_all();
             if result.is_ok() {
                 result = closed;

@@ -76,7 +76,7 @@ fn step_started(job: &JobKey, step: usize, name: &str) -> RunEvent {
 
 fn line(job: &JobKey, step: Option<usize>, kind: LineKind, line: &str) -> RunEvent {
     RunEvent::Output {
-        job: job.clone(),
+        job: job.clone().into(),
         step,
         kind,
         line: line.into(),

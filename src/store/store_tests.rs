@@ -94,7 +94,7 @@ fn a_run_whose_mlci_died_becomes_interrupted() {
         name: "Train".into(),
     });
     sink.emit(&RunEvent::Output {
-        job: train.clone(),
+        job: train.clone().into(),
         step: Some(0),
         kind: LineKind::Output,
         line: "epoch 1".into(),

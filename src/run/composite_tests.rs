@@ -1,0 +1,301 @@
+use super::*;
+use tempfile::TempDir;
+
+/// A directory holding `file_name` with `text`.
+fn dir_with(file_name: &str, text: &str) -> TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join(file_name), text).expect("write the action");
+    dir
+}
+
+/// The error for an `action.yml` holding `text`, and the file's path as shown.
+fn error_for(text: &str) -> (String, String) {
+    let dir = dir_with("action.yml", text);
+    let error = load_action(dir.path()).expect_err("the action has errors");
+    (error, dir.path().join("action.yml").display().to_string())
+}
+
+const VALID: &str = "\
+name: 'Greet'
+description: 'Says hello'
+author: someone
+branding:
+  icon: sun
+inputs:
+  who:
+    description: whom to greet
+    required: false
+    default: 'world'
+  token:
+    required: true
+  count:
+    default: 3
+  bare:
+outputs:
+  greeting:
+    description: the greeting
+    value: ${{ steps.hello.outputs.greeting }}
+runs:
+  using: composite
+  steps:
+    - id: hello
+      run: echo \"greeting=hi ${{ inputs.who }}\" >> \"$GITHUB_OUTPUT\"
+      shell: bash
+    - uses: ./other
+      with:
+        level: 2
+";
+
+#[test]
+fn reads_a_composite_action() {
+    let dir = dir_with("action.yml", VALID);
+    let action = load_action(dir.path()).expect("a valid action");
+    assert_eq!(action.name, "Greet");
+    let input = |name: &str, default: Option<&str>, required| ActionInput {
+        name: name.to_string(),
+        default: default.map(str::to_string),
+        required,
+    };
+    assert_eq!(
+        action.inputs,
+        vec![
+            input("who", Some("world"), false),
+            input("token", None, true),
+            input("count", Some("3"), false),
+            input("bare", None, false),
+        ]
+    );
+    assert_eq!(action.outputs.len(), 1);
+    let (name, value) = &action.outputs[0];
+    assert_eq!(name, "greeting");
+    assert_eq!(value.value, "${{ steps.hello.outputs.greeting }}");
+    assert_eq!((value.span.line, value.span.col), (19, 12));
+
+    assert_eq!(action.steps.len(), 2);
+    let hello = &action.steps[0];
+    assert_eq!(hello.id.as_ref().map(|i| i.value.as_str()), Some("hello"));
+    assert_eq!(
+        hello.run.as_ref().map(|t| t.value.as_str()),
+        Some("echo \"greeting=hi ${{ inputs.who }}\" >> \"$GITHUB_OUTPUT\"")
+    );
+    assert_eq!(hello.shell.as_ref().map(|t| t.value.as_str()), Some("bash"));
+    let nested = &action.steps[1];
+    assert_eq!(nested.uses.as_ref().map(|t| t.value.as_str()), Some("./other"));
+    assert_eq!(nested.with.get("level").map(|t| t.value.as_str()), Some("2"));
+    assert!(nested.run.is_none());
+}
+
+#[test]
+fn reads_action_yaml_and_prefers_action_yml() {
+    let dir = dir_with("action.yaml", VALID);
+    assert_eq!(load_action(dir.path()).expect("action.yaml is read").name, "Greet");
+    std::fs::write(
+        dir.path().join("action.yml"),
+        VALID.replace("name: 'Greet'", "name: 'Preferred'"),
+    )
+    .expect("write action.yml");
+    assert_eq!(load_action(dir.path()).expect("action.yml is read").name, "Preferred");
+}
+
+#[test]
+fn an_unnamed_action_is_named_by_its_directory() {
+    let dir = dir_with("action.yml", "runs:\n  using: composite\n  steps: []\n");
+    let action = load_action(dir.path()).expect("a valid action");
+    assert_eq!(action.name, dir.path().display().to_string());
+    assert!(action.inputs.is_empty() && action.outputs.is_empty() && action.steps.is_empty());
+}
+
+#[test]
+fn using_is_case_insensitive() {
+    let dir = dir_with("action.yml", "runs:\n  using: Composite\n  steps:\n    - uses: ./x\n");
+    assert_eq!(load_action(dir.path()).expect("a valid action").steps.len(), 1);
+}
+
+#[test]
+fn a_directory_without_an_action_file_is_an_error() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::create_dir(dir.path().join("action.yml")).expect("a directory named like the file");
+    assert_eq!(
+        load_action(dir.path()).expect_err("no action file"),
+        format!("there is no action.yml or action.yaml in {}", dir.path().display())
+    );
+}
+
+#[test]
+fn load_local_action_resolves_uses_against_the_workspace() {
+    let workspace = tempfile::tempdir().expect("a temp dir");
+    let action_dir = workspace.path().join("actions").join("greet");
+    std::fs::create_dir_all(&action_dir).expect("the action's directory");
+    std::fs::write(action_dir.join("action.yml"), VALID).expect("write the action");
+    let action = load_local_action(workspace.path(), "./actions/greet").expect("a valid action");
+    assert_eq!(action.name, "Greet");
+
+    assert_eq!(
+        load_local_action(workspace.path(), "./x").expect_err("no action"),
+        format!(
+            "`uses: ./x`: there is no action.yml or action.yaml in {}",
+            workspace.path().join("x").display()
+        )
+    );
+}
+
+#[test]
+fn javascript_actions_are_refused() {
+    let (error, path) = error_for("name: js\nruns:\n  using: node20\n  main: index.js\n");
+    assert_eq!(
+        error,
+        format!(
+            "error: mlci runs composite local actions only; JavaScript actions (`using: node20`) are not supported\n \
+             --> {path}:3:10\n  |\n3 |   using: node20\n  |          ^^^^^^\n  \
+             = help: mlci does not run Node.js actions; a composite action has `using: composite` and `steps`\n"
+        )
+    );
+}
+
+#[test]
+fn docker_actions_are_refused() {
+    let (error, path) = error_for("runs:\n  using: 'docker'\n  image: Dockerfile\n");
+    assert_eq!(
+        error,
+        format!(
+            "error: mlci runs composite local actions only; Docker container actions (`using: docker`) are not supported\n \
+             --> {path}:2:10\n  |\n2 |   using: 'docker'\n  |          ^^^^^^^^\n  \
+             = help: to run an image as a step, use `uses: docker://IMAGE`\n"
+        )
+    );
+}
+
+#[test]
+fn a_misspelled_using_gets_a_suggestion() {
+    let (error, path) = error_for("runs:\n  using: composit\n  steps: []\n");
+    assert_eq!(
+        error,
+        format!(
+            "error: mlci runs composite local actions only, not `using: composit`\n --> {path}:2:10\n  |\n\
+             2 |   using: composit\n  |          ^^^^^^^^\n  = help: did you mean `composite`?\n"
+        )
+    );
+}
+
+#[test]
+fn a_run_step_needs_a_shell() {
+    let (error, path) = error_for("runs:\n  using: composite\n  steps:\n    - id: hi\n      run: echo hi\n");
+    assert_eq!(
+        error,
+        format!(
+            "error: Required property is missing: shell\n --> {path}:4:7\n  |\n4 |     - id: hi\n  |       ^^^^^^\n  \
+             = help: step 1 of the action runs a script; in a composite action every `run` step names its shell, \
+             e.g. `shell: bash`\n"
+        )
+    );
+}
+
+#[test]
+fn unknown_top_level_keys_get_a_suggestion() {
+    let (error, path) = error_for("input:\n  who: {}\nruns:\n  using: composite\n  steps: []\n");
+    assert_eq!(
+        error,
+        format!(
+            "error: unknown key `input` in the action\n --> {path}:1:1\n  |\n1 | input:\n  | ^^^^^\n  \
+             = help: did you mean `inputs`?\n"
+        )
+    );
+}
+
+#[test]
+fn runs_is_required() {
+    let (error, path) = error_for("name: nothing to run\n");
+    assert_eq!(
+        error,
+        format!(
+            "error: the action is missing the required key `runs`\n --> {path}:1:1\n  |\n\
+             1 | name: nothing to run\n  | ^\n"
+        )
+    );
+}
+
+#[test]
+fn an_empty_file_is_an_error() {
+    let (error, path) = error_for("# nothing yet\n");
+    assert_eq!(
+        error,
+        format!("error: the action file is empty\n --> {path}:1:1\n  |\n1 | # nothing yet\n  | ^\n")
+    );
+}
+
+#[test]
+fn yaml_syntax_errors_point_at_their_line() {
+    let (error, path) = error_for("runs:\n  using: composite\n  steps: [\n");
+    assert!(error.starts_with("error: YAML syntax error"), "{error}");
+    assert!(error.contains(&format!("--> {path}:4:1\n")), "{error}");
+}
+
+#[test]
+fn step_rules_speak_of_the_action() {
+    let (error, path) = error_for(
+        "runs:\n  using: composite\n  steps:\n    - run: echo\n      uses: ./x\n      shell: bash\n      naem: x\n",
+    );
+    assert_eq!(
+        error,
+        format!(
+            "error: step 1 of the action has both `run` and `uses`; a step does one or the other\n \
+             --> {path}:4:12\n  |\n4 |     - run: echo\n  |            ^^^^\n\n\
+             error: unknown key `naem` in step 1 of the action\n --> {path}:7:7\n  |\n\
+             7 |       naem: x\n  |       ^^^^\n  = help: did you mean `name`?\n"
+        )
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_file_order() {
+    let (error, path) = error_for(
+        "\
+inputs:
+  who:
+    defualt: world
+outputs:
+  greeting:
+    description: no value
+runs:
+  using: composite
+  post: cleanup.sh
+  steps:
+    - id: same
+      uses: ./a
+      timeout-minutes: 5
+    - id: Same
+      uses: ./b
+",
+    );
+    let headlines: Vec<(&str, String)> = error
+        .split("\n\n")
+        .map(|block| {
+            let mut lines = block.lines();
+            let message = lines.next().unwrap_or_default();
+            let at = lines.next().unwrap_or_default().trim().replace(&path, "FILE");
+            (message, at)
+        })
+        .collect();
+    let expected = [
+        ("error: unknown key `defualt` in input `who`", "--> FILE:3:5"),
+        (
+            "error: output `greeting` is missing the required key `value`",
+            "--> FILE:5:3",
+        ),
+        (
+            "error: unknown key `post` in `runs` of a composite action",
+            "--> FILE:9:3",
+        ),
+        (
+            "error: `timeout-minutes` is not supported in a composite action's steps",
+            "--> FILE:13:24",
+        ),
+        ("error: step id `Same` is used twice in the action", "--> FILE:14:11"),
+    ];
+    assert_eq!(
+        headlines,
+        expected.map(|(m, at)| (m, at.to_string())).to_vec(),
+        "{error}"
+    );
+    assert!(error.contains("= help: did you mean `default`?"), "{error}");
+}
