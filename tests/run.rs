@@ -343,3 +343,62 @@ runs:
         )
         .run();
 }
+
+#[test]
+fn services_are_reachable_by_id_and_docker_steps_share_the_workspace() {
+    if !docker_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              svc-job:
+                runs-on: ubuntu-latest
+                services:
+                  model-server:
+                    image: mlci/runner:bookworm
+                    command: python3 -m http.server 8000
+                steps:
+                  - uses: docker://mlci/runner:bookworm
+                    with:
+                      entrypoint: sh
+                      args: -c \"echo from-a-sibling > shared.txt\"
+                  - run: cat shared.txt
+                  - shell: python
+                    run: |
+                      import time, urllib.request
+                      for attempt in range(50):
+                          try:
+                              urllib.request.urlopen('http://model-server:8000/', timeout=1)
+                              print('service answered')
+                              break
+                          except OSError:
+                              time.sleep(0.2)
+            ",
+        )
+        .args(&["run"])
+        .stdout_contains("[svc-job]   from-a-sibling\n")
+        .stdout_contains("[svc-job]   service answered\n")
+        .run();
+    assert_eq!(leftover_containers("svc-job"), "");
+}
+
+#[test]
+fn a_run_that_nothing_triggers_exits_4() {
+    Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: workflow_dispatch
+            jobs:
+              a: {runs-on: ubuntu-latest, steps: [{run: echo hi}]}
+            ",
+        )
+        .args(&["run", "--event", "push"])
+        .status(4)
+        .stderr("nothing to run: no workflow is triggered by `push`\n")
+        .run();
+}

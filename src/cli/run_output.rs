@@ -60,6 +60,22 @@ pub struct JsonLines(pub Buffered);
 
 impl EventSink for JsonLines {
     fn emit(&self, event: &RunEvent) {
+        // One JSON object per line of output, even when lines come batched.
+        if let RunEvent::Output { job, step, kind, line } = event {
+            if line.contains('\n') {
+                for line in line.split('\n') {
+                    let one = RunEvent::Output {
+                        job: job.clone(),
+                        step: *step,
+                        kind: *kind,
+                        line: line.to_string(),
+                    };
+                    let text = serde_json::to_string(&one).unwrap_or_default();
+                    self.0.write(format_args!("{text}\n"), false);
+                }
+                return;
+            }
+        }
         let text = serde_json::to_string(event).unwrap_or_default();
         let flush = !matches!(event, RunEvent::Output { .. });
         self.0.write(format_args!("{text}\n"), flush);
@@ -196,7 +212,12 @@ impl EventSink for Terminal {
                 self.line(job, format_args!("- {name} (skipped: {reason})"), false)
             }
             RunEvent::Output { job, kind, line, .. } => match kind {
-                LineKind::Output => self.out.write_parts(&["[", &job.name, "]   ", line, "\n"]),
+                // Plain output comes in batches of lines.
+                LineKind::Output => {
+                    for line in line.split('\n') {
+                        self.out.write_parts(&["[", &job.name, "]   ", line, "\n"]);
+                    }
+                }
                 LineKind::Group => self.line(job, format_args!("  ▼ {line}"), false),
                 LineKind::EndGroup => {}
                 LineKind::Error => self.line(job, format_args!("  Error: {line}"), false),

@@ -161,6 +161,10 @@ pub struct ImageStepSpec {
 /// Where step output goes, one line at a time (without its newline).
 pub trait LineSink: Send {
     fn line(&mut self, line: &str);
+
+    /// Called after each chunk of output the backend read, so a sink may
+    /// batch the lines of one chunk (a step can print millions of them).
+    fn flush(&mut self) {}
 }
 
 /// How hard to stop the running steps.

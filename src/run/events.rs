@@ -108,8 +108,10 @@ pub enum RunEvent {
         name: String,
         reason: String,
     },
-    /// A line of output; `step` is None for job-level messages. The key is
-    /// shared: a step may print millions of lines.
+    /// Output; `step` is None for job-level messages. Plain step output
+    /// (`kind: output`) comes in batches: `line` may hold several lines
+    /// joined by `\n` (the JSON view still prints one event per line). The
+    /// key is shared: a step may print millions of lines.
     Output {
         job: Arc<JobKey>,
         #[serde(skip_serializing_if = "Option::is_none")]

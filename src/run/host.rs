@@ -172,7 +172,6 @@ impl JobEnv for HostJob {
             finished: false,
         };
         let mut lines = Lines::default();
-        let mut line = |text: &str| sink.line(text);
         let mut status: Option<ExitStatus> = None;
         let mut stopped = false;
         let drained = tokio::time::sleep(Duration::MAX);
@@ -195,12 +194,16 @@ impl JobEnv for HostJob {
                     stopped = true;
                 }
                 chunk = reader.chunks.recv() => match chunk {
-                    Some(chunk) => lines.push(&chunk, &mut line),
+                    Some(chunk) => {
+                        lines.push(&chunk, &mut |text: &str| sink.line(text));
+                        sink.flush();
+                    }
                     None => break,
                 },
             }
         }
-        lines.finish(&mut line);
+        lines.finish(&mut |text: &str| sink.line(text));
+        sink.flush();
         let status = match status {
             Some(status) => status,
             None => {

@@ -54,9 +54,14 @@ impl Ran {
         self.events
             .iter()
             .filter_map(|e| match e {
-                RunEvent::Output { job, line, .. } => Some(format!("{}: {line}", job.name)),
+                RunEvent::Output { job, line, .. } => Some(
+                    line.split('\n')
+                        .map(|l| format!("{}: {l}", job.name))
+                        .collect::<Vec<_>>(),
+                ),
                 _ => None,
             })
+            .flatten()
             .collect()
     }
 

@@ -2,7 +2,7 @@
 //! template, its timeout, and the file commands it leaves behind
 //! (gha-semantics §3.4–3.7).
 
-use super::backend::{ExecSpec, ImageStepSpec, JobEnv, JobSpec, StopSignal};
+use super::backend::{ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use super::composite_run::{run_composite, Call};
 use super::default_env::{fixed_variables, is_fixed, runner_context};
 use super::events::{JobKey, LineKind, Outcome, RunEvent};
@@ -10,6 +10,7 @@ use super::files::{join_path, parse_env_file, parse_path_file, prepend_paths};
 use super::job::{flag, number};
 use super::scope::{Scope, Status};
 use super::shared::RunShared;
+use super::options::split_words;
 use super::shell::resolve_shell;
 use super::step_files::StepFiles;
 use super::step_output::StepOutput;
@@ -338,9 +339,8 @@ pub async fn execute(
             }
             let spec = ImageStepSpec {
                 image: image.to_string(),
-                args: with("args")?
-                    .map(|a| a.split_whitespace().map(str::to_string).collect())
-                    .unwrap_or_default(),
+                // Split as GitHub's runner does, honouring quotes.
+                args: with("args")?.map(|a| split_words(&a)).transpose()?.unwrap_or_default(),
                 entrypoint: with("entrypoint")?,
                 env,
             };
@@ -361,6 +361,7 @@ pub async fn execute(
     } else {
         return Err("the step has neither `run` nor `uses`".into());
     };
+    output.flush();
     let mut outputs = std::mem::take(&mut output.outputs);
     for (name, value) in std::mem::take(&mut output.env) {
         if !is_fixed(&name) {

@@ -22,6 +22,9 @@ pub struct StepOutput<'a> {
     /// `::set-env` and `::add-path`, when ACTIONS_ALLOW_UNSECURE_COMMANDS allows them.
     pub env: Vec<(String, String)>,
     pub paths: Vec<String>,
+    /// Plain lines of the current chunk, each ending in `\n`, sent as one
+    /// `Output` event at the chunk's end (or before anything else).
+    pending: String,
 }
 
 impl<'a> StepOutput<'a> {
@@ -36,10 +39,27 @@ impl<'a> StepOutput<'a> {
             failed: false,
             env: Vec::new(),
             paths: Vec::new(),
+            pending: String::new(),
         }
     }
 
-    fn emit(&self, kind: LineKind, text: &str) {
+    /// Sends the batched plain lines, masked, as one event.
+    fn send_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let text = self.shared.mask(self.pending.trim_end_matches('\n'));
+        self.pending.clear();
+        self.shared.emit(RunEvent::Output {
+            job: self.key.clone(),
+            step: Some(self.step),
+            kind: LineKind::Output,
+            line: text,
+        });
+    }
+
+    fn emit(&mut self, kind: LineKind, text: &str) {
+        self.send_pending();
         let line = self.shared.mask(text);
         self.shared.emit(RunEvent::Output {
             job: self.key.clone(),
@@ -53,8 +73,12 @@ impl<'a> StepOutput<'a> {
 impl LineSink for StepOutput<'_> {
     fn line(&mut self, line: &str) {
         match self.reader.read(line) {
-            Action::Print => self.emit(LineKind::Output, line),
+            Action::Print => {
+                self.pending.push_str(line);
+                self.pending.push('\n');
+            }
             Action::StopCommands { token } => {
+                self.send_pending();
                 if token.chars().count() > 6 {
                     self.shared.add_mask(&token);
                 }
@@ -74,7 +98,11 @@ impl LineSink for StepOutput<'_> {
             Action::Warning(text) => self.emit(LineKind::Warning, &text),
             Action::Notice(text) => self.emit(LineKind::Notice, &text),
             Action::Debug(text) => self.emit(LineKind::Debug, &text),
-            Action::Mask(value) => self.shared.add_mask(&value),
+            Action::Mask(value) => {
+                // Lines before the command are not masked by it, as on GitHub.
+                self.send_pending();
+                self.shared.add_mask(&value);
+            }
             Action::SetOutput { name, value } => {
                 if !self.warned_set_output {
                     self.warned_set_output = true;
@@ -87,5 +115,9 @@ impl LineSink for StepOutput<'_> {
             }
             Action::SaveState { .. } | Action::Hidden => {}
         }
+    }
+
+    fn flush(&mut self) {
+        self.send_pending();
     }
 }

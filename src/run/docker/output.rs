@@ -17,8 +17,14 @@ where
     let mut result = Ok(());
     while let Some(chunk) = output.next().await {
         match chunk {
-            Ok(LogOutput::StdErr { message }) => stderr.push(&message, sink),
-            Ok(LogOutput::StdOut { message } | LogOutput::Console { message }) => stdout.push(&message, sink),
+            Ok(LogOutput::StdErr { message }) => {
+                stderr.push(&message, sink);
+                sink.flush();
+            }
+            Ok(LogOutput::StdOut { message } | LogOutput::Console { message }) => {
+                stdout.push(&message, sink);
+                sink.flush();
+            }
             Ok(LogOutput::StdIn { .. }) => {}
             Err(e) => {
                 result = Err(super::errors::failed(&format!("read the output of {what}"), e));
@@ -28,5 +34,6 @@ where
     }
     stdout.finish(sink);
     stderr.finish(sink);
+    sink.flush();
     result
 }
