@@ -8,9 +8,9 @@ use super::default_env::{fixed_variables, is_fixed, runner_context};
 use super::events::{JobKey, LineKind, Outcome, RunEvent};
 use super::files::{join_path, parse_env_file, parse_path_file, prepend_paths};
 use super::job::{flag, number};
+use super::options::split_words;
 use super::scope::{Scope, Status};
 use super::shared::RunShared;
-use super::options::split_words;
 use super::shell::resolve_shell;
 use super::step_files::StepFiles;
 use super::step_output::StepOutput;
@@ -371,7 +371,7 @@ pub async fn execute(
     prepend_paths(&mut state.paths, &output.paths);
     let command_failed = output.failed;
     drop(output);
-    apply_file_commands(cx, state, &files, index, action_id, &mut outputs);
+    apply_file_commands(cx, state, &files, index, &mut outputs);
     // A workflow command that failed (a disabled `set-env`, …) fails a step
     // that otherwise succeeded.
     let ended = match ended {
@@ -419,7 +419,6 @@ fn apply_file_commands(
     state: &mut JobState,
     files: &StepFiles,
     index: usize,
-    action_id: &str,
     outputs: &mut Map<String, Value>,
 ) {
     let shared = cx.shared;
@@ -470,7 +469,6 @@ fn apply_file_commands(
             });
         }
     }
-    let _ = action_id;
 }
 
 /// The process environment, lowest precedence first: the host's (host
