@@ -1,6 +1,7 @@
 //! A backend that runs nothing, for unit-testing the scheduler: each step's
 //! script is read line by line as `echo TEXT`, `sleep SECONDS`, `exit CODE`
-//! or `output NAME=VALUE` (written to $GITHUB_OUTPUT). It records when each
+//! `output NAME=VALUE` (a line of $GITHUB_OUTPUT) or `envfile TEXT` (a line
+//! of $GITHUB_ENV). It records when each
 //! job started and ended so tests can check order and overlap.
 
 use super::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
@@ -80,11 +81,8 @@ impl JobEnv for FakeJob {
         let script_path = spec.argv.last().cloned().unwrap_or_default();
         let script = std::fs::read_to_string(&script_path).map_err(|e| BackendError::Other(e.to_string()))?;
         let stop = self.stop.lock().map(|s| s.clone()).unwrap_or_default();
-        let output_file = spec
-            .env
-            .iter()
-            .find(|(k, _)| k == "GITHUB_OUTPUT")
-            .map(|(_, v)| v.clone());
+        let file_of = |name: &str| spec.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let (output_file, env_file) = (file_of("GITHUB_OUTPUT"), file_of("GITHUB_ENV"));
         for line in script.lines().map(str::trim) {
             if let Some(text) = line.strip_prefix("echo ") {
                 sink.line(text);
@@ -96,6 +94,11 @@ impl JobEnv for FakeJob {
                 }
             } else if let Some(code) = line.strip_prefix("exit ") {
                 return Ok(code.parse().unwrap_or(1));
+            } else if let (Some(text), Some(file)) = (line.strip_prefix("envfile "), &env_file) {
+                let mut content = std::fs::read_to_string(file).unwrap_or_default();
+                content.push_str(text);
+                content.push('\n');
+                std::fs::write(file, content).map_err(|e| BackendError::Other(e.to_string()))?;
             } else if let (Some(pair), Some(file)) = (line.strip_prefix("output "), &output_file) {
                 let mut text = std::fs::read_to_string(file).unwrap_or_default();
                 text.push_str(pair);

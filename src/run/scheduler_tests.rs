@@ -321,3 +321,33 @@ jobs:
     ids.sort();
     assert_eq!(ids, ["0", "1", "2", "3"]);
 }
+
+#[tokio::test]
+async fn github_env_reaches_later_steps_and_a_broken_file_fails_its_step() {
+    let ran = run("
+on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - run: envfile MODEL=resnet
+      - run: 'echo ${{ env.MODEL }}'
+      - id: broken
+        continue-on-error: true
+        run: |
+          envfile NOTES<<EOF
+          envfile no delimiter follows
+      - run: 'echo ${{ steps.broken.outcome }}'
+")
+    .await;
+    assert_eq!(ran.jobs(), ["j=success"]);
+    let lines: Vec<String> = ran.lines().into_iter().filter(|l| !l.contains("exit code")).collect();
+    assert_eq!(
+        lines,
+        [
+            "j: resnet",
+            "j: Unable to process file command 'env' successfully. Invalid value. Matching delimiter not found 'EOF'",
+            "j: failure"
+        ]
+    );
+}

@@ -371,11 +371,11 @@ pub async fn execute(
     prepend_paths(&mut state.paths, &output.paths);
     let command_failed = output.failed;
     drop(output);
-    apply_file_commands(cx, state, &files, index, &mut outputs);
-    // A workflow command that failed (a disabled `set-env`, …) fails a step
-    // that otherwise succeeded.
+    let files_failed = !apply_file_commands(cx, state, &files, index, &mut outputs);
+    // A workflow command that failed (a disabled `set-env`, …) or a file
+    // command that does not parse fails a step that otherwise succeeded.
     let ended = match ended {
-        Ended::Exited(0) if command_failed => Ended::Exited(1),
+        Ended::Exited(0) if command_failed || files_failed => Ended::Exited(1),
         ended => ended,
     };
     Ok((ended, outputs))
@@ -413,15 +413,17 @@ where
     stopped
 }
 
-/// Reads `$GITHUB_ENV`, `$GITHUB_OUTPUT`, `$GITHUB_PATH` and the summary.
+/// Reads `$GITHUB_ENV`, `$GITHUB_OUTPUT`, `$GITHUB_PATH` and the summary;
+/// false when a file does not parse (the step then fails, as on GitHub).
 fn apply_file_commands(
     cx: &StepContext<'_>,
     state: &mut JobState,
     files: &StepFiles,
     index: usize,
     outputs: &mut Map<String, Value>,
-) {
+) -> bool {
     let shared = cx.shared;
+    let mut ok = true;
     let warn = |message: String| shared.say(cx.key, Some(index), LineKind::Error, &message);
     match files
         .read("env")
@@ -439,7 +441,7 @@ fn apply_file_commands(
         }
         Err(e) => {
             warn(format!("Unable to process file command 'env' successfully. {e}"));
-            state.failed = true;
+            ok = false;
         }
     }
     match files
@@ -454,7 +456,7 @@ fn apply_file_commands(
         }
         Err(e) => {
             warn(format!("Unable to process file command 'output' successfully. {e}"));
-            state.failed = true;
+            ok = false;
         }
     }
     if let Ok(text) = files.read("path") {
@@ -469,6 +471,7 @@ fn apply_file_commands(
             });
         }
     }
+    ok
 }
 
 /// The process environment, lowest precedence first: the host's (host
