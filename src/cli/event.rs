@@ -16,6 +16,8 @@ pub struct LocalEvent {
     pub repo_root: Option<PathBuf>,
     /// Why the changed files are unknown, when they are.
     pub note: Option<String>,
+    /// The repository's default branch, when there is a repository.
+    pub default_branch: Option<String>,
 }
 
 pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
@@ -35,6 +37,7 @@ pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
             event,
             repo_root: None,
             note: Some(note),
+            default_branch: None,
         };
     };
     let repo_root = repo.workdir().map(Path::to_path_buf);
@@ -52,7 +55,12 @@ pub fn local_event(dir: &Path, name: &str) -> LocalEvent {
         .is_none()
         .then(|| "the repository has no commit yet: changed files are unknown".to_string());
     event.changed = changed;
-    LocalEvent { event, repo_root, note }
+    LocalEvent {
+        event,
+        repo_root,
+        note,
+        default_branch: base,
+    }
 }
 
 fn head_oid(repo: &Repository) -> Option<git2::Oid> {

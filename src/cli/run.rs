@@ -298,6 +298,11 @@ impl RunOne<'_> {
             contexts,
             extra_env: self.extra_env.to_vec(),
             only_job: args.job.clone(),
+            store_dir: self.store_dir.to_path_buf(),
+            repository: self.local.repo_root.clone(),
+            default_branch: self.local.default_branch.clone(),
+            reused: Default::default(),
+            earlier_runs: Vec::new(),
         };
         let shared = Arc::new(RunShared {
             workflow: Arc::new(self.workflow.clone()),

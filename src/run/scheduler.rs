@@ -31,6 +31,18 @@ pub async fn run_jobs(shared: Arc<RunShared>, graph: &JobGraph) -> Outcome {
                 continue;
             }
             started[index] = true;
+            if let Some(outputs) = shared.settings.reused.get(&shared.workflow.jobs[index].id.value) {
+                reuse(&shared, index, outputs);
+                results.insert(
+                    index,
+                    JobResult {
+                        result: Outcome::Success,
+                        outputs: outputs.clone(),
+                        continue_on_error: false,
+                    },
+                );
+                continue;
+            }
             match decide(&shared, graph, index, &results) {
                 Decision::Run(scope) => {
                     let shared = shared.clone();
@@ -121,6 +133,26 @@ fn needs_context(graph: &JobGraph, index: usize, results: &HashMap<usize, JobRes
         );
     }
     Value::Object(needs)
+}
+
+/// A job that succeeded in the run this one reruns (`mlci rerun --failed`):
+/// its result and outputs stand, and its artifacts stay downloadable.
+fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
+    let job = &shared.workflow.jobs[index];
+    let name = job.name.as_ref().map_or(job.id.value.clone(), |n| n.value.clone());
+    let earlier = shared.settings.earlier_runs.first().map_or(String::new(), |r| format!(" {r}"));
+    shared.emit(RunEvent::JobFinished {
+        job: JobKey {
+            job: job.id.value.clone(),
+            leg: 0,
+            name,
+        },
+        result: Outcome::Success,
+        attempts: 0,
+        seconds: 0.0,
+        outputs: outputs.clone(),
+        reason: Some(format!("succeeded in run{earlier}; not run again")),
+    });
 }
 
 fn skip(shared: &RunShared, index: usize, reason: &str) {

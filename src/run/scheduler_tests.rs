@@ -95,6 +95,11 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             contexts: Map::new(),
             extra_env: Vec::new(),
             only_job: None,
+            store_dir: work.path().join("store"),
+            repository: None,
+            default_branch: None,
+            reused: Default::default(),
+            earlier_runs: Vec::new(),
         },
         backends: Backends {
             docker: Some(Arc::new(backend.clone())),

@@ -8,6 +8,7 @@ use super::mask::Masker;
 use crate::model::Workflow;
 use crate::plan::LabelMap;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -35,6 +36,24 @@ pub struct RunSettings {
     pub extra_env: Vec<(String, String)>,
     /// Run only this job and the jobs it needs.
     pub only_job: Option<String>,
+    /// The store directory: artifacts, baselines and the cache live there.
+    pub store_dir: PathBuf,
+    /// The repository the run is for (what `actions/checkout` checks out).
+    pub repository: Option<PathBuf>,
+    /// The repository's default branch: the gate's default baseline.
+    pub default_branch: Option<String>,
+    /// `mlci rerun --failed`: jobs that succeeded in the earlier run, with
+    /// their outputs; they are not run again.
+    pub reused: HashMap<String, Map<String, Value>>,
+    /// Earlier runs whose artifacts this run may download (a rerun's chain).
+    pub earlier_runs: Vec<i64>,
+}
+
+impl RunSettings {
+    /// `<store>/runs/<id>`: where a run's artifacts are kept.
+    pub fn run_dir(&self, run_id: i64) -> PathBuf {
+        self.store_dir.join("runs").join(run_id.to_string())
+    }
 }
 
 /// The backends a run may use. Docker is absent with `--backend host` or
