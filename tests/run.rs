@@ -402,3 +402,60 @@ fn a_run_that_nothing_triggers_exits_4() {
         .stderr("nothing to run: no workflow is triggered by `push`\n")
         .run();
 }
+
+#[test]
+fn rerun_failed_runs_only_what_did_not_succeed_and_reuses_outputs() {
+    let test = Test::new().workflow(
+        "ci.yml",
+        "
+        on: push
+        jobs:
+          train:
+            runs-on: ubuntu-latest
+            outputs: {model: '${{ steps.t.outputs.model }}'}
+            steps:
+              - id: t
+                run: |
+                  echo trained >> \"$ROOT/trainings\"
+                  echo \"model=m-$(wc -l < \"$ROOT/trainings\")\" >> \"$GITHUB_OUTPUT\"
+          evaluate:
+            needs: train
+            runs-on: ubuntu-latest
+            steps:
+              - run: test -f \"$ROOT/fixed\" && echo \"evaluating ${{ needs.train.outputs.model }}\"
+          deploy:
+            needs: evaluate
+            runs-on: ubuntu-latest
+            steps: [{run: echo deployed}]
+        ",
+    );
+    let root = test.path().to_string_lossy().into_owned();
+    let env = format!("ROOT={root}");
+    let run = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mlci"));
+        command.args(args).args(["--backend", "host", "--env", &env, "--json"]);
+        command.current_dir(test.path()).output().expect("mlci")
+    };
+    let first = run(&["run"]);
+    assert_eq!(first.status.code(), Some(1));
+    std::fs::write(test.path().join("fixed"), "").expect("write");
+    let second = run(&["rerun", "1", "--failed"]);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let trainings = std::fs::read_to_string(test.path().join("trainings")).expect("read");
+    assert_eq!(trainings, "trained\n", "train ran again");
+    let events = events(&second.stdout);
+    let lines: Vec<&str> = events.iter().filter_map(|e| e["line"].as_str()).collect();
+    assert!(lines.contains(&"evaluating m-1"), "{lines:?}");
+    assert_eq!(events[0]["rerun_of"], 1);
+    let reused = events
+        .iter()
+        .find(|e| e["type"] == "job_finished" && e["job"]["job"] == "train")
+        .expect("train's result");
+    assert_eq!(reused["attempts"], 0);
+    assert_eq!(reused["reason"], "succeeded in run 1; not run again");
+}

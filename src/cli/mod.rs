@@ -11,6 +11,7 @@ mod logs;
 mod output;
 mod plan;
 mod plan_render;
+mod rerun;
 mod run;
 mod run_checks;
 mod run_output;
@@ -42,6 +43,8 @@ enum Command {
     Plan(plan::Args),
     /// Run the workflows an event triggers, each job in its own container.
     Run(Box<run::Args>),
+    /// Run a recorded run again (`--failed`: only the jobs that did not succeed).
+    Rerun(Box<rerun::Args>),
     /// List workflows and their jobs, one per line.
     List(list::Args),
     /// Evaluate one ${{ }} expression and print the result as JSON.
@@ -68,6 +71,7 @@ pub fn main() -> i32 {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Run(args) => run::run(*args),
+        Command::Rerun(args) => rerun::run(*args),
         Command::List(args) => list::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Runs(args) => runs::run(args),

@@ -24,14 +24,23 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
+/// What `mlci rerun` hands a run: the run it repeats and what to reuse.
+pub struct Rerun {
+    pub of: i64,
+    /// Jobs not to run again, with their outputs (`--failed`).
+    pub reused: std::collections::HashMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// The run repeated and the runs it repeated in turn: their artifacts.
+    pub earlier_runs: Vec<i64>,
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// A workflow file or folder (default: .github/workflows/).
     #[arg(short = 'W', long = "workflows")]
-    workflows: Option<PathBuf>,
+    pub workflows: Option<PathBuf>,
     /// The event to run for.
     #[arg(short, long, default_value = "push")]
-    event: String,
+    pub event: String,
     /// Run only this job and the jobs it needs.
     #[arg(short, long)]
     job: Option<String>,
@@ -83,14 +92,27 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
+    run_with(args, None)
+}
+
+impl Args {
+    /// The store directory, absolute: work directories under it are
+    /// bind-mounted into containers.
+    pub fn store_dir(&self) -> PathBuf {
+        let dir = self.store.clone().unwrap_or_else(default_store_dir);
+        std::path::absolute(&dir).unwrap_or(dir)
+    }
+}
+
+pub fn run_with(args: Args, rerun: Option<Rerun>) -> i32 {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}"), exit::FAILURE),
     };
-    runtime.block_on(run_async(args))
+    runtime.block_on(run_async(args, rerun))
 }
 
-async fn run_async(args: Args) -> i32 {
+async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
     let analyses = match workflows::load_valid(args.workflows.as_deref()) {
         Ok(analyses) => analyses,
         Err(code) => return code,
@@ -145,9 +167,7 @@ async fn run_async(args: Args) -> i32 {
         eprintln!("nothing to run: no workflow is triggered by `{}`", args.event);
         return exit::NOTHING_TRIGGERED;
     }
-    // Absolute: the work directories under it are bind-mounted into containers.
-    let store_dir = args.store.clone().unwrap_or_else(default_store_dir);
-    let store_dir = std::path::absolute(&store_dir).unwrap_or(store_dir);
+    let store_dir = args.store_dir();
     let store = match Store::open(&store_dir) {
         Ok(store) => store,
         Err(e) => {
@@ -193,6 +213,7 @@ async fn run_async(args: Args) -> i32 {
             cancel: &cancel,
             out: &out,
             local: &local,
+            rerun: rerun.as_ref(),
             payload: payload.clone(),
         };
         let result = match run.run().await {
@@ -226,6 +247,7 @@ struct RunOne<'a> {
     cancel: &'a Cancel,
     out: &'a Buffered,
     local: &'a super::event::LocalEvent,
+    rerun: Option<&'a Rerun>,
     payload: Option<serde_json::Value>,
 }
 
@@ -261,7 +283,7 @@ impl RunOne<'_> {
             event: args.event.clone(),
             git_ref: text("ref"),
             sha: text("sha"),
-            rerun_of: None,
+            rerun_of: self.rerun.map(|r| r.of),
         };
         let run_id = self
             .store
@@ -301,8 +323,8 @@ impl RunOne<'_> {
             store_dir: self.store_dir.to_path_buf(),
             repository: self.local.repo_root.clone(),
             default_branch: self.local.default_branch.clone(),
-            reused: Default::default(),
-            earlier_runs: Vec::new(),
+            reused: self.rerun.map(|r| r.reused.clone()).unwrap_or_default(),
+            earlier_runs: self.rerun.map(|r| r.earlier_runs.clone()).unwrap_or_default(),
         };
         let shared = Arc::new(RunShared {
             workflow: Arc::new(self.workflow.clone()),
@@ -321,7 +343,7 @@ impl RunOne<'_> {
             event: new_run.event.clone(),
             git_ref: new_run.git_ref.clone(),
             sha: new_run.sha.clone(),
-            rerun_of: None,
+            rerun_of: new_run.rerun_of,
         });
         let started = Instant::now();
         let result = run_jobs(shared.clone(), &graph).await;

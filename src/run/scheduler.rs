@@ -140,7 +140,11 @@ fn needs_context(graph: &JobGraph, index: usize, results: &HashMap<usize, JobRes
 fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
     let job = &shared.workflow.jobs[index];
     let name = job.name.as_ref().map_or(job.id.value.clone(), |n| n.value.clone());
-    let earlier = shared.settings.earlier_runs.first().map_or(String::new(), |r| format!(" {r}"));
+    let earlier = shared
+        .settings
+        .earlier_runs
+        .first()
+        .map_or(String::new(), |r| format!(" {r}"));
     shared.emit(RunEvent::JobFinished {
         job: JobKey {
             job: job.id.value.clone(),
