@@ -161,7 +161,8 @@ async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
     let triggered: Vec<&Workflow> = analyses
         .iter()
         .filter_map(|a| a.workflow.as_ref())
-        .filter(|w| decide(w, &local.event).runs())
+        // A rerun repeats the run whatever the repository looks like now.
+        .filter(|w| rerun.is_some() || decide(w, &local.event).runs())
         .collect();
     if triggered.is_empty() {
         eprintln!("nothing to run: no workflow is triggered by `{}`", args.event);
