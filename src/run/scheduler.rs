@@ -8,7 +8,7 @@ use super::events::{JobKey, Outcome, RunEvent};
 use super::job::{run_job, JobResult};
 use super::scope::{Scope, Status};
 use super::shared::RunShared;
-use crate::expr::JsonContext;
+use crate::expr::{parse_condition, JsonContext, ParseOptions};
 use crate::plan::JobGraph;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -111,11 +111,18 @@ fn decide(shared: &RunShared, graph: &JobGraph, index: usize, results: &HashMap<
     let scope = Scope::new(contexts, status);
     match scope.condition(job.condition.as_ref()) {
         Ok(true) => Decision::Run(scope),
-        Ok(false) => Decision::Skip(match (&job.condition, status.failed || status.skipped) {
-            (None, true) => "a job it needs did not succeed".to_string(),
-            (None, false) => "its `if` is false".to_string(),
-            (Some(condition), _) => format!("`if: {}` is false", condition.value),
-        }),
+        Ok(false) => {
+            let upstream = status.failed || status.skipped;
+            // An `if` without a status function means `success() && (…)`.
+            let implicit_success = job.condition.as_ref().is_none_or(|c| {
+                parse_condition(&c.value, &ParseOptions::permissive()).is_ok_and(|c| c.is_wrapped())
+            });
+            Decision::Skip(match &job.condition {
+                _ if upstream && implicit_success => "a job it needs did not succeed".to_string(),
+                None => "its `if` is false".to_string(),
+                Some(condition) => format!("`if: {}` is false", condition.value),
+            })
+        }
         Err(e) => Decision::Skip(format!("its `if` failed to evaluate: {e}")),
     }
 }
