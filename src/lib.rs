@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod expr;
+pub mod gate;
 pub mod load;
 pub mod model;
 pub mod plan;

@@ -5,6 +5,7 @@ mod support;
 
 mod corpus;
 mod eval;
+mod gate;
 mod plan;
 mod run;
 mod run_act;

@@ -5,9 +5,11 @@ mod eval;
 mod evaluate;
 mod event;
 pub mod exit;
+mod gate;
 mod images;
 mod list;
 mod logs;
+mod metrics;
 mod output;
 mod plan;
 mod plan_render;
@@ -57,6 +59,10 @@ enum Command {
     Logs(logs::Args),
     /// Build mlci's runner images, or list them.
     Images(images::Args),
+    /// Check a metrics file against quality rules (thresholds, and regressions against a baseline).
+    Gate(gate::Args),
+    /// List the metrics recorded by quality gates, oldest first.
+    Metrics(metrics::Args),
 }
 
 pub fn main() -> i32 {
@@ -78,5 +84,7 @@ pub fn main() -> i32 {
         Command::Show(args) => show::run(args),
         Command::Logs(args) => logs::run(args),
         Command::Images(args) => images::run(args),
+        Command::Gate(args) => gate::run(args),
+        Command::Metrics(args) => metrics::run(args),
     }
 }
