@@ -1,0 +1,251 @@
+//! `actions/cache`, built in: a cache folder on this machine, keyed as GitHub
+//! keys its cache, so datasets, pretrained weights and pip downloads survive
+//! from run to run.
+//!
+//! The step's main part restores; its post-job part saves. As on GitHub:
+//! - an entry is found by the exact `key`, else by the newest entry whose key
+//!   starts with `key`, else by each of `restore-keys` in turn as a prefix,
+//!   newest first; case does not matter;
+//! - only a step naming the same `path` lines restores an entry (GitHub's
+//!   cache "version");
+//! - a key is never overwritten: saving under a key that exists does nothing;
+//! - a restore puts files back where they were, over what is there, like tar.
+//!
+//! Not as on GitHub: entries are not scoped to a branch and never evicted
+//! (delete the folder to clear it), and `path` takes plain files and folders,
+//! not globs. Callers should show an error from `restore` or `save` as a
+//! warning and go on, as actions/cache does.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use indexmap::IndexMap;
+
+use super::cache_copy::copy_path;
+use super::cache_entry::{entries, entry_name, pick, version, Manifest, MANIFEST};
+use super::workspace_path::normalize;
+
+/// GitHub's longest key.
+const MAX_KEY_LEN: usize = 512;
+
+/// The `with:` inputs of actions/cache that mlci honours. `enableCrossOsArchive`,
+/// `fail-on-cache-miss`, `lookup-only` and `upload-chunk-size` are ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// `key`: the entry to save, and the first to look for.
+    pub key: String,
+    /// `restore-keys`: prefixes to fall back on, in order.
+    pub restore_keys: Vec<String>,
+    /// `path`: one per line; relative to the workspace or absolute; `~` is
+    /// the home folder.
+    pub paths: Vec<String>,
+}
+
+impl CacheOptions {
+    /// Reads the inputs, refusing what actions/cache refuses (a missing `key`
+    /// or `path`, a key over 512 characters or with a comma) in its words,
+    /// and glob patterns, which mlci does not expand.
+    pub fn from_inputs(with: &IndexMap<String, String>) -> Result<Self, String> {
+        let lines = |name: &str| -> Vec<String> {
+            let text = with.get(name).map(String::as_str).unwrap_or("");
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let key = with.get("key").map(|k| k.trim()).unwrap_or("");
+        if key.is_empty() {
+            return Err("Input required and not supplied: key".to_string());
+        }
+        let paths = lines("path");
+        if paths.is_empty() {
+            return Err("Input required and not supplied: path".to_string());
+        }
+        let restore_keys = lines("restore-keys");
+        for key in std::iter::once(key).chain(restore_keys.iter().map(String::as_str)) {
+            if key.chars().count() > MAX_KEY_LEN {
+                return Err(format!(
+                    "Key Validation Error: {key} cannot be larger than {MAX_KEY_LEN} characters."
+                ));
+            }
+            if key.contains(',') {
+                return Err(format!("Key Validation Error: {key} cannot contain commas."));
+            }
+        }
+        if let Some(glob) = paths.iter().find(|p| p.starts_with('!') || p.contains(['*', '?', '['])) {
+            return Err(format!(
+                "cache path '{glob}' is a glob pattern; mlci's cache takes plain files and folders (name them one per line)"
+            ));
+        }
+        Ok(CacheOptions {
+            key: key.to_string(),
+            restore_keys,
+            paths,
+        })
+    }
+}
+
+/// What a restore found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Restored {
+    /// The entry saved under `key` itself.
+    Exact(String),
+    /// An entry found by prefix, under this key; the post-job part will save
+    /// a new entry under `key`.
+    Partial(String),
+    /// Nothing matched.
+    Miss,
+}
+
+impl Restored {
+    /// The step's `cache-hit` output: "true" for an exact match, "false" for
+    /// a prefix match, "" for a miss, as actions/cache v4 sets it.
+    pub fn cache_hit(&self) -> &'static str {
+        match self {
+            Restored::Exact(_) => "true",
+            Restored::Partial(_) => "false",
+            Restored::Miss => "",
+        }
+    }
+
+    /// The key of the entry restored (actions/cache/restore's `cache-matched-key`).
+    pub fn matched_key(&self) -> Option<&str> {
+        match self {
+            Restored::Exact(key) | Restored::Partial(key) => Some(key),
+            Restored::Miss => None,
+        }
+    }
+}
+
+/// The step's main part: finds the entry GitHub would restore and copies its
+/// files back into place.
+pub fn restore(cache_dir: &Path, workspace: &Path, options: &CacheOptions) -> Result<Restored, String> {
+    restore_with_home(cache_dir, workspace, home().as_deref(), options)
+}
+
+/// The post-job part: saves the paths under `key`, unless an entry with that
+/// key (and these paths) exists. Ok(false) when it exists; an error when
+/// none of the paths exist (GitHub's "Path Validation Error"), since there is
+/// nothing to save.
+pub fn save(cache_dir: &Path, workspace: &Path, options: &CacheOptions) -> Result<bool, String> {
+    save_with_home(cache_dir, workspace, home().as_deref(), options, now_ns())
+}
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+pub(crate) fn restore_with_home(
+    cache_dir: &Path,
+    workspace: &Path,
+    home: Option<&Path>,
+    options: &CacheOptions,
+) -> Result<Restored, String> {
+    let found = entries(cache_dir, &options.paths);
+    let Some(entry) = pick(&found, &options.key, &options.restore_keys) else {
+        return Ok(Restored::Miss);
+    };
+    let manifest = &entry.manifest;
+    // Targets come from the step's own `path` lines, never from the manifest.
+    for &index in &manifest.stored {
+        let Some(raw) = options.paths.get(index) else { continue };
+        let target = resolve(raw, workspace, home)?;
+        copy_path(&entry.dir.join(index.to_string()), &target)?;
+    }
+    if manifest.key.to_lowercase() == options.key.to_lowercase() {
+        Ok(Restored::Exact(manifest.key.clone()))
+    } else {
+        Ok(Restored::Partial(manifest.key.clone()))
+    }
+}
+
+pub(crate) fn save_with_home(
+    cache_dir: &Path,
+    workspace: &Path,
+    home: Option<&Path>,
+    options: &CacheOptions,
+    created_ns: u64,
+) -> Result<bool, String> {
+    let version = version(&options.paths);
+    let name = entry_name(&version, &options.key);
+    let entry_dir = cache_dir.join(&name);
+    if entry_dir.exists() {
+        return Ok(false);
+    }
+    let io_error = |what: &str, path: &Path, e: std::io::Error| format!("failed to {what} {}: {e}", path.display());
+    std::fs::create_dir_all(cache_dir).map_err(|e| io_error("create", cache_dir, e))?;
+    let partial = cache_dir.join(format!(".{name}.{}.{created_ns}", std::process::id()));
+    let result = fill(&partial, workspace, home, options, &version, created_ns).and_then(|()| {
+        match std::fs::rename(&partial, &entry_dir) {
+            Ok(()) => Ok(true),
+            // Another job saved the same key first; GitHub keeps the first too.
+            Err(_) if entry_dir.exists() => Ok(false),
+            Err(e) => Err(io_error("move the new entry to", &entry_dir, e)),
+        }
+    });
+    if partial.exists() {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    result
+}
+
+/// Copies the paths that exist into `dir` and writes the manifest last.
+fn fill(
+    dir: &Path,
+    workspace: &Path,
+    home: Option<&Path>,
+    options: &CacheOptions,
+    version: &str,
+    created_ns: u64,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("failed to create {}: {e}", dir.display()))?;
+    let mut stored = Vec::new();
+    for (index, raw) in options.paths.iter().enumerate() {
+        let source = resolve(raw, workspace, home)?;
+        if std::fs::symlink_metadata(&source).is_ok() {
+            copy_path(&source, &dir.join(index.to_string()))?;
+            stored.push(index);
+        }
+    }
+    if stored.is_empty() {
+        return Err(
+            "Path Validation Error: Path(s) specified in the action for caching do(es) not exist, \
+                    hence no cache is being saved."
+                .to_string(),
+        );
+    }
+    let manifest = Manifest {
+        key: options.key.clone(),
+        version: version.to_string(),
+        paths: options.paths.clone(),
+        stored,
+        created_ns,
+    };
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| format!("failed to write the manifest: {e}"))?;
+    let file = dir.join(MANIFEST);
+    std::fs::write(&file, text).map_err(|e| format!("failed to write {}: {e}", file.display()))
+}
+
+/// Where a `path` line points: `~` is the home folder, a relative path is in
+/// the workspace, and `.`/`..` are folded as Node's `path.resolve` does.
+fn resolve(raw: &str, workspace: &Path, home: Option<&Path>) -> Result<PathBuf, String> {
+    let path = match raw.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            let home = home.ok_or_else(|| format!("cache path '{raw}' starts with ~ but HOME is not set"))?;
+            home.join(rest.trim_start_matches('/'))
+        }
+        _ => PathBuf::from(raw),
+    };
+    Ok(normalize(&workspace.join(path)))
+}
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;

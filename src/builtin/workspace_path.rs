@@ -1,0 +1,131 @@
+//! Paths that steps name relative to the workspace, resolved without touching
+//! the disk, and the "empty this folder" that checkout starts with.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// Folds `.` and `..` away by text alone, as `path.resolve` does in the
+/// actions' JavaScript: `a/./b/../c` is `a/c`. A `..` above the root of an
+/// absolute path stays at the root; a `..` above a relative path's start is
+/// kept, so the caller can tell the path leaves where it started.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
+                }
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                _ => parts.push(component),
+            },
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
+}
+
+/// The folder `path` names inside `workspace`: relative to it, or absolute
+/// but inside it. Anything else is refused with actions/checkout's own
+/// wording, because a checkout clears its folder first.
+pub(crate) fn under_workspace(workspace: &Path, path: &str) -> Result<PathBuf, String> {
+    let workspace = normalize(workspace);
+    let joined = normalize(&workspace.join(path));
+    if joined.starts_with(&workspace) {
+        Ok(joined)
+    } else {
+        Err(format!(
+            "Repository path '{}' is not under '{}'",
+            joined.display(),
+            workspace.display()
+        ))
+    }
+}
+
+/// Makes `dir` an empty folder: creates it, or deletes everything inside it.
+/// The folder itself stays, since it may be a mount point; links inside are
+/// removed, never followed.
+pub(crate) fn clear_dir(dir: &Path) -> Result<(), String> {
+    let failed = |what: &str, path: &Path, e: io::Error| format!("failed to {what} {}: {e}", path.display());
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => std::fs::remove_file(dir).map_err(|e| failed("remove", dir, e))?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed("read", dir, e)),
+    }
+    std::fs::create_dir_all(dir).map_err(|e| failed("create", dir, e))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| failed("read", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| failed("read", dir, e))?;
+        let path = entry.path();
+        let is_dir = entry.file_type().map_err(|e| failed("read", &path, e))?.is_dir();
+        let removed = if is_dir {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(|e| failed("remove", &path, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_folds_dots_by_text() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("/w/../../x")), PathBuf::from("/x"));
+        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+        assert_eq!(normalize(Path::new("a/../../x")), PathBuf::from("../x"));
+    }
+
+    #[test]
+    fn a_path_must_stay_inside_the_workspace() {
+        let ws = Path::new("/ws");
+        assert_eq!(under_workspace(ws, "").unwrap(), PathBuf::from("/ws"));
+        assert_eq!(under_workspace(ws, ".").unwrap(), PathBuf::from("/ws"));
+        assert_eq!(under_workspace(ws, "src/../repo").unwrap(), PathBuf::from("/ws/repo"));
+        assert_eq!(under_workspace(ws, "/ws/repo").unwrap(), PathBuf::from("/ws/repo"));
+        assert_eq!(
+            under_workspace(ws, "../x").unwrap_err(),
+            "Repository path '/x' is not under '/ws'"
+        );
+        assert_eq!(
+            under_workspace(ws, "/etc").unwrap_err(),
+            "Repository path '/etc' is not under '/ws'"
+        );
+        assert!(under_workspace(ws, "/wsx").is_err());
+    }
+
+    #[test]
+    fn clear_dir_empties_a_folder_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t");
+        std::fs::create_dir_all(target.join("sub/deeper")).unwrap();
+        std::fs::write(target.join("sub/deeper/f"), "x").unwrap();
+        std::fs::write(target.join(".hidden"), "x").unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("keep"), "x").unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("link")).unwrap();
+
+        clear_dir(&target).unwrap();
+
+        assert!(target.is_dir());
+        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
+        assert!(outside.join("keep").exists(), "a link is removed, not followed");
+    }
+
+    #[test]
+    fn clear_dir_creates_a_missing_folder_and_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        clear_dir(&dir.path().join("a/b")).unwrap();
+        assert!(dir.path().join("a/b").is_dir());
+        std::fs::write(dir.path().join("f"), "x").unwrap();
+        clear_dir(&dir.path().join("f")).unwrap();
+        assert!(dir.path().join("f").is_dir());
+    }
+}
