@@ -6,6 +6,7 @@ mod support;
 mod corpus;
 mod eval;
 mod gate;
+mod ml_example;
 mod plan;
 mod run;
 mod run_act;

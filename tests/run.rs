@@ -339,7 +339,8 @@ runs:
         .stdout_contains("[greet]   hello mlci happy\n")
         .stdout_contains(
             "[greet]   Error: `uses: actions/setup-node@v4` is not built into mlci, and mlci does not download actions. \
-             Built in: `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`).",
+             Built in: actions/checkout, actions/upload-artifact, actions/download-artifact, actions/setup-python, \
+             actions/cache, mlci/gate, `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`).",
         )
         .run();
 }

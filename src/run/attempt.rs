@@ -8,6 +8,7 @@ use super::job::number;
 use super::scope::Scope;
 use super::shared::RunShared;
 use super::step::{run_step, JobState, StepContext};
+use crate::builtin::cache::save;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -161,6 +162,9 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
     let reason = state
         .timed_out
         .then(|| format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"));
+    if result == Outcome::Success {
+        save_caches(a, spec, &mut state).await;
+    }
     let outputs = job_outputs(a, &scope, &state);
     AttemptResult {
         result,
@@ -193,6 +197,24 @@ fn job_outputs(a: &Attempt<'_>, scope: &Scope, state: &JobState) -> Map<String, 
         }
     }
     outputs
+}
+
+/// `actions/cache`'s post step: a successful job saves the caches it missed
+/// (a key, once saved, is never overwritten).
+async fn save_caches(a: &Attempt<'_>, spec: &JobSpec, state: &mut JobState) {
+    for options in std::mem::take(&mut state.cache_saves) {
+        let cache_dir = a.shared.settings.store_dir.join("cache");
+        let workspace = spec.workspace.clone();
+        let key = options.key.clone();
+        let saved = tokio::task::spawn_blocking(move || save(&cache_dir, &workspace, &options)).await;
+        let message = match saved {
+            Ok(Ok(true)) => format!("cache saved with key {key}"),
+            Ok(Ok(false)) => format!("cache key {key} exists already; not saved again"),
+            Ok(Err(e)) => format!("cache {key} not saved: {e}"),
+            Err(e) => format!("cache {key} not saved: {e}"),
+        };
+        a.shared.say(a.key, None, LineKind::Runner, &message);
+    }
 }
 
 fn step_less_failure(a: &Attempt<'_>, reason: String) -> AttemptResult {

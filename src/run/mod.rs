@@ -7,6 +7,7 @@
 
 pub mod attempt;
 pub mod backend;
+pub mod builtins;
 pub mod commands;
 pub mod composite;
 pub mod composite_run;

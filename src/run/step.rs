@@ -3,6 +3,7 @@
 //! (gha-semantics §3.4–3.7).
 
 use super::backend::{ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
+use super::builtins::{builtin, inputs, run_builtin, BUILT_IN};
 use super::composite_run::{run_composite, Call};
 use super::default_env::{fixed_variables, is_fixed, runner_context};
 use super::events::{JobKey, LineKind, Outcome, RunEvent};
@@ -14,6 +15,7 @@ use super::shared::RunShared;
 use super::shell::resolve_shell;
 use super::step_files::StepFiles;
 use super::step_output::StepOutput;
+use crate::builtin::cache::CacheOptions;
 use crate::model::Step;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
@@ -23,7 +25,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// PATH inside a container when the image sets none we know of.
-const CONTAINER_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const CONTAINER_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// What one attempt's steps share.
 pub struct StepContext<'a> {
@@ -49,6 +51,8 @@ pub struct JobState {
     /// A step failed without `continue-on-error`.
     pub failed: bool,
     pub timed_out: bool,
+    /// `actions/cache` steps that missed: saved when the job succeeds.
+    pub cache_saves: Vec<CacheOptions>,
     /// Auto ids handed out (`__run`, `__run_2`, …).
     action_ids: Vec<String>,
     on_host: bool,
@@ -71,6 +75,7 @@ impl JobState {
             steps: Map::new(),
             failed: false,
             timed_out: false,
+            cache_saves: Vec::new(),
             action_ids: Vec::new(),
             on_host,
             gpu_ids: spec.gpus.ids(),
@@ -345,6 +350,9 @@ pub async fn execute(
                 env,
             };
             supervise(cx, step_deadline, cx.env.run_image(&spec, &mut output)).await
+        } else if let Some(which) = builtin(&uses) {
+            let with = inputs(step, scope)?;
+            return run_builtin(cx, state, scope, index, which, with).await;
         } else if uses.starts_with("./") {
             let call = Call {
                 uses: &uses,
@@ -554,6 +562,6 @@ fn env_json(env: &IndexMap<String, String>) -> Value {
 fn unknown_action(uses: &str) -> String {
     format!(
         "`uses: {uses}` is not built into mlci, and mlci does not download actions. \
-         Built in: `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`)."
+         Built in: {BUILT_IN}, `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`)."
     )
 }
