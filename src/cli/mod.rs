@@ -1,6 +1,7 @@
 //! The command line: one file per command, each returning an exit code.
 //! Only this module prints or maps errors to exit codes.
 
+mod artifacts;
 mod eval;
 mod evaluate;
 mod event;
@@ -54,6 +55,8 @@ enum Command {
     Logs(logs::Args),
     /// Build mlci's runner images, or list them.
     Images(images::Args),
+    /// List a run's artifacts, or extract one.
+    Artifacts(artifacts::Args),
 }
 
 pub fn main() -> i32 {
@@ -74,5 +77,6 @@ pub fn main() -> i32 {
         Command::Show(args) => show::run(args),
         Command::Logs(args) => logs::run(args),
         Command::Images(args) => images::run(args),
+        Command::Artifacts(args) => artifacts::run(args),
     }
 }
