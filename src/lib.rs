@@ -4,6 +4,7 @@
 //! (`model`) → checks (`check`) → trigger decision (`trigger`) → plan
 //! (`plan`). Each stage is a module with one entry point.
 
+pub mod artifacts;
 pub mod builtin;
 pub mod check;
 pub mod cli;

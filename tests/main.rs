@@ -3,6 +3,7 @@
 
 mod support;
 
+mod artifacts;
 mod corpus;
 mod eval;
 mod gate;

@@ -24,14 +24,18 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The example as the only commit on `main` of a new repository.
 fn example_repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ml-pipeline"), dir.path());
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ml-pipeline"),
+        dir.path(),
+    );
     let repo = Repository::init(dir.path()).expect("init");
     let mut index = repo.index().expect("index");
     index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).expect("add");
     index.write().expect("write index");
     let tree = repo.find_tree(index.write_tree().expect("tree")).expect("find tree");
     let who = Signature::now("Ada", "ada@example.com").expect("signature");
-    repo.commit(Some("refs/heads/main"), &who, &who, "ML pipeline", &tree, &[]).expect("commit");
+    repo.commit(Some("refs/heads/main"), &who, &who, "ML pipeline", &tree, &[])
+        .expect("commit");
     repo.set_head("refs/heads/main").expect("head");
     dir
 }
@@ -74,10 +78,18 @@ fn the_seed_workflow_runs_unchanged_and_models_keep_githubs_layout() {
         return;
     }
     let repo = example_repository();
-    let output = mlci(repo.path(), &["run", "--json", "-W", ".github/workflows/ml-pipeline.yml"]);
+    let output = mlci(
+        repo.path(),
+        &["run", "--json", "-W", ".github/workflows/ml-pipeline.yml"],
+    );
     assert_eq!(
         results(&output),
-        ["deploy=success", "evaluate=success", "train=success", "validate-data=success"],
+        [
+            "deploy=success",
+            "evaluate=success",
+            "train=success",
+            "validate-data=success"
+        ],
         "{}\n{}",
         text(&output),
         String::from_utf8_lossy(&output.stderr)
@@ -98,7 +110,12 @@ fn a_good_model_deploys_a_bad_one_is_stopped_by_the_gate_and_a_drift_fails_max_d
     let workflow = ".github/workflows/train-gate-deploy.yml";
     let good = mlci(repo.path(), &["run", "--json", "-W", workflow]);
     let all = text(&good);
-    assert_eq!(good.status.code(), Some(0), "{all}\n{}", String::from_utf8_lossy(&good.stderr));
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{all}\n{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
     assert!(all.contains("gate passed"), "{all}");
     assert!(results(&good).contains(&"deploy=success".to_string()));
 

@@ -1,6 +1,7 @@
 //! The command line: one file per command, each returning an exit code.
 //! Only this module prints or maps errors to exit codes.
 
+mod artifacts;
 mod eval;
 mod evaluate;
 mod event;
@@ -63,6 +64,8 @@ enum Command {
     Gate(gate::Args),
     /// List the metrics recorded by quality gates, oldest first.
     Metrics(metrics::Args),
+    /// List a run's artifacts, or extract one.
+    Artifacts(artifacts::Args),
 }
 
 pub fn main() -> i32 {
@@ -86,5 +89,6 @@ pub fn main() -> i32 {
         Command::Images(args) => images::run(args),
         Command::Gate(args) => gate::run(args),
         Command::Metrics(args) => metrics::run(args),
+        Command::Artifacts(args) => artifacts::run(args),
     }
 }

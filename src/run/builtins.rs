@@ -70,7 +70,8 @@ pub async fn run_builtin(
     let ok = match which {
         Builtin::Checkout => {
             let repository = settings.repository.clone().ok_or_else(|| {
-                "actions/checkout: mlci is not running in a git repository, so there is nothing to check out".to_string()
+                "actions/checkout: mlci is not running in a git repository, so there is nothing to check out"
+                    .to_string()
             })?;
             let options = CheckoutOptions::from_inputs(&with)?;
             let sha = github_text("sha");
@@ -123,7 +124,14 @@ pub async fn run_builtin(
         Builtin::SetupPython => {
             let version = image_python(cx).await?;
             let check = check_python(with.get("python-version").map(String::as_str), &version);
-            say(if check.matches { LineKind::Runner } else { LineKind::Warning }, &check.message);
+            say(
+                if check.matches {
+                    LineKind::Runner
+                } else {
+                    LineKind::Warning
+                },
+                &check.message,
+            );
             outputs.insert("python-version".into(), json!(check.version));
             true
         }
@@ -182,13 +190,13 @@ fn gate(
         run_id: Some(settings.run_id),
     };
     let verdict = run_gate(&settings.store_dir, &input)?;
-    let kind = if verdict.passed { LineKind::Output } else { LineKind::Error };
-    cx.shared.say(cx.key, Some(index), LineKind::Output, verdict.table().trim_end());
-    for note in &verdict.notes {
-        cx.shared.say(cx.key, Some(index), LineKind::Notice, note);
+    // The table ends with its notes and a summary line (passed or FAILED).
+    cx.shared
+        .say(cx.key, Some(index), LineKind::Output, verdict.table().trim_end());
+    if !verdict.passed {
+        cx.shared
+            .say(cx.key, Some(index), LineKind::Error, "the quality gate failed");
     }
-    let result = if verdict.passed { "quality gate passed" } else { "quality gate failed" };
-    cx.shared.say(cx.key, Some(index), kind, result);
     cx.shared.emit(RunEvent::StepSummary {
         job: cx.key.clone(),
         step: index,
@@ -221,13 +229,20 @@ async fn image_python(cx: &StepContext<'_>) -> Result<String, String> {
         // The host's PATH for the host backend, then the usual container one.
         env: vec![(
             "PATH".into(),
-            format!("{}:{}", std::env::var("PATH").unwrap_or_default(), super::step::CONTAINER_PATH),
+            format!(
+                "{}:{}",
+                std::env::var("PATH").unwrap_or_default(),
+                super::step::CONTAINER_PATH
+            ),
         )],
         working_directory: cx.env.workspace(),
     };
     match cx.env.exec(&spec, &mut collect).await {
         Ok(0) => Ok(collect.0.trim().to_string()),
-        Ok(code) => Err(format!("actions/setup-python: `python3 --version` exited with {code}: {}", collect.0)),
+        Ok(code) => Err(format!(
+            "actions/setup-python: `python3 --version` exited with {code}: {}",
+            collect.0
+        )),
         Err(e) => Err(format!("actions/setup-python: cannot run python3: {e}")),
     }
 }

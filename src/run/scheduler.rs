@@ -114,9 +114,10 @@ fn decide(shared: &RunShared, graph: &JobGraph, index: usize, results: &HashMap<
         Ok(false) => {
             let upstream = status.failed || status.skipped;
             // An `if` without a status function means `success() && (…)`.
-            let implicit_success = job.condition.as_ref().is_none_or(|c| {
-                parse_condition(&c.value, &ParseOptions::permissive()).is_ok_and(|c| c.is_wrapped())
-            });
+            let implicit_success = job
+                .condition
+                .as_ref()
+                .is_none_or(|c| parse_condition(&c.value, &ParseOptions::permissive()).is_ok_and(|c| c.is_wrapped()));
             Decision::Skip(match &job.condition {
                 _ if upstream && implicit_success => "a job it needs did not succeed".to_string(),
                 None => "its `if` is false".to_string(),
