@@ -137,3 +137,39 @@ fn a_good_model_deploys_a_bad_one_is_stopped_by_the_gate_and_a_drift_fails_max_d
     assert!(table.contains("max-drop 0.02"), "{table}");
     assert!(table.contains("baseline: branch main"), "{table}");
 }
+
+#[test]
+fn rerun_failed_after_a_failing_evaluate_reuses_the_trained_models() {
+    if !docker_ready() {
+        return;
+    }
+    let repo = example_repository();
+    let workflow = ".github/workflows/train-gate-deploy.yml";
+    let failed = mlci(
+        repo.path(),
+        &["run", "--json", "-W", workflow, "--env", "MLCI_EXAMPLE_FAIL_EVALUATE=1"],
+    );
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(results(&failed).contains(&"evaluate=failure".to_string()));
+    let rerun = mlci(repo.path(), &["rerun", "1", "--failed", "--json"]);
+    let all = text(&rerun);
+    assert_eq!(
+        rerun.status.code(),
+        Some(0),
+        "{all}\n{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let events: Vec<Value> = String::from_utf8_lossy(&rerun.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    // train is not run again: no leg of it starts, and its result is reused.
+    assert!(!events
+        .iter()
+        .any(|e| e["type"] == "job_started" && e["job"]["job"] == "train"));
+    assert!(events
+        .iter()
+        .any(|e| e["type"] == "job_finished" && e["job"]["job"] == "train" && e["attempts"] == 0));
+    assert!(results(&rerun).contains(&"evaluate=success".to_string()));
+    assert!(results(&rerun).contains(&"deploy=success".to_string()));
+}
