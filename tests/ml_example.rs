@@ -173,3 +173,34 @@ fn rerun_failed_after_a_failing_evaluate_reuses_the_trained_models() {
     assert!(results(&rerun).contains(&"evaluate=success".to_string()));
     assert!(results(&rerun).contains(&"deploy=success".to_string()));
 }
+
+#[test]
+fn on_another_branch_deploy_is_skipped_by_its_if() {
+    if !docker_ready() {
+        return;
+    }
+    let repo = example_repository();
+    let git = Repository::open(repo.path()).expect("open");
+    let head = git.head().expect("head").peel_to_commit().expect("commit");
+    git.branch("experiment", &head, false).expect("branch");
+    git.set_head("refs/heads/experiment").expect("switch");
+    let output = mlci(
+        repo.path(),
+        &[
+            "run",
+            "--json",
+            "-W",
+            ".github/workflows/train-gate-deploy.yml",
+            "--event",
+            "workflow_dispatch",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let skipped = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|e| e["type"] == "job_skipped" && e["job"]["job"] == "deploy")
+        .expect("deploy skipped");
+    assert_eq!(skipped["reason"], "`if: github.ref == 'refs/heads/main'` is false");
+    assert!(results(&output).contains(&"gate=success".to_string()));
+}
