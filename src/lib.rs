@@ -11,6 +11,7 @@ pub mod cli;
 pub mod diag;
 pub mod expr;
 pub mod gate;
+mod glob;
 pub mod load;
 pub mod model;
 pub mod plan;

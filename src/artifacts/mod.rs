@@ -25,7 +25,6 @@
 mod archive;
 mod download;
 mod extract;
-mod glob;
 mod inputs;
 mod manifest;
 mod name;

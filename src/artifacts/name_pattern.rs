@@ -4,7 +4,7 @@
 //! (Extended globs such as `+(a|b)` and ranges such as `{1..3}` are not
 //! supported.)
 
-use super::glob::{path_matches, Segment};
+use crate::glob::{path_matches, Segment};
 
 /// More alternatives than any workflow writes; stops `{a,b}{a,b}…` bombs.
 const MAX_ALTERNATIVES: usize = 1024;

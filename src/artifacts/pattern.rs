@@ -3,7 +3,7 @@
 //! `~` is the home directory, `.` and `..` segments are refused, and a
 //! trailing `/` matches directories only.
 
-use super::glob::{could_match_below, path_matches, Segment};
+use crate::glob::{could_match_below, path_matches, Segment};
 use std::path::{Component, Path, PathBuf};
 
 /// What a pattern matched: a directory only (a trailing `/`), or anything.

@@ -5,9 +5,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-mod matcher;
-
-use matcher::{literal, literal_text, match_path, match_segment, parse_segment, Atom, Segment};
+use crate::glob::{name_matches, path_matches, Atom, Segment};
 
 /// One parsed pattern line, anchored at the filesystem root.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +28,7 @@ impl Pattern {
         }
         let mut segments: Vec<Segment> = Vec::new();
         if !body.starts_with('/') {
-            segments.extend(path_names(base).into_iter().map(|n| Segment::Glob(literal(&n))));
+            segments.extend(path_names(base).iter().map(|n| Segment::literal(n)));
         }
         for part in body.split('/') {
             match part {
@@ -39,7 +37,7 @@ impl Pattern {
                     segments.pop();
                 }
                 "**" => segments.push(Segment::Globstar),
-                _ => segments.push(Segment::Glob(parse_segment(part))),
+                _ => segments.push(Segment::parse(part)),
             }
         }
         Some(Pattern {
@@ -55,7 +53,7 @@ impl Pattern {
         let mut path = PathBuf::from("/");
         for segment in &self.segments {
             match segment {
-                Segment::Glob(atoms) => match literal_text(atoms) {
+                Segment::Name(_) => match segment.literal_text() {
                     Some(name) => path.push(name),
                     None => break,
                 },
@@ -68,13 +66,13 @@ impl Pattern {
     /// Whether a file with these path names (from the root) is matched:
     /// directly, or because a directory above it is.
     pub(crate) fn matches_file(&self, names: &[String]) -> bool {
-        if !self.trailing_separator && match_path(&self.segments, names) {
+        if !self.trailing_separator && path_matches(&self.segments, names, true) {
             return true;
         }
         let mut beneath = self.segments.clone();
-        beneath.push(Segment::Glob(vec![Atom::AnyRun]));
+        beneath.push(Segment::Name(vec![Atom::AnyRun]));
         beneath.push(Segment::Globstar);
-        match_path(&beneath, names)
+        path_matches(&beneath, names, true)
     }
 
     /// Whether something at or below this directory could match, used to
@@ -82,12 +80,12 @@ impl Pattern {
     pub(crate) fn could_match_within(&self, names: &[String]) -> bool {
         let mut names = names.iter();
         for segment in &self.segments {
-            let Segment::Glob(atoms) = segment else {
+            let Segment::Name(atoms) = segment else {
                 return true;
             };
             match names.next() {
                 None => return true,
-                Some(name) if match_segment(atoms, name) => {}
+                Some(name) if name_matches(atoms, name, true) => {}
                 Some(_) => return false,
             }
         }

@@ -1,14 +1,11 @@
 //! Glob matching of one name (`*`, `?`, `[…]`, `\` escapes) and of a list
-//! of names with `**`, as minimatch does it for `@actions/glob` (upload
-//! paths, `dot: true`) and for download-artifact's `pattern` (artifact
-//! names, `dot: false`).
-//!
-//! The expression engine's `hashFiles()` has a matcher of its own that is
-//! private to it; this one adds minimatch's `dot` rule and partial matches.
+//! of names with `**`, as minimatch does it for `@actions/glob`: for
+//! `hashFiles()` and upload paths (`dot: true`) and for download-artifact's
+//! `pattern` (artifact names, `dot: false`).
 
 /// One element of a name pattern.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Atom {
+pub(crate) enum Atom {
     Char(char),
     /// `?`
     AnyChar,
@@ -23,7 +20,7 @@ pub(super) enum Atom {
 
 /// One `/`-separated part of a path pattern.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Segment {
+pub(crate) enum Segment {
     /// `**`: any number of names, none included.
     Globstar,
     Name(Vec<Atom>),
@@ -31,7 +28,7 @@ pub(super) enum Segment {
 
 impl Segment {
     /// Parses one part of a pattern; `**` alone is the globstar.
-    pub(super) fn parse(text: &str) -> Segment {
+    pub(crate) fn parse(text: &str) -> Segment {
         if text == "**" {
             Segment::Globstar
         } else {
@@ -40,13 +37,13 @@ impl Segment {
     }
 
     /// A part that matches exactly `name`.
-    pub(super) fn literal(name: &str) -> Segment {
+    pub(crate) fn literal(name: &str) -> Segment {
         Segment::Name(name.chars().map(Atom::Char).collect())
     }
 
     /// The one name this part matches, if it has no wildcard. A class of
     /// one character (`[a]`) counts as that character, as in `@actions/glob`.
-    pub(super) fn literal_text(&self) -> Option<String> {
+    pub(crate) fn literal_text(&self) -> Option<String> {
         let Segment::Name(atoms) = self else { return None };
         atoms
             .iter()
@@ -128,7 +125,7 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
 
 /// Whether one name matches. Without `dot`, a name starting with `.` is
 /// matched only by a part that starts with a literal `.` (minimatch's rule).
-fn name_matches(atoms: &[Atom], name: &str, dot: bool) -> bool {
+pub(crate) fn name_matches(atoms: &[Atom], name: &str, dot: bool) -> bool {
     if !dot && name.starts_with('.') && atoms.first() != Some(&Atom::Char('.')) {
         return false;
     }
@@ -160,7 +157,7 @@ fn name_matches(atoms: &[Atom], name: &str, dot: bool) -> bool {
 }
 
 /// Whether the whole list of names matches the pattern.
-pub(super) fn path_matches(segments: &[Segment], names: &[String], dot: bool) -> bool {
+pub(crate) fn path_matches(segments: &[Segment], names: &[String], dot: bool) -> bool {
     let (mut s, mut n) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while n < names.len() {
@@ -192,7 +189,7 @@ pub(super) fn path_matches(segments: &[Segment], names: &[String], dot: bool) ->
 /// Whether something below a directory with these names could match: the
 /// names match the pattern's first parts, or reach a `**` (minimatch's
 /// partial match, which decides whether the search descends).
-pub(super) fn could_match_below(segments: &[Segment], names: &[String]) -> bool {
+pub(crate) fn could_match_below(segments: &[Segment], names: &[String]) -> bool {
     for (segment, name) in segments.iter().zip(names) {
         match segment {
             Segment::Globstar => return true,
