@@ -221,11 +221,7 @@ async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
             Ok(result) => result,
             Err(code) => return code,
         };
-        code = code.max(match result {
-            Outcome::Success | Outcome::Skipped => exit::SUCCESS,
-            Outcome::Failure => exit::FAILURE,
-            Outcome::Cancelled => exit::CANCELLED,
-        });
+        code = code.max(exit_code(result));
         if cancel.graceful.is_cancelled() {
             break;
         }
@@ -358,14 +354,18 @@ impl RunOne<'_> {
             result,
             seconds: started.elapsed().as_secs_f64(),
         });
-        let code = match result {
-            Outcome::Success | Outcome::Skipped => exit::SUCCESS,
-            Outcome::Failure => exit::FAILURE,
-            Outcome::Cancelled => exit::CANCELLED,
-        };
-        let _ = self.store.finish_run(run_id, result, code);
+        let _ = self.store.finish_run(run_id, result, exit_code(result));
         let _ = std::fs::remove_dir_all(self.store_dir.join("runs").join(run_id.to_string()).join("work"));
         Ok(result)
+    }
+}
+
+/// A run's result as the exit code of `mlci run`.
+fn exit_code(result: Outcome) -> i32 {
+    match result {
+        Outcome::Success | Outcome::Skipped => exit::SUCCESS,
+        Outcome::Failure => exit::FAILURE,
+        Outcome::Cancelled => exit::CANCELLED,
     }
 }
 

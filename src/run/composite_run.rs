@@ -7,7 +7,7 @@ use super::composite::{load_local_action, CompositeAction};
 use super::events::{LineKind, Outcome};
 use super::job::flag;
 use super::scope::{Scope, Status};
-use super::step::{execute, Ended, JobState, StepContext};
+use super::step::{execute, record_step, Ended, JobState, StepContext};
 use crate::model::Step;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
@@ -96,7 +96,7 @@ async fn run_steps(
             None => step.display_name(),
         };
         if !inner.condition(step.condition.as_ref())? {
-            record(&mut steps, step, Map::new(), Outcome::Skipped, Outcome::Skipped);
+            record_step(&mut steps, step, Map::new(), Outcome::Skipped, Outcome::Skipped);
             continue;
         }
         cx.shared
@@ -127,24 +127,9 @@ async fn run_steps(
             (outcome, _) => outcome,
         };
         failed |= conclusion == Outcome::Failure;
-        record(&mut steps, step, outputs, outcome, conclusion);
+        record_step(&mut steps, step, outputs, outcome, conclusion);
     }
     Ok((Ended::Exited(i64::from(failed)), steps))
-}
-
-fn record(
-    steps: &mut Map<String, Value>,
-    step: &Step,
-    outputs: Map<String, Value>,
-    outcome: Outcome,
-    conclusion: Outcome,
-) {
-    if let Some(id) = &step.id {
-        steps.insert(
-            id.value.clone(),
-            json!({"outputs": outputs, "outcome": outcome.as_str(), "conclusion": conclusion.as_str()}),
-        );
-    }
 }
 
 /// `inputs`: the step's `with`, else the input's default; every declared

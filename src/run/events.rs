@@ -14,6 +14,18 @@ pub struct JobKey {
     pub name: String,
 }
 
+impl JobKey {
+    /// The key of a whole job (before its matrix is known): its id, leg 0,
+    /// and its `name:` as written, else its id.
+    pub fn of_job(job: &crate::model::Job) -> JobKey {
+        JobKey {
+            job: job.id.value.clone(),
+            leg: 0,
+            name: job.name.as_ref().map_or(job.id.value.clone(), |n| n.value.clone()),
+        }
+    }
+}
+
 /// A step's or job's result, as GitHub names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -45,11 +45,7 @@ impl JobResult {
 
 pub async fn run_job(shared: Arc<RunShared>, index: usize, scope: Scope) -> JobResult {
     let job = &shared.workflow.jobs[index];
-    let key = JobKey {
-        job: job.id.value.clone(),
-        leg: 0,
-        name: job.name.as_ref().map_or(job.id.value.clone(), |n| n.value.clone()),
-    };
+    let key = JobKey::of_job(job);
     let planned = match plan_job(job, scope.contexts(), &shared.settings.labels, &evaluate, true) {
         Ok(planned) => planned,
         Err(message) => return fail_before_start(&shared, key, &message),

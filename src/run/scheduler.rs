@@ -146,19 +146,13 @@ fn needs_context(graph: &JobGraph, index: usize, results: &HashMap<usize, JobRes
 /// A job that succeeded in the run this one reruns (`mlci rerun --failed`):
 /// its result and outputs stand, and its artifacts stay downloadable.
 fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
-    let job = &shared.workflow.jobs[index];
-    let name = job.name.as_ref().map_or(job.id.value.clone(), |n| n.value.clone());
     let earlier = shared
         .settings
         .earlier_runs
         .first()
         .map_or(String::new(), |r| format!(" {r}"));
     shared.emit(RunEvent::JobFinished {
-        job: JobKey {
-            job: job.id.value.clone(),
-            leg: 0,
-            name,
-        },
+        job: JobKey::of_job(&shared.workflow.jobs[index]),
         result: Outcome::Success,
         attempts: 0,
         seconds: 0.0,
@@ -168,14 +162,8 @@ fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
 }
 
 fn skip(shared: &RunShared, index: usize, reason: &str) {
-    let job = &shared.workflow.jobs[index];
-    let name = job.name.as_ref().map_or(job.id.value.clone(), |n| n.value.clone());
     shared.emit(RunEvent::JobSkipped {
-        job: JobKey {
-            job: job.id.value.clone(),
-            leg: 0,
-            name,
-        },
+        job: JobKey::of_job(&shared.workflow.jobs[index]),
         reason: reason.to_string(),
     });
 }

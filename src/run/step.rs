@@ -138,12 +138,7 @@ pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Sc
     };
     let finish =
         |state: &mut JobState, outcome: Outcome, conclusion: Outcome, exit_code, outputs: Map<String, Value>| {
-            if let Some(id) = &step.id {
-                state.steps.insert(
-                    id.value.clone(),
-                    json!({"outputs": outputs, "outcome": outcome.as_str(), "conclusion": conclusion.as_str()}),
-                );
-            }
+            record_step(&mut state.steps, step, outputs, outcome, conclusion);
             if conclusion == Outcome::Failure {
                 state.failed = true;
             }
@@ -171,12 +166,7 @@ pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Sc
                 name: name.clone(),
                 reason,
             });
-            if let Some(id) = &step.id {
-                state.steps.insert(
-                    id.value.clone(),
-                    json!({"outputs": {}, "outcome": "skipped", "conclusion": "skipped"}),
-                );
-            }
+            record_step(&mut state.steps, step, Map::new(), Outcome::Skipped, Outcome::Skipped);
             return;
         }
         Err(e) => {
@@ -238,6 +228,22 @@ pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Sc
         (outcome, _) => outcome,
     };
     finish(state, outcome, conclusion, exit_code, outputs);
+}
+
+/// `steps.<id>` for a step that has an id.
+pub fn record_step(
+    steps: &mut Map<String, Value>,
+    step: &Step,
+    outputs: Map<String, Value>,
+    outcome: Outcome,
+    conclusion: Outcome,
+) {
+    if let Some(id) = &step.id {
+        steps.insert(
+            id.value.clone(),
+            json!({"outputs": outputs, "outcome": outcome.as_str(), "conclusion": conclusion.as_str()}),
+        );
+    }
 }
 
 /// The contexts a step sees: `env`, `steps`, `job`, `runner`, and its status.
