@@ -3,7 +3,7 @@
 //! stored logs, GPU requests checked against the inventory, the host
 //! backend, and an engine that does not answer.
 
-use crate::support::docker::{docker_ready, RUNNER_IMAGE};
+use crate::support::docker::docker_ready;
 use crate::support::Test;
 use serde_json::Value;
 use std::process::{Command, Stdio};
@@ -292,7 +292,6 @@ fn a_missing_image_fails_the_job_with_how_to_build_the_runner_images() {
         .status(1)
         .stdout_contains("mlci images build")
         .run();
-    let _ = RUNNER_IMAGE;
 }
 
 #[test]
