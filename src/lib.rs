@@ -8,6 +8,7 @@ pub mod artifacts;
 pub mod builtin;
 pub mod check;
 pub mod cli;
+pub mod daemon;
 pub mod diag;
 pub mod expr;
 pub mod gate;

@@ -1,0 +1,115 @@
+//! The daemon's configuration, `runner.yml`: what the file says, resolved
+//! (paths made absolute, token files read). Every key is documented in
+//! docs/runner.md.
+
+use crate::plan::LabelMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct RunnerConfig {
+    /// The configuration file itself.
+    pub path: PathBuf,
+    /// `store:`: the run database, logs and artifacts (absolute).
+    pub store: PathBuf,
+    /// `capacity:`: jobs at once across all runs (default: the CPUs).
+    pub capacity: usize,
+    /// `gpus:`: the GPU inventory leased to jobs; empty when none.
+    pub gpus: Vec<String>,
+    /// `labels:`: `runs-on` label → image, `host`, or a profile with GPUs,
+    /// on top of the default labels.
+    pub labels: LabelMap,
+    /// `repos:`
+    pub repos: Vec<RepoConfig>,
+    /// `listen:` (default 127.0.0.1:8080).
+    pub listen: SocketAddr,
+    /// The contents of `webhook_secret_file:`, when given.
+    pub webhook_secret: Option<Secret>,
+    /// The contents of `api_token_file:`: required by the read API when
+    /// `listen` is not a loopback address.
+    pub api_token: Option<Secret>,
+    /// `status:`: where commit statuses go.
+    pub status: Option<StatusConfig>,
+    /// `notify:`: Slack-compatible webhooks for failed and recovered runs.
+    pub notify: Vec<NotifyConfig>,
+    /// `shutdown_timeout:` (default 5m): how long running jobs may go on
+    /// after Ctrl-C or SIGTERM before they are cancelled.
+    pub shutdown_timeout: Duration,
+    /// `job_timeout:`: a ceiling on every job's `timeout-minutes`.
+    pub job_timeout: Option<Duration>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RepoConfig {
+    /// `name:`: how events, runs and `mlci hook` refer to the repository.
+    pub name: String,
+    pub source: RepoSource,
+    /// `default_branch:` (default: read from the repository).
+    pub default_branch: Option<String>,
+    /// `workflows:` (default `.github/workflows`), relative to the repository root.
+    pub workflows: String,
+    /// `slug:`: `owner/name` on the forge, for commit statuses (default:
+    /// from a GitHub- or Gitea-style URL, else the name).
+    pub slug: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum RepoSource {
+    /// `path:`: a local repository, bare or not (absolute).
+    Path(PathBuf),
+    /// `url:`: fetched into a mirror under the store; `token_file:` for https.
+    Url { url: String, token: Option<Secret> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forge {
+    Github,
+    Gitea,
+}
+
+#[derive(Clone, Debug)]
+pub struct StatusConfig {
+    pub forge: Forge,
+    /// The API base URL, e.g. `https://api.github.com` or `https://gitea.example/api/v1`.
+    pub api_url: String,
+    pub token: Secret,
+}
+
+#[derive(Clone, Debug)]
+pub struct NotifyConfig {
+    pub url: String,
+    /// Notify of failed runs (default true).
+    pub on_failure: bool,
+    /// Notify of a run that succeeds after the previous run of the same
+    /// workflow and branch failed (default true).
+    pub on_recovery: bool,
+}
+
+/// A token or secret read from a file. Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself: only for the request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
