@@ -34,10 +34,14 @@ mod sink;
 #[allow(clippy::module_inception)]
 mod store;
 
+pub(crate) use clock::timestamp;
 pub use clock::{system_clock, Clock};
+pub(crate) use error::sql;
 pub use error::StoreError;
 pub use location::{default_store_dir, store_dir_for};
+pub(crate) use process::{is_alive, start_time};
 pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
+pub(crate) use schema::connect;
 pub use sink::StoreSink;
 pub use store::{NewRun, Store};
 

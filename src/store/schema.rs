@@ -70,6 +70,50 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (run_id, job, leg) REFERENCES jobs(run_id, job, leg)
     );
     CREATE INDEX runs_by_status ON runs(status);",
+    // 1 → 2: the runner daemon's queue. An event is stored before it is
+    // acknowledged; intake turns it into queued runs in one transaction.
+    "CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        repo TEXT NOT NULL,
+        name TEXT NOT NULL,
+        git_ref TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        payload TEXT,
+        source TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE INDEX events_by_status ON events(status);
+    CREATE TABLE queued_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        repo TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        git_ref TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        concurrency_group TEXT,
+        cancel_in_progress INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        queued_at TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE INDEX queued_runs_by_status ON queued_runs(status);
+    CREATE TABLE cron_fires (
+        repo TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        fire_time TEXT NOT NULL,
+        status TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (repo, workflow, cron, fire_time)
+    );
+    CREATE TABLE daemon_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this mlci writes.

@@ -1,0 +1,59 @@
+//! Cron fire times already handled, so each fires once even across
+//! restarts.
+
+use super::Queue;
+use crate::store::{sql, StoreError};
+use rusqlite::params;
+
+/// What became of a fire time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fire {
+    /// The daemon was up: the workflow was queued.
+    Fired,
+    /// The daemon was down at that time: logged, not run late.
+    Missed,
+}
+
+impl Queue {
+    /// Records a fire time; false when it was recorded before (it must
+    /// not fire again).
+    pub fn record_fire(
+        &self,
+        repo: &str,
+        workflow: &str,
+        cron: &str,
+        time: &str,
+        fire: Fire,
+    ) -> Result<bool, StoreError> {
+        let status = match fire {
+            Fire::Fired => "fired",
+            Fire::Missed => "missed",
+        };
+        let inserted = self
+            .conn()
+            .execute(
+                "INSERT OR IGNORE INTO cron_fires (repo, workflow, cron, fire_time, status, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![repo, workflow, cron, time, status, self.now()],
+            )
+            .map_err(sql("record a cron fire time"))?;
+        Ok(inserted == 1)
+    }
+
+    /// The fire times recorded for one workflow's cron, oldest first, with
+    /// `fired` or `missed`.
+    pub fn fires(&self, repo: &str, workflow: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn
+            .prepare(
+                "SELECT cron, fire_time, status FROM cron_fires WHERE repo = ?1 AND workflow = ?2
+                 ORDER BY fire_time, cron",
+            )
+            .map_err(sql("list cron fire times"))?;
+        let rows = query
+            .query_map([repo, workflow], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sql("list cron fire times"));
+        rows
+    }
+}

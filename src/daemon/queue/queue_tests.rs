@@ -1,0 +1,119 @@
+use super::*;
+use serde_json::json;
+
+fn push(repo: &str, branch: &str, after: &str) -> NewEvent {
+    NewEvent {
+        repo: repo.into(),
+        name: "push".into(),
+        git_ref: format!("refs/heads/{branch}"),
+        before: Some("0".repeat(40)),
+        after: Some(after.into()),
+        payload: Some(json!({"pusher": "ada"})),
+        source: "hook".into(),
+    }
+}
+
+fn queued(group: Option<&str>, sha: &str) -> NewQueuedRun {
+    NewQueuedRun {
+        repo: "vision".into(),
+        workflow: ".github/workflows/train.yml".into(),
+        git_ref: "refs/heads/main".into(),
+        sha: sha.into(),
+        concurrency_group: group.map(str::to_string),
+        cancel_in_progress: group.is_some(),
+    }
+}
+
+#[test]
+fn events_are_taken_in_arrival_order_and_survive_reopening() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let queue = Queue::open(dir.path()).expect("open the queue");
+    let first = queue.push_event(&push("vision", "main", "a1")).expect("store");
+    let second = queue.push_event(&push("vision", "dev", "b2")).expect("store");
+    drop(queue);
+    let queue = Queue::open(dir.path()).expect("reopen the queue");
+    let next = queue.next_event().expect("read").expect("an event");
+    assert_eq!(
+        (next.id, next.git_ref.as_str(), next.status.as_str()),
+        (first, "refs/heads/main", "queued")
+    );
+    assert_eq!(next.payload, Some(json!({"pusher": "ada"})));
+    queue.accept_event(first, &[], "nothing triggered").expect("accept");
+    assert_eq!(queue.next_event().expect("read").map(|e| e.id), Some(second));
+    queue.fail_event(second, "no repository `x`").expect("fail");
+    assert_eq!(queue.next_event().expect("read"), None);
+    let all = queue.events(10).expect("list");
+    let states: Vec<(&str, Option<&str>)> = all.iter().map(|e| (e.status.as_str(), e.note.as_deref())).collect();
+    assert_eq!(
+        states,
+        [
+            ("failed", Some("no repository `x`")),
+            ("done", Some("nothing triggered"))
+        ]
+    );
+}
+
+#[test]
+fn a_newer_run_supersedes_the_queued_run_of_its_group_and_waits_for_the_running_one() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let queue = Queue::open(dir.path()).expect("open the queue");
+    let event = queue.push_event(&push("vision", "main", "a1")).expect("store");
+    let ids = queue
+        .accept_event(
+            event,
+            &[queued(Some("ci-main"), "a1"), queued(None, "a1")],
+            "2 workflows",
+        )
+        .expect("accept");
+    let startable: Vec<i64> = queue.startable().expect("startable").iter().map(|r| r.id).collect();
+    assert_eq!(startable, ids);
+    let store = crate::store::Store::open(dir.path()).expect("open the store");
+    let run_id = store.begin_run(&crate::store::NewRun::default()).expect("begin a run");
+    queue.mark_running(ids[0], run_id).expect("start");
+    let event = queue.push_event(&push("vision", "main", "b2")).expect("store");
+    let newer = queue
+        .accept_event(event, &[queued(Some("ci-main"), "b2")], "1 workflow")
+        .expect("accept");
+    let event = queue.push_event(&push("vision", "main", "c3")).expect("store");
+    let newest = queue
+        .accept_event(event, &[queued(Some("ci-main"), "c3")], "1 workflow")
+        .expect("accept");
+    // The group's run is still running: only the ungrouped run may start.
+    let startable: Vec<i64> = queue.startable().expect("startable").iter().map(|r| r.id).collect();
+    assert_eq!(startable, [ids[1]]);
+    let superseded: Vec<i64> = queue
+        .runs_in(RunState::Superseded)
+        .expect("list")
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(superseded, newer);
+    assert_eq!(queue.running_in_group("ci-main").expect("list")[0].run_id, Some(run_id));
+    queue.mark_finished(ids[0], None).expect("finish");
+    let startable: Vec<i64> = queue.startable().expect("startable").iter().map(|r| r.id).collect();
+    assert_eq!(startable, [ids[1], newest[0]]);
+}
+
+#[test]
+fn a_fire_time_is_recorded_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let queue = Queue::open(dir.path()).expect("open the queue");
+    let at = "2026-11-23T10:05:00Z";
+    assert!(queue
+        .record_fire("vision", "nightly.yml", "*/5 * * * *", at, Fire::Fired)
+        .expect("record"));
+    assert!(!queue
+        .record_fire("vision", "nightly.yml", "*/5 * * * *", at, Fire::Missed)
+        .expect("record"));
+    assert_eq!(
+        queue.fires("vision", "nightly.yml").expect("list"),
+        [("*/5 * * * *".to_string(), at.to_string(), "fired".to_string())]
+    );
+    assert_eq!(queue.state("cron_checked_until").expect("read"), None);
+    queue.set_state_value("cron_checked_until", at).expect("write");
+    queue.set_state_value("cron_checked_until", "later").expect("write");
+    assert_eq!(
+        queue.state("cron_checked_until").expect("read").as_deref(),
+        Some("later")
+    );
+}
