@@ -14,3 +14,13 @@ pub const NOTHING_TRIGGERED: i32 = 4;
 pub const CANCELLED: i32 = 5;
 /// The Docker Engine does not answer (`run`, `images ls`).
 pub const BACKEND_UNREACHABLE: i32 = 6;
+
+/// A run's result as the exit code of `mlci run` (also recorded in the store).
+pub fn of_outcome(result: crate::run::events::Outcome) -> i32 {
+    use crate::run::events::Outcome;
+    match result {
+        Outcome::Success | Outcome::Skipped => SUCCESS,
+        Outcome::Failure => FAILURE,
+        Outcome::Cancelled => CANCELLED,
+    }
+}

@@ -5,9 +5,7 @@
 
 use super::run::{run_with, Args as RunArgs, Rerun};
 use super::{exit, stored};
-use crate::run::events::Outcome;
-use crate::store::{RunDetail, Store};
-use serde_json::{Map, Value};
+use crate::store::Store;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -46,7 +44,7 @@ pub fn run(args: Args) -> i32 {
     let rerun = Rerun {
         of: detail.run.id,
         reused: if args.failed {
-            succeeded_jobs(&detail)
+            detail.succeeded_jobs()
         } else {
             HashMap::new()
         },
@@ -56,19 +54,4 @@ pub fn run(args: Args) -> i32 {
     options.workflows = Some(PathBuf::from(&detail.run.path));
     options.event = detail.run.event.clone();
     run_with(options, Some(rerun))
-}
-
-/// Jobs whose every leg succeeded (or was itself reused), with the outputs
-/// of their last leg.
-fn succeeded_jobs(detail: &RunDetail) -> HashMap<String, Map<String, Value>> {
-    let mut jobs: HashMap<String, (bool, Map<String, Value>)> = HashMap::new();
-    for row in &detail.jobs {
-        let entry = jobs.entry(row.job.clone()).or_insert((true, Map::new()));
-        entry.0 &= row.result == Some(Outcome::Success);
-        entry.1.extend(row.outputs.clone());
-    }
-    jobs.into_iter()
-        .filter(|(_, (ok, _))| *ok)
-        .map(|(job, (_, outputs))| (job, outputs))
-        .collect()
 }

@@ -11,17 +11,16 @@ use crate::model::Workflow;
 use crate::plan::LabelMap;
 use crate::run::backend::Backend;
 use crate::run::docker::DockerBackend;
-use crate::run::events::{EventSink, Fanout, Outcome, RunEvent};
+use crate::run::events::{EventSink, Outcome};
 use crate::run::gpu::{parse_inventory, GpuPool};
 use crate::run::host::HostBackend;
-use crate::run::mask::Masker;
-use crate::run::scheduler::run_jobs;
-use crate::run::shared::{Backends, Cancel, RunSettings, RunShared};
+use crate::run::launch::{launch, Launch};
+use crate::run::shared::{Backends, Cancel, RunSettings};
 use crate::store::{default_store_dir, NewRun, Store};
 use crate::trigger::decide;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// What `mlci rerun` hands a run: the run it repeats and what to reuse.
@@ -221,7 +220,7 @@ async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
             Ok(result) => result,
             Err(code) => return code,
         };
-        code = code.max(exit_code(result));
+        code = code.max(exit::of_outcome(result));
         if cancel.graceful.is_cancelled() {
             break;
         }
@@ -286,29 +285,18 @@ impl RunOne<'_> {
             .store
             .begin_run(&new_run)
             .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
-        let store_sink = self
-            .store
-            .sink()
-            .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
-        let mut sinks = Fanout::new();
+        let max_parallel = args
+            .max_parallel
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1);
         let view: Arc<dyn EventSink> = if args.json {
             Arc::new(JsonLines(self.out.clone()))
         } else {
             Arc::new(Terminal::new(self.out.clone(), args.debug))
         };
-        sinks.push(Arc::new(store_sink));
-        sinks.push(view);
-        let mut masker = Masker::default();
-        for (_, value) in self.secrets {
-            masker.add(value);
-        }
-        let max_parallel = args
-            .max_parallel
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-            .max(1);
         let settings = RunSettings {
             run_id,
-            work_dir: self.store_dir.join("runs").join(run_id.to_string()).join("work"),
+            work_dir: PathBuf::new(),
             max_parallel,
             labels: self.labels.clone(),
             force_host: args.backend == "host",
@@ -322,50 +310,24 @@ impl RunOne<'_> {
             default_branch: self.local.default_branch.clone(),
             reused: self.rerun.map(|r| r.reused.clone()).unwrap_or_default(),
             earlier_runs: self.rerun.map(|r| r.earlier_runs.clone()).unwrap_or_default(),
+            max_job_minutes: None,
         };
-        let shared = Arc::new(RunShared {
+        let run = Launch {
             workflow: Arc::new(self.workflow.clone()),
+            graph,
+            record: new_run,
             settings,
             backends: self.backends.clone(),
-            sink: Arc::new(sinks),
-            masker: RwLock::new(masker),
+            docker: self.docker.cloned(),
             gpus: self.gpus.clone(),
-            slots: Semaphore::new(max_parallel),
+            slots: Arc::new(Semaphore::new(max_parallel)),
             cancel: self.cancel.clone(),
-        });
-        shared.emit(RunEvent::RunStarted {
-            run_id,
-            workflow: name,
-            path: new_run.path.clone(),
-            event: new_run.event.clone(),
-            git_ref: new_run.git_ref.clone(),
-            sha: new_run.sha.clone(),
-            rerun_of: new_run.rerun_of,
-        });
-        let started = Instant::now();
-        let result = run_jobs(shared.clone(), &graph).await;
-        // Every job removes what it created; this is the safety net for a
-        // job task that died before it could (the run's label finds it all).
-        if let Some(docker) = self.docker {
-            let _ = docker.remove_run(&format!("{run_id}-{}", std::process::id())).await;
-        }
-        shared.emit(RunEvent::RunFinished {
-            run_id,
-            result,
-            seconds: started.elapsed().as_secs_f64(),
-        });
-        let _ = self.store.finish_run(run_id, result, exit_code(result));
-        let _ = std::fs::remove_dir_all(self.store_dir.join("runs").join(run_id.to_string()).join("work"));
+            sinks: vec![view],
+        };
+        let result = launch(self.store, run_id, run)
+            .await
+            .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
         Ok(result)
-    }
-}
-
-/// A run's result as the exit code of `mlci run`.
-fn exit_code(result: Outcome) -> i32 {
-    match result {
-        Outcome::Success | Outcome::Skipped => exit::SUCCESS,
-        Outcome::Failure => exit::FAILURE,
-        Outcome::Cancelled => exit::CANCELLED,
     }
 }
 

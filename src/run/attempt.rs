@@ -133,6 +133,8 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         .as_ref()
         .and_then(|t| number(&scope, t))
         .unwrap_or(DEFAULT_JOB_TIMEOUT_MINUTES);
+    let ceiling = shared.settings.max_job_minutes.filter(|max| *max < timeout);
+    let timeout = ceiling.unwrap_or(timeout);
     let deadline = Instant::now() + Duration::from_secs_f64((timeout * 60.0).max(0.0));
     let context = StepContext {
         shared,
@@ -161,7 +163,10 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
     };
     let reason = state
         .timed_out
-        .then(|| format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"));
+        .then(|| match ceiling {
+            Some(_) => format!("the job has exceeded the runner's job_timeout of {timeout} minutes"),
+            None => format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"),
+        });
     if result == Outcome::Success {
         save_caches(a, spec, &mut state).await;
     }

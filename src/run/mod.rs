@@ -19,6 +19,7 @@ pub mod files;
 pub mod gpu;
 pub mod host;
 pub mod job;
+pub mod launch;
 pub mod leg;
 pub mod mask;
 pub mod options;

@@ -100,6 +100,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             default_branch: None,
             reused: Default::default(),
             earlier_runs: Vec::new(),
+            max_job_minutes: None,
         },
         backends: Backends {
             docker: Some(Arc::new(backend.clone())),
@@ -112,7 +113,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             masker
         }),
         gpus: GpuPool::new(gpus.iter().map(|s| s.to_string()).collect()),
-        slots: Semaphore::new(max_parallel),
+        slots: Arc::new(Semaphore::new(max_parallel)),
         cancel: Cancel::default(),
     });
     let result = run_jobs(shared, &graph).await;

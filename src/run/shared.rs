@@ -47,6 +47,8 @@ pub struct RunSettings {
     pub reused: HashMap<String, Map<String, Value>>,
     /// Earlier runs whose artifacts this run may download (a rerun's chain).
     pub earlier_runs: Vec<i64>,
+    /// The runner's `job_timeout`: a ceiling on every job's `timeout-minutes`.
+    pub max_job_minutes: Option<f64>,
 }
 
 impl RunSettings {
@@ -79,7 +81,7 @@ pub struct RunShared {
     pub sink: Arc<dyn EventSink>,
     pub masker: RwLock<Masker>,
     pub gpus: GpuPool,
-    pub slots: Semaphore,
+    pub slots: Arc<Semaphore>,
     pub cancel: Cancel,
 }
 

@@ -7,6 +7,7 @@ use crate::run::events::Outcome;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Where a run, job leg or step stands. A finished one has a result
@@ -206,6 +207,22 @@ impl RunDetail {
             }
         }
         files
+    }
+
+    /// Jobs whose every leg succeeded (or was itself reused), with the
+    /// outputs of their last leg: what `rerun --failed` and the daemon's
+    /// resume keep.
+    pub fn succeeded_jobs(&self) -> HashMap<String, Map<String, Value>> {
+        let mut jobs: HashMap<String, (bool, Map<String, Value>)> = HashMap::new();
+        for row in &self.jobs {
+            let entry = jobs.entry(row.job.clone()).or_insert((true, Map::new()));
+            entry.0 &= row.result == Some(Outcome::Success);
+            entry.1.extend(row.outputs.clone());
+        }
+        jobs.into_iter()
+            .filter(|(_, (ok, _))| *ok)
+            .map(|(job, (_, outputs))| (job, outputs))
+            .collect()
     }
 }
 
