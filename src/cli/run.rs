@@ -2,7 +2,7 @@
 //! container (or on the host), and records the run in the store.
 
 use super::event::{local_event, plan_contexts};
-use super::plan::dispatch_inputs;
+use crate::plan::dispatch_inputs;
 use super::run_checks::check_gpu_requests;
 use super::run_output::{Buffered, JsonLines, Terminal};
 use super::run_secrets::{read_env_files, read_secrets};
@@ -324,7 +324,8 @@ impl RunOne<'_> {
             cancel: self.cancel.clone(),
             sinks: vec![view],
         };
-        let result = launch(self.store, run_id, run)
+        let store = Store::open(self.store_dir).map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
+        let result = launch(store, run_id, run)
             .await
             .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
         Ok(result)

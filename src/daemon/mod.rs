@@ -12,3 +12,12 @@
 
 pub mod config;
 pub mod queue;
+pub mod repos;
+pub mod context;
+pub mod workflows_at;
+pub mod intake;
+pub mod cron;
+
+#[cfg(test)]
+#[path = "cron_tests.rs"]
+mod cron_tests;

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod graph;
 pub mod graph_error;
+mod inputs;
 pub mod labels;
 pub mod leg_name;
 mod loose_eq;
@@ -25,6 +26,7 @@ mod test_yaml;
 
 pub use build::{plan_job, plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use graph::JobGraph;
+pub use inputs::dispatch_inputs;
 pub use graph_error::GraphError;
 pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use leg_name::leg_name;

@@ -37,8 +37,9 @@ pub struct Launch {
 }
 
 /// Runs the jobs of run `run_id` and records the result; an error only when
-/// the store cannot record events at all.
-pub async fn launch(store: &Store, run_id: i64, launch: Launch) -> Result<Outcome, StoreError> {
+/// the store cannot record events at all. The store is taken by value so
+/// that a daemon can run this on any thread (a connection is not `Sync`).
+pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome, StoreError> {
     let mut sinks = Fanout::new();
     sinks.push(Arc::new(store.sink()?));
     for sink in launch.sinks {

@@ -3,7 +3,9 @@
 
 use super::Queue;
 use crate::store::{sql, StoreError};
-use rusqlite::params;
+use super::events::insert_event;
+use super::rows::NewEvent;
+use rusqlite::{params, TransactionBehavior};
 
 /// What became of a fire time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,5 +57,29 @@ impl Queue {
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(sql("list cron fire times"));
         rows
+    }
+
+    /// Records a fire time and queues its event in one transaction, so a
+    /// crash cannot queue it without recording it, or the reverse; false
+    /// (and nothing queued) when the time was recorded before.
+    pub fn fire_schedule(&self, cron: &str, time: &str, event: &NewEvent) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let now = self.now();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("queue a cron fire"))?;
+        let workflow = event.payload.as_ref().and_then(|p| p.get("workflow")).and_then(|w| w.as_str());
+        let inserted = tx
+            .execute(
+                "INSERT OR IGNORE INTO cron_fires (repo, workflow, cron, fire_time, status, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, 'fired', ?5)",
+                params![event.repo, workflow.unwrap_or_default(), cron, time, now],
+            )
+            .map_err(sql("record a cron fire time"))?;
+        if inserted == 1 {
+            insert_event(&tx, event, &now)?;
+        }
+        tx.commit().map_err(sql("queue a cron fire"))?;
+        Ok(inserted == 1)
     }
 }

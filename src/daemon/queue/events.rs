@@ -3,7 +3,7 @@
 use super::rows::{EventRow, NewEvent, NewQueuedRun};
 use super::Queue;
 use crate::store::{sql, StoreError};
-use rusqlite::{params, Row, TransactionBehavior};
+use rusqlite::{params, Connection, Row, TransactionBehavior};
 
 const EVENT_COLUMNS: &str = "id, repo, name, git_ref, before, after, payload, source, received_at, status, note";
 
@@ -11,22 +11,17 @@ impl Queue {
     /// Stores an event; once this returns, the event survives a crash.
     pub fn push_event(&self, event: &NewEvent) -> Result<i64, StoreError> {
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO events (repo, name, git_ref, before, after, payload, source, received_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
-            params![
-                event.repo,
-                event.name,
-                event.git_ref,
-                event.before,
-                event.after,
-                event.payload.as_ref().map(|p| p.to_string()),
-                event.source,
-                self.now(),
-            ],
-        )
-        .map_err(sql("store an event"))?;
-        Ok(conn.last_insert_rowid())
+        insert_event(&conn, event, &self.now())
+    }
+
+    /// One event by id.
+    pub fn event(&self, id: i64) -> Result<Option<EventRow>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn
+            .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"))
+            .map_err(sql("read an event"))?;
+        let mut rows = query.query_map([id], event_row).map_err(sql("read an event"))?;
+        rows.next().transpose().map_err(sql("read an event"))
     }
 
     /// The oldest event intake has not handled yet.
@@ -128,4 +123,24 @@ fn event_row(row: &Row) -> rusqlite::Result<EventRow> {
         status: row.get(9)?,
         note: row.get(10)?,
     })
+}
+
+/// Stores an event as `queued`; returns its id.
+pub(super) fn insert_event(conn: &Connection, event: &NewEvent, now: &str) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO events (repo, name, git_ref, before, after, payload, source, received_at, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+        params![
+            event.repo,
+            event.name,
+            event.git_ref,
+            event.before,
+            event.after,
+            event.payload.as_ref().map(|p| p.to_string()),
+            event.source,
+            now,
+        ],
+    )
+    .map_err(sql("store an event"))?;
+    Ok(conn.last_insert_rowid())
 }
