@@ -7,6 +7,7 @@ mod evaluate;
 mod event;
 pub mod exit;
 mod gate;
+mod hook;
 mod images;
 mod list;
 mod logs;
@@ -19,6 +20,7 @@ mod run;
 mod run_checks;
 mod run_output;
 mod run_secrets;
+mod runner;
 mod runs;
 mod show;
 mod stored;
@@ -66,6 +68,10 @@ enum Command {
     Metrics(metrics::Args),
     /// List a run's artifacts, or extract one.
     Artifacts(artifacts::Args),
+    /// The self-hosted runner daemon: start it, check its configuration, or show its queue.
+    Runner(runner::Args),
+    /// Install the git hook that hands pushes to the runner.
+    Hook(hook::Args),
 }
 
 pub fn main() -> i32 {
@@ -90,5 +96,7 @@ pub fn main() -> i32 {
         Command::Gate(args) => gate::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Artifacts(args) => artifacts::run(args),
+        Command::Runner(args) => runner::run(args),
+        Command::Hook(args) => hook::run(args),
     }
 }

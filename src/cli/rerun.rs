@@ -35,12 +35,7 @@ pub fn run(args: Args) -> i32 {
         }
         Err(e) => return stored::failure(&e),
     };
-    let mut earlier_runs = vec![detail.run.id];
-    let mut next = detail.run.rerun_of;
-    while let Some(id) = next.filter(|id| !earlier_runs.contains(id)) {
-        earlier_runs.push(id);
-        next = store.run(id).ok().flatten().and_then(|d| d.run.rerun_of);
-    }
+    let earlier_runs = store.rerun_chain(&detail);
     let rerun = Rerun {
         of: detail.run.id,
         reused: if args.failed {

@@ -6,17 +6,25 @@
 //!
 //! - [`config`]: `runner.yml`, read with line and column for every mistake;
 //! - [`repos`]: the repositories, local or mirrored from a URL;
-//! - [`queue`]: events and queued runs in the store's database;
+//! - [`queue`]: events, queued runs and cron fire times in the store's database;
+//! - [`intake`]: which workflows an event runs ([`workflows_at`] a commit,
+//!   the [`context`] of a run); [`cron`] makes schedule events;
+//! - [`runner`]: the main loop; [`start_run`] runs one queued run,
+//!   [`recovery`] picks up after a killed daemon, [`stop`] listens for signals;
 //! - [`http`]: webhooks, dispatch and the read API;
 //! - [`report`]: commit statuses and notifications, retried in the background.
 
 pub mod config;
-pub mod queue;
-pub mod repos;
 pub mod context;
-pub mod workflows_at;
-pub mod intake;
 pub mod cron;
+pub mod intake;
+pub mod queue;
+pub mod recovery;
+pub mod repos;
+pub mod runner;
+pub mod start_run;
+pub mod stop;
+pub mod workflows_at;
 
 #[cfg(test)]
 #[path = "cron_tests.rs"]

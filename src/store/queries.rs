@@ -4,6 +4,7 @@
 use super::error::{sql, StoreError};
 use super::rows::{corrupt, parse_outcome, JobRow, RunDetail, RunRow, Status, StepRow};
 use super::store::Store;
+use crate::run::events::Outcome;
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{Map, Value};
 
@@ -23,6 +24,34 @@ impl Store {
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(sql("list runs"))?;
         rows.into_iter().collect()
+    }
+
+    /// The result of the last finished run of the workflow file `path` on
+    /// `git_ref` before run `before`: whether a success is a recovery.
+    pub fn previous_result(&self, path: &str, git_ref: &str, before: i64) -> Result<Option<Outcome>, StoreError> {
+        let result: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT result FROM runs WHERE path = ?1 AND git_ref = ?2 AND id < ?3 AND result IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                params![path, git_ref, before],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql("read the previous run"))?;
+        parse_outcome(result.flatten())
+    }
+
+    /// A run and the runs it repeated in turn (`rerun`, a daemon's resume),
+    /// newest first: the runs whose artifacts a repeat may download.
+    pub fn rerun_chain(&self, detail: &RunDetail) -> Vec<i64> {
+        let mut runs = vec![detail.run.id];
+        let mut next = detail.run.rerun_of;
+        while let Some(id) = next.filter(|id| !runs.contains(id)) {
+            runs.push(id);
+            next = self.run(id).ok().flatten().and_then(|d| d.run.rerun_of);
+        }
+        runs
     }
 
     /// Run `id` with its job legs (in the order they were first reported)

@@ -1,0 +1,306 @@
+//! The daemon's state and main loop: intake of queued events, cron, and
+//! starting queued runs while capacity allows, until a stop signal; then
+//! the shutdown: running jobs get `shutdown_timeout` to finish, then are
+//! cancelled as `mlci run` cancels them, and queued work stays queued.
+
+use super::config::{RepoConfig, RunnerConfig};
+use super::cron::check_schedules;
+use super::http::{serve, ApiState};
+use super::intake::triage;
+use super::queue::{EventRow, Queue, QueuedRun};
+use super::report::Reporter;
+use super::repos::RepoHandle;
+use super::stop::Stop;
+use crate::run::docker::DockerBackend;
+use crate::run::gpu::GpuPool;
+use crate::run::host::HostBackend;
+use crate::run::shared::{Backends, Cancel};
+use crate::store::{Clock, Store};
+use chrono::SecondsFormat;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// How often the queue is looked at when nothing wakes the daemon: a git
+/// hook writes the queue directly, so this bounds a push's wait.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Why the daemon could not start (once started, errors fail one event or
+/// one run and the daemon goes on).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("failed to open the store {0}: {1}")]
+    Store(String, String),
+    #[error("another mlci runner (pid {pid}) uses the store {store}")]
+    AlreadyRunning { pid: i64, store: String },
+    #[error("{0}")]
+    Repository(String),
+    #[error("{0}")]
+    Docker(String),
+    #[error("failed to listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What every task of the daemon shares.
+pub struct Daemon {
+    pub(super) config: Arc<RunnerConfig>,
+    pub(super) queue: Arc<Queue>,
+    pub(super) repos: Vec<(RepoConfig, RepoHandle)>,
+    pub(super) reporter: Reporter,
+    pub(super) backends: Backends,
+    pub(super) docker: Option<DockerBackend>,
+    pub(super) gpus: GpuPool,
+    /// Job slots shared by every run: `capacity`.
+    pub(super) slots: Arc<Semaphore>,
+    /// Queued run id → its cancellation.
+    pub(super) running: Mutex<HashMap<i64, Cancel>>,
+    /// Set once shutdown cancels runs: those are resumed at the next start.
+    pub(super) stopping: AtomicBool,
+    pub(super) wake: Arc<Notify>,
+    pub(super) clock: Clock,
+}
+
+impl Daemon {
+    /// Opens everything the daemon needs; nothing runs yet.
+    pub async fn open(config: RunnerConfig, clock: Clock) -> Result<Arc<Daemon>, StartError> {
+        let store_dir = config.store.display().to_string();
+        let queue = Queue::open_with_clock(&config.store, clock.clone())
+            .map_err(|e| StartError::Store(store_dir.clone(), e.to_string()))?;
+        if let Err(running) = queue
+            .claim_daemon(&config.listen.to_string())
+            .map_err(|e| StartError::Store(store_dir.clone(), e.to_string()))?
+        {
+            let pid = running.get("pid").and_then(|p| p.as_i64()).unwrap_or(0);
+            return Err(StartError::AlreadyRunning { pid, store: store_dir });
+        }
+        let mut repos = Vec::new();
+        for repo in &config.repos {
+            let handle = RepoHandle::open(repo, &config.store).map_err(|e| StartError::Repository(e.to_string()))?;
+            repos.push((repo.clone(), handle));
+        }
+        let docker = DockerBackend::connect().await.map_err(|e| StartError::Docker(e.to_string()))?;
+        let reporter = Reporter::start(config.status.clone(), config.notify.clone());
+        Ok(Arc::new(Daemon {
+            queue: Arc::new(queue),
+            repos,
+            reporter,
+            backends: Backends {
+                docker: Some(Arc::new(docker.clone())),
+                host: Arc::new(HostBackend::new()),
+            },
+            docker: Some(docker),
+            gpus: GpuPool::new(config.gpus.clone()),
+            slots: Arc::new(Semaphore::new(config.capacity.max(1))),
+            running: Mutex::new(HashMap::new()),
+            stopping: AtomicBool::new(false),
+            wake: Arc::new(Notify::new()),
+            clock,
+            config: Arc::new(config),
+        }))
+    }
+
+    /// Runs the daemon until `stop` says so, then shuts down.
+    pub async fn run(self: Arc<Daemon>, stop: Stop) -> Result<(), StartError> {
+        let listener = tokio::net::TcpListener::bind(self.config.listen)
+            .await
+            .map_err(|source| StartError::Listen {
+                addr: self.config.listen.to_string(),
+                source,
+            })?;
+        let mut runs = JoinSet::new();
+        self.recover(&mut runs).await;
+        let missed = self.check_cron(false);
+        for (repo, workflow, cron, time) in missed {
+            self.log(&format!("cron {repo} {workflow} `{cron}` at {time}: missed (the runner was down)"));
+        }
+        let http_stop = CancellationToken::new();
+        let state = ApiState {
+            config: self.config.clone(),
+            queue: self.queue.clone(),
+            wake: self.wake.clone(),
+        };
+        let http = tokio::spawn(serve(listener, state, http_stop.clone()));
+        self.log(&format!(
+            "listening on {}; {} repositories, capacity {} jobs, {} GPUs; store {}",
+            self.config.listen,
+            self.repos.len(),
+            self.config.capacity,
+            self.config.gpus.len(),
+            self.config.store.display()
+        ));
+        loop {
+            tokio::select! {
+                _ = stop.first.cancelled() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+            while runs.try_join_next().is_some() {}
+            tokio::task::block_in_place(|| self.take_events());
+            for (repo, workflow, cron, time) in self.check_cron(true) {
+                self.log(&format!("cron {repo} {workflow} `{cron}` at {time}: queued"));
+            }
+            self.start_runs(&mut runs);
+        }
+        self.shut_down(runs, &stop).await;
+        http_stop.cancel();
+        let _ = http.await;
+        self.reporter.flush(Duration::from_secs(10)).await;
+        self.log("stopped");
+        Ok(())
+    }
+
+    /// Intake of every queued event, oldest first.
+    fn take_events(&self) {
+        loop {
+            let event = match self.queue.next_event() {
+                Ok(Some(event)) => event,
+                Ok(None) => return,
+                Err(e) => return self.log(&format!("failed to read the queue: {e}")),
+            };
+            self.take_event(&event);
+        }
+    }
+
+    fn take_event(&self, event: &EventRow) {
+        let Some((config, handle)) = self.repos.iter().find(|(c, _)| c.name == event.repo) else {
+            let why = format!("no configured repository `{}`", event.repo);
+            self.log(&format!("event {}: {why}", event.id));
+            let _ = self.queue.fail_event(event.id, &why);
+            return;
+        };
+        let triage = match triage(handle, &config.workflows, &config.slug, event) {
+            Ok(triage) => triage,
+            Err(why) => {
+                self.log(&format!("event {} ({} {}): {why}", event.id, event.name, event.git_ref));
+                let _ = self.queue.fail_event(event.id, &why);
+                return;
+            }
+        };
+        let ids = match self.queue.accept_event(event.id, &triage.runs, &triage.note) {
+            Ok(ids) => ids,
+            Err(e) => return self.log(&format!("event {}: failed to queue its runs: {e}", event.id)),
+        };
+        self.log(&format!(
+            "event {} ({} {} {}): {} runs queued; {}",
+            event.id,
+            event.name,
+            event.git_ref,
+            short(event.after.as_deref().unwrap_or("")),
+            ids.len(),
+            triage.note
+        ));
+        for run in triage.runs.iter().filter(|r| r.cancel_in_progress) {
+            let Some(group) = &run.concurrency_group else { continue };
+            self.cancel_group(group);
+        }
+    }
+
+    /// `cancel-in-progress`: the running runs of `group` are cancelled.
+    fn cancel_group(&self, group: &str) {
+        let Ok(running) = self.queue.running_in_group(group) else { return };
+        let cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        for run in running {
+            if let Some(cancel) = cancels.get(&run.id) {
+                self.log(&format!(
+                    "run {} ({}): cancelled, a newer run of concurrency group `{group}` was queued",
+                    run.run_id.unwrap_or(0),
+                    run.workflow
+                ));
+                cancel.graceful.cancel();
+            }
+        }
+    }
+
+    /// Starts queued runs while fewer than `capacity` runs are running (jobs
+    /// then share the `capacity` job slots).
+    fn start_runs(self: &Arc<Daemon>, runs: &mut JoinSet<()>) {
+        let Ok(startable) = self.queue.startable() else { return };
+        for queued in startable {
+            if self.running_count() >= self.config.capacity.max(1) {
+                return;
+            }
+            self.spawn_run(runs, queued, None);
+        }
+    }
+
+    pub(super) fn spawn_run(self: &Arc<Daemon>, runs: &mut JoinSet<()>, queued: QueuedRun, resume: Option<i64>) {
+        let cancel = Cancel::default();
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(queued.id, cancel.clone());
+        runs.spawn(self.clone().run_queued(queued, resume, cancel));
+    }
+
+    fn running_count(&self) -> usize {
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    fn check_cron(&self, up: bool) -> Vec<(String, String, String, String)> {
+        let repos: Vec<(&RepoConfig, &RepoHandle)> = self.repos.iter().map(|(c, h)| (c, h)).collect();
+        match tokio::task::block_in_place(|| check_schedules(&self.queue, &repos, (self.clock)(), up)) {
+            Ok(report) if up => report.fired,
+            Ok(report) => report.missed,
+            Err(e) => {
+                self.log(&format!("cron: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Running jobs get `shutdown_timeout`; then they are cancelled (a
+    /// second signal kills their steps at once).
+    async fn shut_down(&self, mut runs: JoinSet<()>, stop: &Stop) {
+        let running = self.running_count();
+        if running == 0 {
+            return;
+        }
+        self.log(&format!(
+            "stopping: {running} runs still running get up to {}s to finish",
+            self.config.shutdown_timeout.as_secs()
+        ));
+        let finish = async { while runs.join_next().await.is_some() {} };
+        tokio::pin!(finish);
+        tokio::select! {
+            _ = &mut finish => return,
+            _ = tokio::time::sleep(self.config.shutdown_timeout) => {}
+            _ = stop.second.cancelled() => {}
+        }
+        self.log("stopping: cancelling the running jobs; they run again at the next start");
+        self.stopping.store(true, Ordering::SeqCst);
+        for cancel in self.running.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            cancel.graceful.cancel();
+        }
+        tokio::select! {
+            _ = &mut finish => {}
+            _ = stop.second.cancelled() => {
+                for cancel in self.running.lock().unwrap_or_else(|p| p.into_inner()).values() {
+                    cancel.kill.cancel();
+                }
+                finish.await;
+            }
+        }
+    }
+
+    pub(super) fn store(&self) -> Result<Store, String> {
+        Store::open_with_clock(&self.config.store, self.clock.clone()).map_err(|e| e.to_string())
+    }
+
+    /// One line of the daemon's log, on standard output.
+    pub(super) fn log(&self, message: &str) {
+        let now = (self.clock)().to_rfc3339_opts(SecondsFormat::Secs, true);
+        println!("{now} {message}");
+    }
+}
+
+pub(super) fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
