@@ -13,3 +13,4 @@ mod run;
 mod run_act;
 mod store;
 mod validate;
+mod runner_daemon;

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests.
 
+pub mod daemon;
 pub mod docker;
 mod test;
 

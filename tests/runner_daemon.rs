@@ -1,0 +1,265 @@
+//! The runner daemon as a user runs it: a real `mlci runner start`, a bare
+//! repository pushed to with the git CLI through the installed hook, real
+//! containers, and a loopback forge that records commit statuses.
+
+use crate::support::daemon::{free_port, wait_until, Forge, Origin, Runner};
+use crate::support::docker::docker_ready;
+use mlci::daemon::queue::{Queue, RunState};
+use mlci::run::events::Outcome;
+use mlci::store::{Status, Store};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(180);
+
+/// Writes `runner.yml` for the bare repository and installs its hook.
+fn configure(dir: &Path, origin: &Origin, extra: &str) -> std::path::PathBuf {
+    let config = dir.join("runner.yml");
+    let text = format!(
+        "store: store\ncapacity: 2\nlisten: 127.0.0.1:{}\nrepos:\n  - name: vision\n    path: {}\n    default_branch: main\n    slug: acme/vision\n{extra}",
+        free_port(),
+        origin.bare.display()
+    );
+    std::fs::write(&config, text).expect("write runner.yml");
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["hook", "install", "--repo"])
+        .arg(&origin.bare)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("run mlci hook install");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    config
+}
+
+/// Every event handled and no run queued or running.
+fn settled(queue: &Queue, events: usize) -> bool {
+    let all = queue.events(1000).unwrap_or_default();
+    all.len() >= events
+        && all.iter().all(|e| e.status != "queued")
+        && queue.runs_in(RunState::Queued).is_ok_and(|r| r.is_empty())
+        && queue.runs_in(RunState::Running).is_ok_and(|r| r.is_empty())
+}
+
+#[test]
+fn a_push_runs_the_workflow_whose_paths_match_and_reports_its_status() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let forge = Forge::start();
+    std::fs::write(dir.path().join("forge.token"), "t0ken\n").expect("write the token");
+    let config = configure(
+        dir.path(),
+        &origin,
+        &format!("status:\n  github: {}\n  token_file: forge.token\n", forge.url),
+    );
+    let workflow = "name: train\non:\n  push:\n    paths: ['src/model/**']\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo training on $GITHUB_REF_NAME\n";
+    let _runner = Runner::start(&config);
+    origin.commit(&[(".github/workflows/train.yml", workflow), ("README.md", "# vision\n")], "start");
+    let said = origin.push("main");
+    assert!(said.contains("mlci: queued refs/heads/main as event 1"), "the hook said: {said}");
+    let docs = origin.commit(&[("docs/guide.md", "how to\n")], "docs");
+    origin.push("main");
+    let model = origin.commit(&[("src/model/net.py", "layers = 3\n")], "model");
+    origin.push("main");
+    let queue = Queue::open(&dir.path().join("store")).expect("open the queue");
+    wait_until("the three pushes to be handled", LIMIT, || settled(&queue, 3));
+
+    let store = Store::open(&dir.path().join("store")).expect("open the store");
+    let runs = store.runs(10).expect("list runs");
+    let ran: Vec<(&str, &str, Option<Outcome>)> = runs.iter().map(|r| (r.sha.as_str(), r.git_ref.as_str(), r.result)).collect();
+    assert_eq!(ran, [(model.as_str(), "refs/heads/main", Some(Outcome::Success))]);
+    let notes: Vec<String> = queue.events(10).expect("events").into_iter().rev().map(|e| e.note.unwrap_or_default()).collect();
+    assert!(notes[1].contains("no changed file matches"), "the docs push: {}", notes[1]);
+    assert_eq!(forge.statuses(&docs), []);
+    let statuses = |sha| {
+        let mut sent = Vec::new();
+        wait_until("the statuses to arrive", LIMIT, || {
+            sent = forge.statuses(sha);
+            sent.len() >= 4
+        });
+        sent
+    };
+    let pair = |c: &str, s: &str| (c.to_string(), s.to_string());
+    assert_eq!(
+        statuses(&model),
+        [
+            pair("mlci/train", "pending"),
+            pair("mlci/train/train", "pending"),
+            pair("mlci/train/train", "success"),
+            pair("mlci/train", "success"),
+        ]
+    );
+    let first = forge.received.lock().expect("the log")[0].clone();
+    assert_eq!(first.path, format!("/repos/acme/vision/statuses/{model}"));
+    assert_eq!(first.authorization, "Bearer t0ken");
+    let store_dir = dir.path().join("store");
+    let detail = store.run(runs[0].id).expect("read the run").expect("the run");
+    let log: String = detail
+        .log_files(&store_dir, None)
+        .iter()
+        .map(|f| std::fs::read_to_string(&f.path).unwrap_or_default())
+        .collect();
+    assert!(log.contains("training on main"), "the logs: {log}");
+}
+
+/// The most job legs that ran at the same time, from their recorded times.
+fn most_at_once(store: &Store) -> usize {
+    let mut edges = Vec::new();
+    for run in store.runs(1000).expect("list runs") {
+        let detail = store.run(run.id).expect("read a run").expect("the run");
+        for job in detail.jobs.iter().filter(|j| j.started_at.is_some()) {
+            edges.push((job.started_at.clone().unwrap_or_default(), 1i32));
+            edges.push((job.finished_at.clone().unwrap_or_default(), -1));
+        }
+    }
+    // At equal times an end sorts before a start: the slot was free first.
+    edges.sort();
+    let (mut now, mut most) = (0, 0);
+    for (_, step) in edges {
+        now += step;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+#[test]
+fn fifty_pushes_to_five_branches_are_all_recorded_and_superseded_runs_are_cancelled() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\n");
+    let workflow = "on: push\nconcurrency:\n  group: build-${{ github.ref }}\n  cancel-in-progress: true\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 1\n";
+    origin.commit(&[(".github/workflows/build.yml", workflow)], "start");
+    let _runner = Runner::start(&config);
+    let mut last = Vec::new();
+    for branch in ["b1", "b2", "b3", "b4", "b5"] {
+        origin.checkout(branch);
+        let mut sha = String::new();
+        for i in 0..10 {
+            sha = origin.commit(&[(&format!("{branch}.txt"), &format!("{i}\n"))], &format!("{branch} {i}"));
+            origin.push(branch);
+        }
+        last.push(sha);
+    }
+    let store_dir = dir.path().join("store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    wait_until("the fifty pushes to be handled", LIMIT, || settled(&queue, 50));
+
+    let events = queue.events(1000).expect("list events");
+    assert_eq!(events.len(), 50, "every push is recorded");
+    assert!(events.iter().all(|e| e.status == "done" && e.source == "hook"));
+    let queued = queue.recent_runs(1000).expect("list queued runs");
+    assert_eq!(queued.len(), 50, "each push queues the workflow once");
+    let superseded = queued.iter().filter(|r| r.state == RunState::Superseded).count();
+    let store = Store::open(&store_dir).expect("open the store");
+    let runs = store.runs(1000).expect("list runs");
+    let cancelled = runs.iter().filter(|r| r.result == Some(Outcome::Cancelled)).count();
+    assert_eq!(superseded + runs.len(), 50, "a run either ran or was superseded before it started");
+    assert!(superseded + cancelled >= 45 - 10, "superseded {superseded}, cancelled {cancelled}");
+    for sha in &last {
+        let run = runs.iter().find(|r| &r.sha == sha).expect("the branch's last push ran");
+        assert_eq!(run.result, Some(Outcome::Success), "the newest run of a branch is never cancelled");
+    }
+    assert!(runs.iter().all(|r| r.result != Some(Outcome::Failure)));
+    assert!(most_at_once(&store) <= 2, "capacity 2 was exceeded");
+}
+
+fn containers_of(pid: u32) -> Vec<String> {
+    let output = Command::new("docker")
+        .args(["ps", "--all", "--quiet", "--filter", &format!("label=mlci.pid={pid}")])
+        .output()
+        .expect("run docker ps");
+    String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behind_it() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "");
+    let workflow = "on: push\njobs:\n  prepare:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo prepared\n  train:\n    needs: prepare\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 3 && echo trained\n";
+    let first = origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    let mut runner = Runner::start(&config);
+    origin.push("main");
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir).expect("open the store");
+    let train_running = || {
+        store.runs(1).ok().and_then(|r| r.first().map(|r| r.id)).and_then(|id| store.run(id).ok().flatten()).is_some_and(|d| {
+            d.jobs.iter().any(|j| j.job == "train" && j.status == Status::Running)
+        })
+    };
+    wait_until("job `train` to start", LIMIT, train_running);
+    let dead = runner.pid();
+    wait_until("train's container", LIMIT, || !containers_of(dead).is_empty());
+    runner.signal("KILL");
+    runner.wait(LIMIT);
+    let second = origin.commit(&[("src/b.py", "b = 2\n")], "behind it");
+    let said = origin.push("main");
+    assert!(said.contains("as event 2"), "the push still succeeds with the runner down: {said}");
+    assert!(!containers_of(dead).is_empty(), "the dead runner left its container");
+
+    let restarted = Runner::start(&config);
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    wait_until("both pushes to be handled", LIMIT, || settled(&queue, 2));
+    assert_eq!(containers_of(dead), Vec::<String>::new(), "the dead runner's containers are removed");
+    let mut runs = store.runs(10).expect("list runs");
+    runs.reverse();
+    let summary: Vec<(&str, Status, Option<Outcome>, Option<i64>)> =
+        runs.iter().map(|r| (r.sha.as_str(), r.status, r.result, r.rerun_of)).collect();
+    let interrupted = runs[0].id;
+    assert_eq!(
+        summary,
+        [
+            (first.as_str(), Status::Interrupted, None, None),
+            (first.as_str(), Status::Finished, Some(Outcome::Success), Some(interrupted)),
+            (second.as_str(), Status::Finished, Some(Outcome::Success), None),
+        ],
+        "{}",
+        restarted.log_text()
+    );
+    let resumed = store.run(runs[1].id).expect("read the run").expect("the resumed run");
+    let prepare = resumed.jobs.iter().find(|j| j.job == "prepare").expect("prepare");
+    let reason = format!("succeeded in run {interrupted}; not run again");
+    assert_eq!(prepare.reason.as_deref(), Some(reason.as_str()), "prepare succeeded before the kill");
+}
+
+#[test]
+fn sigterm_lets_the_running_job_finish_and_keeps_queued_events() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\nshutdown_timeout: 60s\n");
+    let workflow = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started && sleep 2 && echo finished\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    let mut runner = Runner::start(&config);
+    origin.push("main");
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir).expect("open the store");
+    wait_until("the job to start", LIMIT, || {
+        store.runs(1).ok().and_then(|r| r.first().map(|r| r.id)).and_then(|id| store.run(id).ok().flatten()).is_some_and(|d| {
+            d.jobs.iter().any(|j| j.status == Status::Running)
+        })
+    });
+    runner.signal("TERM");
+    assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
+    let runs = store.runs(10).expect("list runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].result, Some(Outcome::Success), "the job finished within shutdown_timeout");
+    assert!(runner.log_text().contains("stopping: 1 runs still running get up to 60s to finish"));
+    // A push while the runner is down waits in the queue.
+    origin.commit(&[("a.txt", "a\n")], "later");
+    origin.push("main");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    assert_eq!(queue.next_event().expect("read the queue").map(|e| e.id), Some(2));
+}
