@@ -87,6 +87,17 @@ impl LabelMap {
         Ok(())
     }
 
+    /// Adds or overrides one mapping with a target already resolved (the
+    /// daemon's `labels:` in runner.yml).
+    pub fn insert(&mut self, label: &str, target: LabelTarget) {
+        self.targets.insert(label.to_ascii_lowercase(), target);
+    }
+
+    /// Every label (lowercase) and its target, defaults first, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &LabelTarget)> {
+        self.targets.iter().map(|(label, target)| (label.as_str(), target))
+    }
+
     /// The target of the first label that has one (labels match ignoring case).
     pub fn target(&self, labels: &[String]) -> Option<&LabelTarget> {
         labels.iter().find_map(|l| self.targets.get(&l.to_ascii_lowercase()))

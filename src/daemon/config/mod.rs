@@ -1,6 +1,27 @@
 //! The daemon's configuration, `runner.yml`: what the file says, resolved
 //! (paths made absolute, token files read). Every key is documented in
 //! docs/runner.md.
+//!
+//! [`load_config`] reads the file with the workflow YAML loader, so every
+//! mistake is reported at once with its line and column, and resolves it
+//! into a [`RunnerConfig`]: paths made absolute, token files read into
+//! [`Secret`]s, `gpus: auto` asked of `nvidia-smi`.
+
+mod duration;
+mod errors;
+mod forge;
+mod gpus;
+mod labels;
+mod load;
+mod repo_entry;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use duration::parse_duration;
+pub use errors::ConfigErrors;
+pub use load::load_config;
 
 use crate::plan::LabelMap;
 use std::fmt;

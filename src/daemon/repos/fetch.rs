@@ -1,0 +1,154 @@
+//! Fetching a mirror from its URL: every branch and tag, pruned. git2 is
+//! built without HTTPS here, so `file://` goes through git2 and `http(s)://`
+//! through the `git` command, which takes the token as an `Authorization`
+//! header from the environment (`GIT_CONFIG_*`): never in its arguments,
+//! where `ps` would show it, and never in an error message.
+
+use super::Secret;
+use git2::{AutotagOption, FetchOptions, FetchPrune, Repository};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// A mirror's branches and tags are the remote's, under the same names.
+pub(super) const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
+/// Environment variables that make `git` print its HTTP traffic, headers
+/// and all; they must not reach the child that holds the token.
+const TRACE_VARIABLES: &[&str] = &["GIT_TRACE", "GIT_TRACE_CURL", "GIT_CURL_VERBOSE", "GIT_TRACE_PACKET"];
+
+pub(super) fn is_http(url: &str) -> bool {
+    let url = url.to_ascii_lowercase();
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+pub(super) fn with_git2(repo: &Repository) -> Result<(), String> {
+    let message = |e: git2::Error| e.message().to_string();
+    let mut remote = repo.find_remote("origin").map_err(message)?;
+    let mut options = FetchOptions::new();
+    options.prune(FetchPrune::On).download_tags(AutotagOption::None);
+    remote.fetch(&REFSPECS, Some(&mut options), None).map_err(message)?;
+    // The remote's HEAD stays known after the fetch disconnects.
+    if let Some(head) = remote.default_branch().ok().and_then(|b| b.as_str().map(str::to_string)) {
+        follow_head(repo, &head);
+    }
+    Ok(())
+}
+
+pub(super) fn with_git_cli(git_dir: &Path, token: Option<&Secret>) -> Result<(), String> {
+    let mut fetch = git(git_dir, token);
+    fetch.args(["fetch", "--prune", "--no-tags", "origin"]).args(REFSPECS);
+    run(fetch, token)?;
+    let mut head = git(git_dir, token);
+    head.args(["ls-remote", "--symref", "origin", "HEAD"]);
+    let listing = run(head, token)?;
+    let symref = listing
+        .lines()
+        .find_map(|l| l.strip_prefix("ref: ")?.strip_suffix("\tHEAD").map(str::to_string));
+    if let (Some(head), Ok(repo)) = (symref, Repository::open_bare(git_dir)) {
+        follow_head(&repo, &head);
+    }
+    Ok(())
+}
+
+/// Points the mirror's HEAD at the remote's default branch, when it has
+/// been fetched, so that the default branch reads the same as there.
+fn follow_head(repo: &Repository, head: &str) {
+    if repo.find_reference(head).is_ok() {
+        // Best effort: without it the default branch falls back to main/master.
+        let _ = repo.set_head(head);
+    }
+}
+
+/// `git --git-dir DIR`, never prompting, with the token as a header.
+fn git(git_dir: &Path, token: Option<&Secret>) -> Command {
+    let mut command = Command::new("git");
+    command
+        .arg("--git-dir")
+        .arg(git_dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null());
+    for variable in TRACE_VARIABLES {
+        command.env_remove(variable);
+    }
+    if let Some(token) = token {
+        command
+            .env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "http.extraHeader")
+            .env("GIT_CONFIG_VALUE_0", authorization(token));
+    }
+    command
+}
+
+/// Runs `command`; its stdout, or why it failed with the token blanked out.
+fn run(mut command: Command, token: Option<&Secret>) -> Result<String, String> {
+    let output = command.output().map_err(|e| format!("failed to run git: {e}"))?;
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    let mut said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    if let Some(token) = token {
+        said = said.replace(&authorization(token), "***").replace(token.expose(), "***");
+    }
+    Err(format!("git fetch failed ({}): {said}", output.status))
+}
+
+/// Basic auth with the token as password: GitHub (`x-access-token`), Gitea
+/// and GitLab all take a token this way for git over HTTPS.
+fn authorization(token: &Secret) -> String {
+    let credentials = format!("x-access-token:{}", token.expose());
+    format!("Authorization: Basic {}", base64(credentials.as_bytes()))
+}
+
+/// Standard base64 with padding (RFC 4648), for the one header above.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `url` without a `user:password@` part, for messages.
+pub(super) fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+        assert_eq!(
+            authorization(&Secret::new("t0k")),
+            "Authorization: Basic eC1hY2Nlc3MtdG9rZW46dDBr"
+        );
+    }
+
+    #[test]
+    fn credentials_are_cut_from_urls() {
+        assert_eq!(without_credentials("https://u:p@host/a/b.git"), "https://host/a/b.git");
+        assert_eq!(without_credentials("https://host/a@b.git"), "https://host/a@b.git");
+        assert_eq!(without_credentials("file:///srv/x.git"), "file:///srv/x.git");
+    }
+}
