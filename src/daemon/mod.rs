@@ -11,3 +11,4 @@
 //! - [`report`]: commit statuses and notifications, retried in the background.
 
 pub mod config;
+pub mod report;
