@@ -20,6 +20,7 @@ pub mod cron;
 pub mod intake;
 pub mod queue;
 pub mod recovery;
+pub mod report;
 pub mod repos;
 pub mod runner;
 pub mod start_run;
