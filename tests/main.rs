@@ -11,5 +11,6 @@ mod ml_example;
 mod plan;
 mod run;
 mod run_act;
+mod runner_config;
 mod store;
 mod validate;

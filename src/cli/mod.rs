@@ -19,6 +19,7 @@ mod run;
 mod run_checks;
 mod run_output;
 mod run_secrets;
+mod runner_check;
 mod runs;
 mod show;
 mod stored;
@@ -66,6 +67,15 @@ enum Command {
     Metrics(metrics::Args),
     /// List a run's artifacts, or extract one.
     Artifacts(artifacts::Args),
+    /// The self-hosted runner daemon. (Temporary hook until cli/runner.rs: only `check`.)
+    #[command(subcommand)]
+    Runner(RunnerCommand),
+}
+
+#[derive(Subcommand)]
+enum RunnerCommand {
+    /// Check runner.yml, the repositories and the Docker connection without starting.
+    Check(runner_check::Args),
 }
 
 pub fn main() -> i32 {
@@ -90,5 +100,6 @@ pub fn main() -> i32 {
         Command::Gate(args) => gate::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Artifacts(args) => artifacts::run(args),
+        Command::Runner(RunnerCommand::Check(args)) => runner_check::run(args),
     }
 }
