@@ -11,6 +11,7 @@ mod ml_example;
 mod plan;
 mod run;
 mod run_act;
+mod runner_config;
 mod store;
 mod validate;
 mod runner_daemon;

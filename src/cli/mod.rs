@@ -21,6 +21,7 @@ mod run_checks;
 mod run_output;
 mod run_secrets;
 mod runner;
+mod runner_check;
 mod runs;
 mod show;
 mod stored;

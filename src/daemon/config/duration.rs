@@ -49,7 +49,18 @@ mod tests {
 
     #[test]
     fn anything_else_is_refused() {
-        for bad in ["", "m", "5x", "1.5h", "-5m", "30m1h", "5m5m", "5 m", "h5", "99999999999999999999h"] {
+        for bad in [
+            "",
+            "m",
+            "5x",
+            "1.5h",
+            "-5m",
+            "30m1h",
+            "5m5m",
+            "5 m",
+            "h5",
+            "99999999999999999999h",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

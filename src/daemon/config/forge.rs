@@ -25,7 +25,10 @@ impl ConfigReader {
                 None
             }
             (None, None) => {
-                self.error(start, "`status:` needs `github:` or `gitea:` with the forge's API base URL");
+                self.error(
+                    start,
+                    "`status:` needs `github:` or `gitea:` with the forge's API base URL",
+                );
                 None
             }
         };
@@ -61,12 +64,17 @@ impl ConfigReader {
         let start = Span::point(node.span.line, node.span.col);
         self.reader.check_keys(m, NOTIFY_KEYS, "a `notify:` entry");
         self.reader.require_keys(m, &["url"], start, "a `notify:` entry");
-        let url = m.get("url").and_then(|n| self.url(n, "`url:` of a `notify:` entry", WEB));
+        let url = m
+            .get("url")
+            .and_then(|n| self.url(n, "`url:` of a `notify:` entry", WEB));
         let (mut on_failure, mut on_recovery) = (true, true);
         if let Some(on) = m.get("on") {
             let events = self.reader.text_list(on, "`on:` of a `notify:` entry");
             if events.is_empty() && on.as_sequence().is_some() {
-                self.error(on.span, "`on:` of a `notify:` entry must name failure, recovered or both");
+                self.error(
+                    on.span,
+                    "`on:` of a `notify:` entry must name failure, recovered or both",
+                );
             }
             (on_failure, on_recovery) = (false, false);
             for event in events {
@@ -74,7 +82,8 @@ impl ConfigReader {
                     "failure" => on_failure = true,
                     "recovered" => on_recovery = true,
                     other => {
-                        let help = did_you_mean(other, NOTIFY_ON.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                        let help =
+                            did_you_mean(other, NOTIFY_ON.iter().copied()).map(|s| format!("did you mean `{s}`?"));
                         let message = format!("`on:` of a `notify:` entry takes failure and recovered, not `{other}`");
                         self.reader
                             .push(Diagnostic::error(event.span, message).with_optional_help(help));

@@ -74,7 +74,8 @@ impl ConfigReader {
         let m = self.reader.mapping(root, "the configuration")?;
         let start = Span::point(root.span.line, root.span.col);
         self.reader.check_keys(m, KEYS, "the configuration");
-        self.reader.require_keys(m, &["store", "repos"], start, "the configuration");
+        self.reader
+            .require_keys(m, &["store", "repos"], start, "the configuration");
 
         let store = m.get("store").and_then(|n| self.path(n, "`store:`"));
         let capacity = match m.get("capacity") {
@@ -101,7 +102,9 @@ impl ConfigReader {
             Some(node) => self.duration(node, "`shutdown_timeout:`", false),
             None => Some(DEFAULT_SHUTDOWN_TIMEOUT),
         };
-        let job_timeout = m.get("job_timeout").and_then(|n| self.duration(n, "`job_timeout:`", true));
+        let job_timeout = m
+            .get("job_timeout")
+            .and_then(|n| self.duration(n, "`job_timeout:`", true));
 
         Some(RunnerConfig {
             path,

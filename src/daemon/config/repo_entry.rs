@@ -9,7 +9,15 @@ use crate::load::{Mapping, Node};
 use std::collections::HashMap;
 use std::path::{Component, Path};
 
-const KEYS: &[&str] = &["name", "path", "url", "token_file", "default_branch", "workflows", "slug"];
+const KEYS: &[&str] = &[
+    "name",
+    "path",
+    "url",
+    "token_file",
+    "default_branch",
+    "workflows",
+    "slug",
+];
 const DEFAULT_WORKFLOWS: &str = ".github/workflows";
 const URL_SCHEMES: &[&str] = &["file", "http", "https"];
 
@@ -59,7 +67,10 @@ impl ConfigReader {
 
     fn repo_name(&mut self, node: &Node, seen: &mut HashMap<String, u32>) -> Option<String> {
         let name = self.reader.non_empty_text(node, "a repository's `name:`")?.value;
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
             self.error(
                 node.span,
                 format!("repository name `{name}` may hold only letters, digits, `.`, `_` and `-`"),
@@ -100,7 +111,10 @@ impl ConfigReader {
                 }
                 let path = self.path(path_node, &format!("`path:` of {what}"))?;
                 if !path.exists() {
-                    self.error(path_node.span, format!("`path:` of {what}: {} does not exist", path.display()));
+                    self.error(
+                        path_node.span,
+                        format!("`path:` of {what}: {} does not exist", path.display()),
+                    );
                     return None;
                 }
                 RepoSource::Path(path)
@@ -118,16 +132,25 @@ impl ConfigReader {
     }
 
     fn branch(&mut self, node: &Node, what: &str) -> Option<String> {
-        let branch = self.reader.non_empty_text(node, &format!("`default_branch:` of {what}"))?.value;
+        let branch = self
+            .reader
+            .non_empty_text(node, &format!("`default_branch:` of {what}"))?
+            .value;
         if !git2::Reference::is_valid_name(&format!("refs/heads/{branch}")) {
-            self.error(node.span, format!("`default_branch:` of {what}: `{branch}` is not a valid branch name"));
+            self.error(
+                node.span,
+                format!("`default_branch:` of {what}: `{branch}` is not a valid branch name"),
+            );
             return None;
         }
         Some(branch)
     }
 
     fn workflows_folder(&mut self, node: &Node, what: &str) -> Option<String> {
-        let folder = self.reader.non_empty_text(node, &format!("`workflows:` of {what}"))?.value;
+        let folder = self
+            .reader
+            .non_empty_text(node, &format!("`workflows:` of {what}"))?
+            .value;
         let path = Path::new(&folder);
         let inside = path
             .components()
@@ -148,7 +171,10 @@ impl ConfigReader {
         match slug.split_once('/') {
             Some((owner, name)) if part_ok(owner) && part_ok(name) => Some(slug),
             _ => {
-                self.error(node.span, format!("`slug:` of {what} must be `owner/name`, but it is `{slug}`"));
+                self.error(
+                    node.span,
+                    format!("`slug:` of {what} must be `owner/name`, but it is `{slug}`"),
+                );
                 None
             }
         }
@@ -178,7 +204,10 @@ mod tests {
     #[test]
     fn slugs_come_from_the_last_two_segments() {
         let slug = |u| slug_from_url(u);
-        assert_eq!(slug("https://git.example.com/acme/nlp.git").as_deref(), Some("acme/nlp"));
+        assert_eq!(
+            slug("https://git.example.com/acme/nlp.git").as_deref(),
+            Some("acme/nlp")
+        );
         assert_eq!(slug("https://github.com/acme/nlp/").as_deref(), Some("acme/nlp"));
         assert_eq!(slug("file:///srv/git/acme/vision.git").as_deref(), Some("acme/vision"));
         assert_eq!(slug("https://host/nlp.git"), None);

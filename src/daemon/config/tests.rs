@@ -91,10 +91,16 @@ job_timeout: 90
         image: image.into(),
         gpus,
     };
-    assert_eq!(target("ubuntu-latest"), Some(image("mlci/runner:bookworm-custom", None)));
+    assert_eq!(
+        target("ubuntu-latest"),
+        Some(image("mlci/runner:bookworm-custom", None))
+    );
     assert_eq!(target("linux"), Some(image("mlci/runner:bookworm", None)));
     assert_eq!(target("cpu"), Some(LabelTarget::Host { gpus: None }));
-    assert_eq!(target("gpu"), Some(image("mlci/runner:cuda", Some(GpuRequest::Count(1)))));
+    assert_eq!(
+        target("gpu"),
+        Some(image("mlci/runner:cuda", Some(GpuRequest::Count(1))))
+    );
     assert_eq!(
         target("pair"),
         Some(LabelTarget::Host {
@@ -135,7 +141,10 @@ job_timeout: 90
         .collect();
     assert_eq!(
         notify,
-        [("https://hooks.example/a", true, true), ("http://hooks.example/b", false, true)]
+        [
+            ("https://hooks.example/a", true, true),
+            ("http://hooks.example/b", false, true)
+        ]
     );
     assert_eq!(config.shutdown_timeout, Duration::from_secs(5400));
     assert_eq!(config.job_timeout, Some(Duration::from_secs(90)));
@@ -353,4 +362,33 @@ fn empty_and_unreadable_files_say_so() {
             missing.display()
         )
     );
+}
+
+#[test]
+fn label_profiles_need_an_image_or_the_host() {
+    let s = Setup::new();
+    let errors = s.errors(&format!(
+        "{MINIMAL}labels:\n  a: {{ gpus: 1 }}\n  b: {{ host: false }}\n  c: {{ image: x, gpus: two }}\n  d: {{ image: x, gpu: 1 }}\n"
+    ));
+    let expected = [
+        (6, 6, "label `a` needs `image:` or `host: true`", None),
+        (
+            7,
+            14,
+            "`host:` of label `b` can only be true; for a container give `image:` instead",
+            None,
+        ),
+        (
+            8,
+            24,
+            "`gpus:` takes a count, `all` or `device=ID,...`, not `two`",
+            None,
+        ),
+        (9, 18, "unknown key `gpu` in label `d`", Some("did you mean `gpus`?")),
+    ];
+    let expected: Vec<_> = expected
+        .into_iter()
+        .map(|(l, c, m, h)| (l, c, m.to_string(), h.map(str::to_string)))
+        .collect();
+    assert_eq!(errors, expected);
 }

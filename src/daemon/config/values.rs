@@ -43,13 +43,19 @@ impl ConfigReader {
             Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Some(n as usize),
             Some(_) => {
                 let text = scalar.map_or("", |s| s.text.as_str());
-                self.error(node.span, format!("{what} must be a whole number of at least 1, but it is {text}"));
+                self.error(
+                    node.span,
+                    format!("{what} must be a whole number of at least 1, but it is {text}"),
+                );
                 None
             }
             None => {
                 self.error(
                     node.span,
-                    format!("{what} must be a whole number of at least 1, but it is {}", node.kind_name()),
+                    format!(
+                        "{what} must be a whole number of at least 1, but it is {}",
+                        node.kind_name()
+                    ),
                 );
                 None
             }
@@ -83,7 +89,10 @@ impl ConfigReader {
         let text = self.reader.non_empty_text(node, "`listen:`")?;
         let value = text.value.trim();
         let address = match value.strip_prefix("localhost:") {
-            Some(port) => port.parse().ok().map(|port| SocketAddr::from((Ipv4Addr::LOCALHOST, port))),
+            Some(port) => port
+                .parse()
+                .ok()
+                .map(|port| SocketAddr::from((Ipv4Addr::LOCALHOST, port))),
             None => value.parse().ok(),
         };
         if address.is_none() {
@@ -116,7 +125,10 @@ impl ConfigReader {
 
 /// `path` from `dir` when relative, without `.` components.
 fn resolve(dir: &Path, path: &Path) -> PathBuf {
-    dir.join(path).components().filter(|c| *c != Component::CurDir).collect()
+    dir.join(path)
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect()
 }
 
 /// `a`, `a or b`, `a, b or c`.

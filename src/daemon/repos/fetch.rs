@@ -28,7 +28,11 @@ pub(super) fn with_git2(repo: &Repository) -> Result<(), String> {
     options.prune(FetchPrune::On).download_tags(AutotagOption::None);
     remote.fetch(&REFSPECS, Some(&mut options), None).map_err(message)?;
     // The remote's HEAD stays known after the fetch disconnects.
-    if let Some(head) = remote.default_branch().ok().and_then(|b| b.as_str().map(str::to_string)) {
+    if let Some(head) = remote
+        .default_branch()
+        .ok()
+        .and_then(|b| b.as_str().map(str::to_string))
+    {
         follow_head(repo, &head);
     }
     Ok(())
@@ -87,7 +91,9 @@ fn run(mut command: Command, token: Option<&Secret>) -> Result<String, String> {
     }
     let mut said = String::from_utf8_lossy(&output.stderr).trim().to_string();
     if let Some(token) = token {
-        said = said.replace(&authorization(token), "***").replace(token.expose(), "***");
+        said = said
+            .replace(&authorization(token), "***")
+            .replace(token.expose(), "***");
     }
     Err(format!("git fetch failed ({}): {said}", output.status))
 }
@@ -135,7 +141,13 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc_4648() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")];
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (plain, encoded) in cases {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }

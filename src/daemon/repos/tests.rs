@@ -24,7 +24,11 @@ impl Origin {
     /// A commit with one file on `branch`, after its current tip.
     fn commit(&self, branch: &str, file: &str) -> Oid {
         let refname = format!("refs/heads/{branch}");
-        let parent = self.repo.find_reference(&refname).ok().map(|r| r.peel_to_commit().unwrap());
+        let parent = self
+            .repo
+            .find_reference(&refname)
+            .ok()
+            .map(|r| r.peel_to_commit().unwrap());
         let blob = self.repo.blob(file.as_bytes()).unwrap();
         let mut tree = self.repo.treebuilder(None).unwrap();
         tree.insert(file, blob, 0o100644).unwrap();
@@ -109,11 +113,20 @@ fn a_url_repository_is_mirrored_fetched_and_pruned() {
     assert_eq!(tip(&repo, "refs/heads/trunk"), Some(first));
     assert_eq!(tip(&repo, "refs/heads/feature"), Some(feature));
     assert_eq!(tip(&repo, "refs/tags/v1"), Some(first));
-    assert_eq!(handle.default_branch().as_deref(), Some("trunk"), "HEAD follows origin's");
+    assert_eq!(
+        handle.default_branch().as_deref(),
+        Some("trunk"),
+        "HEAD follows origin's"
+    );
 
     // A push of a new commit, and a deleted branch and tag.
     let second = origin.commit("trunk", "b.txt");
-    origin.repo.find_reference("refs/heads/feature").unwrap().delete().unwrap();
+    origin
+        .repo
+        .find_reference("refs/heads/feature")
+        .unwrap()
+        .delete()
+        .unwrap();
     origin.repo.find_reference("refs/tags/v1").unwrap().delete().unwrap();
     handle.fetch().unwrap();
     assert_eq!(tip(&repo, "refs/heads/trunk"), Some(second));
@@ -163,7 +176,8 @@ fn a_failed_fetch_names_the_repository_and_url_without_credentials() {
     };
     assert_eq!((name.as_str(), shown.as_str()), ("nlp", url.as_str()));
     assert!(
-        err.to_string().starts_with(&format!("failed to fetch repository `nlp` from {url}: ")),
+        err.to_string()
+            .starts_with(&format!("failed to fetch repository `nlp` from {url}: ")),
         "{err}"
     );
 }

@@ -1,0 +1,130 @@
+//! `mlci runner check --config runner.yml`: everything `runner start` needs,
+//! checked without starting: the file (every mistake at its line), each
+//! repository (opened, and fetched when it has a URL), the Docker Engine,
+//! and the images the labels name.
+
+use super::exit;
+use crate::daemon::config::{load_config, RepoConfig, RunnerConfig};
+use crate::daemon::repos::{RepoError, RepoHandle};
+use crate::plan::labels::LabelTarget;
+use crate::run::backend::BackendError;
+use crate::run::docker::DockerBackend;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The daemon's configuration file.
+    #[arg(long, short)]
+    config: PathBuf,
+}
+
+pub fn run(args: Args) -> i32 {
+    let config = match load_config(&args.config) {
+        Ok(config) => config,
+        Err(errors) => {
+            eprint!("{errors}");
+            let count = errors.count();
+            eprintln!(
+                "{count} error{} in {}",
+                if count == 1 { "" } else { "s" },
+                args.config.display()
+            );
+            return exit::INVALID;
+        }
+    };
+    println!("{}", summary(&config));
+    let mut failed = false;
+    for repo in &config.repos {
+        match check_repo(repo, &config.store) {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    let docker = check_docker(&config);
+    if failed {
+        return exit::FAILURE;
+    }
+    docker
+}
+
+/// `config ok: 3 repos, capacity 4, 2 GPUs, listening on 127.0.0.1:8080`
+fn summary(config: &RunnerConfig) -> String {
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let gpus = match config.gpus.len() {
+        0 => "no GPUs".to_string(),
+        n => plural(n, "GPU"),
+    };
+    format!(
+        "config ok: {}, capacity {}, {gpus}, listening on {}",
+        plural(config.repos.len(), "repo"),
+        config.capacity,
+        config.listen
+    )
+}
+
+/// `repo vision: main at 1a2b3c4`, after opening (and fetching) it.
+fn check_repo(config: &RepoConfig, store: &Path) -> Result<String, RepoError> {
+    let handle = RepoHandle::open(config, store)?;
+    handle.fetch()?;
+    let repo = handle.repository()?;
+    let state = match handle.default_branch() {
+        None => "no default branch (no commits yet?)".to_string(),
+        Some(branch) => match repo.revparse_single(&format!("refs/heads/{branch}")) {
+            Ok(tip) => format!("{branch} at {}", &tip.id().to_string()[..7]),
+            Err(_) => format!("{branch}, which has no commits"),
+        },
+    };
+    Ok(format!("repo {}: {state}", handle.name()))
+}
+
+/// Connects to Docker and looks for every image a label names.
+fn check_docker(config: &RunnerConfig) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let checked = runtime.block_on(async {
+        let docker = DockerBackend::connect().await?;
+        println!("docker: {} answers", docker.endpoint());
+        for (image, labels) in images(config) {
+            let labels = labels.join(", ");
+            if docker.has_image(&image).await? {
+                println!("image {image}: present (labels {labels})");
+            } else {
+                eprintln!(
+                    "warning: image {image} (labels {labels}) is not on this machine; jobs on it will try to pull it \
+                     (build mlci's runner images with `mlci images build`)"
+                );
+            }
+        }
+        Ok::<(), BackendError>(())
+    });
+    match checked {
+        Ok(()) => exit::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::BACKEND_UNREACHABLE
+        }
+    }
+}
+
+/// Each image the labels name, once, with the labels that name it.
+fn images(config: &RunnerConfig) -> Vec<(String, Vec<String>)> {
+    let mut images: Vec<(String, Vec<String>)> = Vec::new();
+    for (label, target) in config.labels.iter() {
+        let LabelTarget::Image { image, .. } = target else {
+            continue;
+        };
+        match images.iter_mut().find(|(i, _)| i == image) {
+            Some((_, labels)) => labels.push(label.to_string()),
+            None => images.push((image.clone(), vec![label.to_string()])),
+        }
+    }
+    images
+}
