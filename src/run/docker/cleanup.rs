@@ -51,7 +51,7 @@ impl DockerBackend {
     async fn labelled(
         &self,
         filter: &str,
-        keep: &dyn Fn(&HashMap<String, String>) -> bool,
+        keep: &(dyn Fn(&HashMap<String, String>) -> bool + Sync),
     ) -> Result<(Vec<String>, Vec<String>), BackendError> {
         let filters = HashMap::from([("label".to_string(), vec![filter.to_string()])]);
         let options = ListContainersOptions {
