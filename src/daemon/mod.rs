@@ -11,4 +11,5 @@
 //! - [`report`]: commit statuses and notifications, retried in the background.
 
 pub mod config;
+pub mod http;
 pub mod queue;
