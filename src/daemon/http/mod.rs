@@ -29,6 +29,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use error::ApiError;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -65,11 +66,23 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` is cancelled (graceful: in-flight requests finish).
+/// How long requests still in flight at shutdown may take to finish. A
+/// client that stalls mid-body must not hold the daemon's exit hostage.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves until `shutdown` is cancelled (graceful: in-flight requests
+/// finish, for up to ten seconds).
 pub async fn serve(listener: TcpListener, state: ApiState, shutdown: CancellationToken) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move { shutdown.cancelled_owned().await })
-        .await
+    let stop = shutdown.clone();
+    let server =
+        axum::serve(listener, router(state)).with_graceful_shutdown(async move { stop.cancelled_owned().await });
+    tokio::select! {
+        served = server => served,
+        () = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => Ok(()),
+    }
 }
 
 #[cfg(test)]
