@@ -17,6 +17,7 @@
 pub mod config;
 pub mod context;
 pub mod cron;
+pub mod http;
 pub mod intake;
 pub mod queue;
 pub mod recovery;

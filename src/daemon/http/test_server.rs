@@ -1,0 +1,111 @@
+//! A real endpoint for the tests: `serve` on 127.0.0.1, port 0, over a
+//! real queue in a temporary store, stopped when the test ends.
+
+use super::{serve, ApiState};
+use crate::daemon::config::{RepoConfig, RepoSource, RunnerConfig, Secret};
+use crate::daemon::queue::Queue;
+use crate::plan::LabelMap;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub const SECRET: &str = "webhook-s3cret";
+pub const TOKEN: &str = "api-t0ken";
+
+pub fn repo(name: &str, slug: &str) -> RepoConfig {
+    RepoConfig {
+        name: name.into(),
+        source: RepoSource::Path(PathBuf::from("/nonexistent").join(name)),
+        default_branch: Some("main".into()),
+        workflows: ".github/workflows".into(),
+        slug: slug.into(),
+    }
+}
+
+pub fn config(store: PathBuf) -> RunnerConfig {
+    RunnerConfig {
+        path: store.join("runner.yml"),
+        store,
+        capacity: 1,
+        gpus: Vec::new(),
+        labels: LabelMap::default(),
+        repos: vec![repo("vision", "acme/vision"), repo("speech", "acme/speech-models")],
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        webhook_secret: Some(Secret::new(SECRET)),
+        api_token: None,
+        status: None,
+        notify: Vec::new(),
+        shutdown_timeout: Duration::from_secs(1),
+        job_timeout: None,
+    }
+}
+
+/// The hex HMAC-SHA256 of `body` under `secret`, as a forge signs it.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+pub struct TestServer {
+    pub url: String,
+    pub queue: Arc<Queue>,
+    pub wake: Arc<Notify>,
+    pub store: PathBuf,
+    pub client: reqwest::Client,
+    shutdown: CancellationToken,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// A server with the default test config, changed by `adjust`.
+    pub async fn start(adjust: impl FnOnce(&mut RunnerConfig)) -> TestServer {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = dir.path().join("store");
+        let mut config = config(store.clone());
+        adjust(&mut config);
+        let queue = Arc::new(Queue::open(&store).expect("open the queue"));
+        let wake = Arc::new(Notify::new());
+        let state = ApiState {
+            config: Arc::new(config),
+            queue: queue.clone(),
+            wake: wake.clone(),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind on loopback");
+        let url = format!("http://{}", listener.local_addr().expect("its address"));
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(serve(listener, state, shutdown.clone()));
+        let client = reqwest::Client::builder().no_proxy().build().expect("a client");
+        TestServer {
+            url,
+            queue,
+            wake,
+            store,
+            client,
+            shutdown,
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server and waits for it, checking it ended cleanly.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server task").expect("serve ends cleanly");
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
