@@ -27,6 +27,15 @@ pub struct Triage {
 pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &EventRow) -> Result<Triage, String> {
     repo.fetch().map_err(|e| e.to_string())?;
     let git = repo.repository().map_err(|e| e.to_string())?;
+    // A dispatch without a ref runs on the default branch.
+    let mut event = event.clone();
+    if event.git_ref.is_empty() {
+        let branch = repo
+            .default_branch()
+            .ok_or_else(|| format!("repository {} has no default branch to run on", repo.name()))?;
+        event.git_ref = format!("refs/heads/{branch}");
+    }
+    let event = &event;
     if event.after.as_deref().is_some_and(is_zero) {
         return Ok(Triage {
             runs: Vec::new(),
