@@ -10,6 +10,7 @@ mod gate;
 mod images;
 mod list;
 mod logs;
+mod logs_follow;
 mod metrics;
 mod output;
 mod plan;
