@@ -20,6 +20,7 @@ mod run;
 mod run_checks;
 mod run_output;
 mod run_secrets;
+mod runner_status;
 mod runs;
 mod show;
 mod stored;
@@ -67,6 +68,8 @@ enum Command {
     Metrics(metrics::Args),
     /// List a run's artifacts, or extract one.
     Artifacts(artifacts::Args),
+    /// TEMPORARY (helper D): `mlci runner-status`, until the lead adds `mlci runner status`.
+    RunnerStatus(runner_status::Args),
 }
 
 pub fn main() -> i32 {
@@ -91,5 +94,6 @@ pub fn main() -> i32 {
         Command::Gate(args) => gate::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Artifacts(args) => artifacts::run(args),
+        Command::RunnerStatus(args) => runner_status::run(args),
     }
 }
