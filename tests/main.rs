@@ -7,6 +7,7 @@ mod artifacts;
 mod corpus;
 mod eval;
 mod gate;
+mod logs_follow;
 mod ml_example;
 mod plan;
 mod run;

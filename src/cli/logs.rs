@@ -1,6 +1,7 @@
 //! `mlci logs RUN [JOB]`: the recorded output of a run's steps, each block
 //! headed by its job leg and step, in the order `mlci show` lists them.
-//! Works while the run goes on: it prints what has been written so far.
+//! Works while the run goes on: it prints what has been written so far;
+//! with `-f` it keeps printing until the run ends (see [`super::logs_follow`]).
 //!
 //! Exit codes: 0; 2 (USAGE) when the store has no run RUN or the run no job
 //! or leg JOB (the message lists what there is); 1 when the store or a log
@@ -21,10 +22,16 @@ pub struct Args {
     job: Option<String>,
     #[command(flatten)]
     store: StoreArg,
+    /// Keep printing new lines and new steps' logs until the run ends.
+    #[arg(short, long)]
+    follow: bool,
 }
 
 pub fn run(args: Args) -> i32 {
     let dir = args.store.dir();
+    if args.follow {
+        return super::logs_follow::follow(&dir, args.run, args.job.as_deref());
+    }
     let detail = match find_run(&dir, args.run) {
         Ok(detail) => detail,
         Err(code) => return code,
@@ -35,12 +42,7 @@ pub fn run(args: Args) -> i32 {
         }
     }
     let files = detail.log_files(&dir, args.job.as_deref());
-    let retried: BTreeSet<(&str, usize)> = detail
-        .jobs
-        .iter()
-        .filter(|j| j.attempts > 1)
-        .map(|j| (j.job.as_str(), j.leg))
-        .collect();
+    let retried = retried_legs(&detail);
     let mut stdout = std::io::stdout().lock();
     let mut code = exit::SUCCESS;
     for (i, file) in files.iter().enumerate() {
@@ -65,9 +67,20 @@ pub fn run(args: Args) -> i32 {
     code
 }
 
+/// The legs (job id, leg index) that ran more than once: their headings name
+/// the attempt.
+pub(super) fn retried_legs(detail: &RunDetail) -> BTreeSet<(&str, usize)> {
+    detail
+        .jobs
+        .iter()
+        .filter(|j| j.attempts > 1)
+        .map(|j| (j.job.as_str(), j.leg))
+        .collect()
+}
+
 /// `test (3.11) / pytest`; `Train, attempt 2 / fit` for a retried leg; the
 /// leg alone for its own messages.
-fn heading(file: &LogFile, retried: bool) -> String {
+pub(super) fn heading(file: &LogFile, retried: bool) -> String {
     let mut heading = file.leg_name.clone();
     if retried {
         heading.push_str(&format!(", attempt {}", file.attempt));
@@ -78,7 +91,7 @@ fn heading(file: &LogFile, retried: bool) -> String {
     heading
 }
 
-fn unknown_job(detail: &RunDetail, job: &str) -> String {
+pub(super) fn unknown_job(detail: &RunDetail, job: &str) -> String {
     let mut ids: Vec<&str> = Vec::new();
     let mut legs: Vec<&str> = Vec::new();
     for leg in &detail.jobs {

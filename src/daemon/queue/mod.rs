@@ -5,11 +5,13 @@
 
 mod cron_fires;
 mod events;
+mod jobs;
 mod rows;
 mod runs;
 mod state;
 
 pub use cron_fires::Fire;
+pub use jobs::RunningJob;
 pub use rows::{EventRow, NewEvent, NewQueuedRun, QueuedRun, RunState};
 
 use crate::store::{connect, system_clock, Clock, Store, StoreError};

@@ -1,0 +1,91 @@
+//! What `mlci runner status` reads beside the queue itself: the job legs
+//! running now (each holds a job slot and its GPU leases), and how many
+//! events wait for intake.
+
+use super::Queue;
+use crate::store::{sql, StoreError};
+use rusqlite::Row;
+use serde::Serialize;
+
+/// A job leg running in a run the store records as running.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunningJob {
+    /// The store's run.
+    pub run_id: i64,
+    pub job: String,
+    pub leg: usize,
+    /// The leg's display name (`test (3.11)`).
+    pub name: String,
+    /// `docker` or `host`.
+    pub backend: Option<String>,
+    pub image: Option<String>,
+    /// The GPUs leased to it.
+    pub gpus: Vec<String>,
+    /// When its first attempt started (RFC 3339, UTC).
+    pub started_at: Option<String>,
+}
+
+impl Queue {
+    /// The running job legs of running runs, by run, then in the order they
+    /// were first reported.
+    pub fn running_jobs(&self) -> Result<Vec<RunningJob>, StoreError> {
+        let conn = self.conn();
+        let mut query = conn
+            .prepare(
+                "SELECT jobs.run_id, jobs.job, jobs.leg, jobs.name, jobs.backend, jobs.image, jobs.gpus,
+                 jobs.started_at FROM jobs JOIN runs ON runs.id = jobs.run_id
+                 WHERE runs.status = 'running' AND jobs.status = 'running' ORDER BY jobs.run_id, jobs.rowid",
+            )
+            .map_err(sql("list running jobs"))?;
+        let rows = query
+            .query_map([], running_job)
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sql("list running jobs"))?;
+        rows.into_iter().collect()
+    }
+
+    /// How many events wait for intake.
+    pub fn waiting_events(&self) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM events WHERE status = 'queued'", [], |row| {
+                row.get(0)
+            })
+            .map_err(sql("count waiting events"))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+}
+
+/// A row, or the value the store could not read (a GPU list that is not
+/// JSON, a negative leg).
+fn running_job(row: &Row) -> rusqlite::Result<Result<RunningJob, StoreError>> {
+    let (leg, gpus): (i64, Option<String>) = (row.get(2)?, row.get(6)?);
+    let job = RunningJob {
+        run_id: row.get(0)?,
+        job: row.get(1)?,
+        leg: 0,
+        name: row.get(3)?,
+        backend: row.get(4)?,
+        image: row.get(5)?,
+        gpus: Vec::new(),
+        started_at: row.get(7)?,
+    };
+    let Ok(leg) = usize::try_from(leg) else {
+        return Ok(Err(corrupt("leg", &leg.to_string())));
+    };
+    let gpus = match gpus {
+        None => Vec::new(),
+        Some(text) => match serde_json::from_str(&text) {
+            Ok(gpus) => gpus,
+            Err(_) => return Ok(Err(corrupt("GPU list", &text))),
+        },
+    };
+    Ok(Ok(RunningJob { leg, gpus, ..job }))
+}
+
+fn corrupt(what: &'static str, value: &str) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        value: value.to_string(),
+    }
+}
