@@ -13,6 +13,6 @@ mod plan;
 mod run;
 mod run_act;
 mod runner_config;
+mod runner_daemon;
 mod store;
 mod validate;
-mod runner_daemon;

@@ -58,9 +58,15 @@ fn a_push_runs_the_workflow_whose_paths_match_and_reports_its_status() {
     );
     let workflow = "name: train\non:\n  push:\n    paths: ['src/model/**']\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo training on $GITHUB_REF_NAME\n";
     let _runner = Runner::start(&config);
-    origin.commit(&[(".github/workflows/train.yml", workflow), ("README.md", "# vision\n")], "start");
+    origin.commit(
+        &[(".github/workflows/train.yml", workflow), ("README.md", "# vision\n")],
+        "start",
+    );
     let said = origin.push("main");
-    assert!(said.contains("mlci: queued refs/heads/main as event 1"), "the hook said: {said}");
+    assert!(
+        said.contains("mlci: queued refs/heads/main as event 1"),
+        "the hook said: {said}"
+    );
     let docs = origin.commit(&[("docs/guide.md", "how to\n")], "docs");
     origin.push("main");
     let model = origin.commit(&[("src/model/net.py", "layers = 3\n")], "model");
@@ -70,10 +76,23 @@ fn a_push_runs_the_workflow_whose_paths_match_and_reports_its_status() {
 
     let store = Store::open(&dir.path().join("store")).expect("open the store");
     let runs = store.runs(10).expect("list runs");
-    let ran: Vec<(&str, &str, Option<Outcome>)> = runs.iter().map(|r| (r.sha.as_str(), r.git_ref.as_str(), r.result)).collect();
+    let ran: Vec<(&str, &str, Option<Outcome>)> = runs
+        .iter()
+        .map(|r| (r.sha.as_str(), r.git_ref.as_str(), r.result))
+        .collect();
     assert_eq!(ran, [(model.as_str(), "refs/heads/main", Some(Outcome::Success))]);
-    let notes: Vec<String> = queue.events(10).expect("events").into_iter().rev().map(|e| e.note.unwrap_or_default()).collect();
-    assert!(notes[1].contains("no changed file matches"), "the docs push: {}", notes[1]);
+    let notes: Vec<String> = queue
+        .events(10)
+        .expect("events")
+        .into_iter()
+        .rev()
+        .map(|e| e.note.unwrap_or_default())
+        .collect();
+    assert!(
+        notes[1].contains("no changed file matches"),
+        "the docs push: {}",
+        notes[1]
+    );
     assert_eq!(forge.statuses(&docs), []);
     let statuses = |sha| {
         let mut sent = Vec::new();
@@ -142,7 +161,10 @@ fn fifty_pushes_to_five_branches_are_all_recorded_and_superseded_runs_are_cancel
         origin.checkout(branch);
         let mut sha = String::new();
         for i in 0..10 {
-            sha = origin.commit(&[(&format!("{branch}.txt"), &format!("{i}\n"))], &format!("{branch} {i}"));
+            sha = origin.commit(
+                &[(&format!("{branch}.txt"), &format!("{i}\n"))],
+                &format!("{branch} {i}"),
+            );
             origin.push(branch);
         }
         last.push(sha);
@@ -160,11 +182,22 @@ fn fifty_pushes_to_five_branches_are_all_recorded_and_superseded_runs_are_cancel
     let store = Store::open(&store_dir).expect("open the store");
     let runs = store.runs(1000).expect("list runs");
     let cancelled = runs.iter().filter(|r| r.result == Some(Outcome::Cancelled)).count();
-    assert_eq!(superseded + runs.len(), 50, "a run either ran or was superseded before it started");
-    assert!(superseded + cancelled >= 45 - 10, "superseded {superseded}, cancelled {cancelled}");
+    assert_eq!(
+        superseded + runs.len(),
+        50,
+        "a run either ran or was superseded before it started"
+    );
+    assert!(
+        superseded + cancelled >= 45 - 10,
+        "superseded {superseded}, cancelled {cancelled}"
+    );
     for sha in &last {
         let run = runs.iter().find(|r| &r.sha == sha).expect("the branch's last push ran");
-        assert_eq!(run.result, Some(Outcome::Success), "the newest run of a branch is never cancelled");
+        assert_eq!(
+            run.result,
+            Some(Outcome::Success),
+            "the newest run of a branch is never cancelled"
+        );
     }
     assert!(runs.iter().all(|r| r.result != Some(Outcome::Failure)));
     assert!(most_at_once(&store) <= 2, "capacity 2 was exceeded");
@@ -175,7 +208,10 @@ fn containers_of(pid: u32) -> Vec<String> {
         .args(["ps", "--all", "--quiet", "--filter", &format!("label=mlci.pid={pid}")])
         .output()
         .expect("run docker ps");
-    String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect()
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -193,9 +229,12 @@ fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behi
     let store_dir = dir.path().join("store");
     let store = Store::open(&store_dir).expect("open the store");
     let train_running = || {
-        store.runs(1).ok().and_then(|r| r.first().map(|r| r.id)).and_then(|id| store.run(id).ok().flatten()).is_some_and(|d| {
-            d.jobs.iter().any(|j| j.job == "train" && j.status == Status::Running)
-        })
+        store
+            .runs(1)
+            .ok()
+            .and_then(|r| r.first().map(|r| r.id))
+            .and_then(|id| store.run(id).ok().flatten())
+            .is_some_and(|d| d.jobs.iter().any(|j| j.job == "train" && j.status == Status::Running))
     };
     wait_until("job `train` to start", LIMIT, train_running);
     let dead = runner.pid();
@@ -204,23 +243,37 @@ fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behi
     runner.wait(LIMIT);
     let second = origin.commit(&[("src/b.py", "b = 2\n")], "behind it");
     let said = origin.push("main");
-    assert!(said.contains("as event 2"), "the push still succeeds with the runner down: {said}");
+    assert!(
+        said.contains("as event 2"),
+        "the push still succeeds with the runner down: {said}"
+    );
     assert!(!containers_of(dead).is_empty(), "the dead runner left its container");
 
     let restarted = Runner::start(&config);
     let queue = Queue::open(&store_dir).expect("open the queue");
     wait_until("both pushes to be handled", LIMIT, || settled(&queue, 2));
-    assert_eq!(containers_of(dead), Vec::<String>::new(), "the dead runner's containers are removed");
+    assert_eq!(
+        containers_of(dead),
+        Vec::<String>::new(),
+        "the dead runner's containers are removed"
+    );
     let mut runs = store.runs(10).expect("list runs");
     runs.reverse();
-    let summary: Vec<(&str, Status, Option<Outcome>, Option<i64>)> =
-        runs.iter().map(|r| (r.sha.as_str(), r.status, r.result, r.rerun_of)).collect();
+    let summary: Vec<(&str, Status, Option<Outcome>, Option<i64>)> = runs
+        .iter()
+        .map(|r| (r.sha.as_str(), r.status, r.result, r.rerun_of))
+        .collect();
     let interrupted = runs[0].id;
     assert_eq!(
         summary,
         [
             (first.as_str(), Status::Interrupted, None, None),
-            (first.as_str(), Status::Finished, Some(Outcome::Success), Some(interrupted)),
+            (
+                first.as_str(),
+                Status::Finished,
+                Some(Outcome::Success),
+                Some(interrupted)
+            ),
             (second.as_str(), Status::Finished, Some(Outcome::Success), None),
         ],
         "{}",
@@ -229,7 +282,11 @@ fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behi
     let resumed = store.run(runs[1].id).expect("read the run").expect("the resumed run");
     let prepare = resumed.jobs.iter().find(|j| j.job == "prepare").expect("prepare");
     let reason = format!("succeeded in run {interrupted}; not run again");
-    assert_eq!(prepare.reason.as_deref(), Some(reason.as_str()), "prepare succeeded before the kill");
+    assert_eq!(
+        prepare.reason.as_deref(),
+        Some(reason.as_str()),
+        "prepare succeeded before the kill"
+    );
 }
 
 #[test]
@@ -239,7 +296,11 @@ fn sigterm_lets_the_running_job_finish_and_keeps_queued_events() {
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let origin = Origin::new(dir.path());
-    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\nshutdown_timeout: 60s\n");
+    let config = configure(
+        dir.path(),
+        &origin,
+        "labels:\n  ubuntu-latest: host\nshutdown_timeout: 60s\n",
+    );
     let workflow = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started && sleep 2 && echo finished\n";
     origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
     let mut runner = Runner::start(&config);
@@ -247,16 +308,25 @@ fn sigterm_lets_the_running_job_finish_and_keeps_queued_events() {
     let store_dir = dir.path().join("store");
     let store = Store::open(&store_dir).expect("open the store");
     wait_until("the job to start", LIMIT, || {
-        store.runs(1).ok().and_then(|r| r.first().map(|r| r.id)).and_then(|id| store.run(id).ok().flatten()).is_some_and(|d| {
-            d.jobs.iter().any(|j| j.status == Status::Running)
-        })
+        store
+            .runs(1)
+            .ok()
+            .and_then(|r| r.first().map(|r| r.id))
+            .and_then(|id| store.run(id).ok().flatten())
+            .is_some_and(|d| d.jobs.iter().any(|j| j.status == Status::Running))
     });
     runner.signal("TERM");
     assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
     let runs = store.runs(10).expect("list runs");
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].result, Some(Outcome::Success), "the job finished within shutdown_timeout");
-    assert!(runner.log_text().contains("stopping: 1 runs still running get up to 60s to finish"));
+    assert_eq!(
+        runs[0].result,
+        Some(Outcome::Success),
+        "the job finished within shutdown_timeout"
+    );
+    assert!(runner
+        .log_text()
+        .contains("stopping: 1 runs still running get up to 60s to finish"));
     // A push while the runner is down waits in the queue.
     origin.commit(&[("a.txt", "a\n")], "later");
     origin.push("main");

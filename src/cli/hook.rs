@@ -73,7 +73,11 @@ fn install(args: InstallArgs) -> i32 {
     let repo = match git2::Repository::open(&args.repo) {
         Ok(repo) => repo,
         Err(e) => {
-            eprintln!("error: failed to open the repository {}: {}", args.repo.display(), e.message());
+            eprintln!(
+                "error: failed to open the repository {}: {}",
+                args.repo.display(),
+                e.message()
+            );
             return exit::USAGE;
         }
     };
@@ -152,7 +156,10 @@ fn push(args: PushArgs) -> i32 {
     let store = match load_config(&args.config) {
         Ok(config) => config.store,
         Err(_) => {
-            eprintln!("mlci: {} is invalid (mlci runner check shows why); push not queued", args.config.display());
+            eprintln!(
+                "mlci: {} is invalid (mlci runner check shows why); push not queued",
+                args.config.display()
+            );
             return exit::SUCCESS;
         }
     };
@@ -164,7 +171,9 @@ fn push(args: PushArgs) -> i32 {
         }
     };
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-        let Some(event) = ref_update(&args.repo, &line) else { continue };
+        let Some(event) = ref_update(&args.repo, &line) else {
+            continue;
+        };
         match queue.push_event(&event) {
             Ok(id) => eprintln!("mlci: queued {} as event {id}", event.git_ref),
             Err(e) => eprintln!("mlci: failed to queue {}: {e}", event.git_ref),

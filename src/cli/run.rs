@@ -2,12 +2,12 @@
 //! container (or on the host), and records the run in the store.
 
 use super::event::{local_event, plan_contexts};
-use crate::plan::dispatch_inputs;
 use super::run_checks::check_gpu_requests;
 use super::run_output::{Buffered, JsonLines, Terminal};
 use super::run_secrets::{read_env_files, read_secrets};
 use super::{exit, workflows};
 use crate::model::Workflow;
+use crate::plan::dispatch_inputs;
 use crate::plan::LabelMap;
 use crate::run::backend::Backend;
 use crate::run::docker::DockerBackend;
@@ -324,7 +324,8 @@ impl RunOne<'_> {
             cancel: self.cancel.clone(),
             sinks: vec![view],
         };
-        let store = Store::open(self.store_dir).map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
+        let store =
+            Store::open(self.store_dir).map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
         let result = launch(store, run_id, run)
             .await
             .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;

@@ -8,6 +8,7 @@
 
 use super::exit;
 use super::stored::{self, short_sha};
+use crate::daemon::config::load_config;
 use crate::daemon::queue::{Queue, QueuedRun, RunState, RunningJob};
 use crate::store::{system_clock, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -29,10 +30,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let settings = match read_settings(&args.config) {
+    let settings = match load_config(&args.config) {
         Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("error: {}: {message}", args.config.display());
+        Err(errors) => {
+            eprint!("{errors}");
             return exit::INVALID;
         }
     };
@@ -241,57 +242,6 @@ fn clock_time(at: &str, today: &str) -> String {
         (Some(at), _) => at.format("%Y-%m-%d %H:%M:%S").to_string(),
         (None, _) => at.to_string(),
     }
-}
-
-/// What the report needs from `runner.yml`.
-struct Settings {
-    store: PathBuf,
-    capacity: usize,
-    gpus: Vec<String>,
-}
-
-// TODO(lead): use load_config — this reads only `store:`, `capacity:` and
-// `gpus:`, with the defaults docs/runner.md gives them.
-fn read_settings(path: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("failed to read the file: {e}"))?;
-    let loaded = crate::load::parse_yaml(&text);
-    if let Some(problem) = loaded.diagnostics.first() {
-        return Err(format!(
-            "{}:{}: {}",
-            problem.span.line, problem.span.col, problem.message
-        ));
-    }
-    let root = loaded.root.as_ref().and_then(|root| root.as_mapping());
-    let Some(root) = root else {
-        return Err("expected a mapping of settings".to_string());
-    };
-    let Some(store) = root.get("store").and_then(|node| node.as_str()) else {
-        return Err("`store:` is missing: the daemon's store directory".to_string());
-    };
-    let base = path.parent().unwrap_or(Path::new("."));
-    let capacity = match root.get("capacity").and_then(|node| node.as_str()) {
-        None => std::thread::available_parallelism().map_or(1, usize::from),
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if n > 0 => n,
-            _ => return Err(format!("`capacity: {text}` is not a positive number of jobs")),
-        },
-    };
-    let gpus = match root.get("gpus") {
-        None => Vec::new(),
-        Some(node) => match (node.as_str(), node.as_sequence()) {
-            (Some(text), _) => crate::run::gpu::parse_inventory(text)?,
-            (_, Some(items)) => items
-                .iter()
-                .filter_map(|item| item.as_str().map(str::to_string))
-                .collect(),
-            _ => return Err("`gpus:` must be `auto`, `none` or a list of GPU ids".to_string()),
-        },
-    };
-    Ok(Settings {
-        store: base.join(store),
-        capacity,
-        gpus,
-    })
 }
 
 #[cfg(test)]

@@ -230,24 +230,3 @@ queued: no runs, no events waiting for intake
     );
     assert!(!store.exists());
 }
-
-#[test]
-fn the_settings_come_from_the_config_file() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let config = dir.path().join("runner.yml");
-    std::fs::write(&config, "store: state\ncapacity: 3\ngpus: [0, GPU-8f3]\nrepos: []\n").expect("write");
-    let settings = read_settings(&config).expect("settings");
-    assert_eq!(
-        (settings.store, settings.capacity, settings.gpus),
-        (
-            dir.path().join("state"),
-            3,
-            vec!["0".to_string(), "GPU-8f3".to_string()]
-        )
-    );
-    std::fs::write(&config, "store: state\ncapacity: none\n").expect("write");
-    assert_eq!(
-        read_settings(&config).err().as_deref(),
-        Some("`capacity: none` is not a positive number of jobs")
-    );
-}

@@ -22,7 +22,9 @@ pub struct RunFor<'a> {
 
 pub fn github_context(repo: &Repository, run: &RunFor) -> Map<String, Value> {
     let (owner, name) = run.slug.split_once('/').unwrap_or(("local", run.slug));
-    let commit = git2::Oid::from_str(run.sha).ok().and_then(|oid| repo.find_commit(oid).ok());
+    let commit = git2::Oid::from_str(run.sha)
+        .ok()
+        .and_then(|oid| repo.find_commit(oid).ok());
     let event = run.event.payload.clone().filter(|_| is_forge(&run.event.source));
     let actor = event
         .as_ref()

@@ -33,7 +33,9 @@ pub fn check_schedules(
     let mut report = CronReport::default();
     let checked = queue.state(CHECKED_UNTIL).map_err(|e| e.to_string())?;
     let Some(from) = checked.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) else {
-        queue.set_state_value(CHECKED_UNTIL, &stamp(now)).map_err(|e| e.to_string())?;
+        queue
+            .set_state_value(CHECKED_UNTIL, &stamp(now))
+            .map_err(|e| e.to_string())?;
         return Ok(report);
     };
     let from = from.with_timezone(&Utc);
@@ -43,7 +45,9 @@ pub fn check_schedules(
     for (config, handle) in repos {
         check_repo(queue, config, handle, from, now, up, &mut report)?;
     }
-    queue.set_state_value(CHECKED_UNTIL, &stamp(now)).map_err(|e| e.to_string())?;
+    queue
+        .set_state_value(CHECKED_UNTIL, &stamp(now))
+        .map_err(|e| e.to_string())?;
     Ok(report)
 }
 
@@ -65,14 +69,20 @@ fn check_repo(
         return Ok(());
     };
     let analyses = workflows_at(&git, tip.id(), &config.workflows).map_err(|e| e.to_string())?;
-    for workflow in analyses.iter().filter(|a| !a.has_errors()).filter_map(|a| a.workflow.as_ref()) {
+    for workflow in analyses
+        .iter()
+        .filter(|a| !a.has_errors())
+        .filter_map(|a| a.workflow.as_ref())
+    {
         let Some(trigger) = workflow.on.event("schedule") else {
             continue;
         };
         let path = workflow.path.display().to_string();
         for entry in &trigger.schedules {
             let cron = entry.cron.value.as_str();
-            let Ok(parsed) = CronSchedule::parse(cron) else { continue };
+            let Ok(parsed) = CronSchedule::parse(cron) else {
+                continue;
+            };
             let Ok(schedule) = Schedule::new(parsed, entry.timezone.as_ref().map(|t| t.value.as_str())) else {
                 continue;
             };

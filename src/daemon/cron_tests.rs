@@ -1,5 +1,5 @@
-use super::cron::{check_schedules, CronReport};
 use super::config::{RepoConfig, RepoSource};
+use super::cron::{check_schedules, CronReport};
 use super::queue::Queue;
 use super::repos::RepoHandle;
 use crate::trigger::git::testing::TestRepo;
@@ -8,7 +8,9 @@ use chrono::{DateTime, TimeZone, Utc};
 const NIGHTLY: &str = "on:\n  schedule:\n    - cron: '*/5 * * * *'\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n";
 
 fn at(hour: u32, minute: u32, second: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, hour, minute, second).single().expect("a time")
+    Utc.with_ymd_and_hms(2026, 11, 23, hour, minute, second)
+        .single()
+        .expect("a time")
 }
 
 fn found(times: &[&str]) -> Vec<(String, String, String, String)> {
@@ -16,7 +18,12 @@ fn found(times: &[&str]) -> Vec<(String, String, String, String)> {
         .iter()
         .map(|t| {
             let time = format!("2026-11-23T{t}:00Z");
-            ("vision".into(), ".github/workflows/nightly.yml".into(), "*/5 * * * *".into(), time)
+            (
+                "vision".into(),
+                ".github/workflows/nightly.yml".into(),
+                "*/5 * * * *".into(),
+                time,
+            )
         })
         .collect()
 }
@@ -39,12 +46,24 @@ fn a_five_minute_schedule_fires_once_per_period_and_misses_what_passed_while_dow
     let queue = Queue::open(store.path()).expect("open the queue");
     let check = |now, up| check_schedules(&queue, &repos, now, up).expect("check");
 
-    assert_eq!(check(at(10, 1, 0), true), CronReport::default(), "a new store only sets its bookmark");
+    assert_eq!(
+        check(at(10, 1, 0), true),
+        CronReport::default(),
+        "a new store only sets its bookmark"
+    );
     let report = check(at(10, 16, 30), true);
     assert_eq!(report.fired, found(&["10:05", "10:10", "10:15"]));
-    assert_eq!(check(at(10, 16, 30), true), CronReport::default(), "the same period fires once");
+    assert_eq!(
+        check(at(10, 16, 30), true),
+        CronReport::default(),
+        "the same period fires once"
+    );
     assert_eq!(check(at(10, 19, 59), true), CronReport::default());
-    assert_eq!(check(at(10, 20, 0), true), CronReport::default(), "[from, now): 10:20 is next");
+    assert_eq!(
+        check(at(10, 20, 0), true),
+        CronReport::default(),
+        "[from, now): 10:20 is next"
+    );
     assert_eq!(check(at(10, 20, 1), true).fired, found(&["10:20"]));
 
     // The daemon was down from 10:20 to 10:31: those fire times are missed.
@@ -60,7 +79,13 @@ fn a_five_minute_schedule_fires_once_per_period_and_misses_what_passed_while_dow
     let fired: Vec<(&str, &str, String)> = events
         .iter()
         .rev()
-        .map(|e| (e.name.as_str(), e.git_ref.as_str(), e.payload.as_ref().map(|p| p.to_string()).unwrap_or_default()))
+        .map(|e| {
+            (
+                e.name.as_str(),
+                e.git_ref.as_str(),
+                e.payload.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+            )
+        })
         .collect();
     let payload = r#"{"workflow":".github/workflows/nightly.yml","schedule":"*/5 * * * *"}"#.to_string();
     assert_eq!(fired, vec![("schedule", "refs/heads/main", payload); 5]);
@@ -72,6 +97,14 @@ fn a_five_minute_schedule_fires_once_per_period_and_misses_what_passed_while_dow
         .collect();
     assert_eq!(
         statuses,
-        ["10:05 fired", "10:10 fired", "10:15 fired", "10:20 fired", "10:25 missed", "10:30 missed", "10:35 fired"]
+        [
+            "10:05 fired",
+            "10:10 fired",
+            "10:15 fired",
+            "10:20 fired",
+            "10:25 missed",
+            "10:30 missed",
+            "10:35 fired"
+        ]
     );
 }

@@ -48,7 +48,8 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
     };
     git.find_commit(sha)
         .map_err(|_| format!("commit {sha} is not in repository {}", repo.name()))?;
-    let analyses = workflows_at(&git, sha, workflows_folder).map_err(|e| format!("failed to read the workflows: {e}"))?;
+    let analyses =
+        workflows_at(&git, sha, workflows_folder).map_err(|e| format!("failed to read the workflows: {e}"))?;
     let default_branch = repo.default_branch();
     let trigger_event = trigger_event(&git, event, sha, default_branch.as_deref());
     let wanted = event
@@ -94,7 +95,9 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
         });
     }
     if let (Some(wanted), true) = (wanted, notes.is_empty()) {
-        return Err(format!("there is no workflow `{wanted}` in {workflows_folder} at {sha}"));
+        return Err(format!(
+            "there is no workflow `{wanted}` in {workflows_folder} at {sha}"
+        ));
     }
     if analyses.is_empty() {
         notes.push(format!("no workflows in {workflows_folder}"));

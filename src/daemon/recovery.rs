@@ -21,7 +21,9 @@ impl Daemon {
                 Err(e) => self.log(&format!("failed to remove containers left by a dead mlci: {e}")),
             }
         }
-        let Ok(left) = self.queue.runs_in(RunState::Running) else { return };
+        let Ok(left) = self.queue.runs_in(RunState::Running) else {
+            return;
+        };
         for queued in left {
             let detail = queued.run_id.and_then(|id| store.run(id).ok().flatten());
             let resume = match &detail {
@@ -37,8 +39,15 @@ impl Daemon {
                 }
             };
             if let Some(id) = resume {
-                let why = if interrupted.contains(&id) { "interrupted" } else { "cancelled by a shutdown" };
-                self.log(&format!("run {id} ({}) was {why}: running it again from its unfinished jobs", queued.workflow));
+                let why = if interrupted.contains(&id) {
+                    "interrupted"
+                } else {
+                    "cancelled by a shutdown"
+                };
+                self.log(&format!(
+                    "run {id} ({}) was {why}: running it again from its unfinished jobs",
+                    queued.workflow
+                ));
             }
             self.spawn_run(runs, queued, resume);
         }

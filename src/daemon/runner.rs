@@ -86,7 +86,9 @@ impl Daemon {
             let handle = RepoHandle::open(repo, &config.store).map_err(|e| StartError::Repository(e.to_string()))?;
             repos.push((repo.clone(), handle));
         }
-        let docker = DockerBackend::connect().await.map_err(|e| StartError::Docker(e.to_string()))?;
+        let docker = DockerBackend::connect()
+            .await
+            .map_err(|e| StartError::Docker(e.to_string()))?;
         let reporter = Reporter::start(config.status.clone(), config.notify.clone());
         Ok(Arc::new(Daemon {
             queue: Arc::new(queue),
@@ -119,7 +121,9 @@ impl Daemon {
         self.recover(&mut runs).await;
         let missed = self.check_cron(false);
         for (repo, workflow, cron, time) in missed {
-            self.log(&format!("cron {repo} {workflow} `{cron}` at {time}: missed (the runner was down)"));
+            self.log(&format!(
+                "cron {repo} {workflow} `{cron}` at {time}: missed (the runner was down)"
+            ));
         }
         let http_stop = CancellationToken::new();
         let state = ApiState {
@@ -205,7 +209,9 @@ impl Daemon {
 
     /// `cancel-in-progress`: the running runs of `group` are cancelled.
     fn cancel_group(&self, group: &str) {
-        let Ok(running) = self.queue.running_in_group(group) else { return };
+        let Ok(running) = self.queue.running_in_group(group) else {
+            return;
+        };
         let cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
         for run in running {
             if let Some(cancel) = cancels.get(&run.id) {

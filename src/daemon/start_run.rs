@@ -26,7 +26,10 @@ impl Daemon {
     /// shutdown cancelled it: then it stays running, to be resumed.
     pub(super) async fn run_queued(self: Arc<Daemon>, queued: QueuedRun, resume: Option<i64>, cancel: Cancel) {
         let outcome = self.clone().try_run(&queued, resume, cancel).await;
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).remove(&queued.id);
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&queued.id);
         match outcome {
             Err(why) => {
                 self.log(&format!("run of {} at {}: {why}", queued.workflow, short(&queued.sha)));

@@ -26,8 +26,8 @@ mod test_yaml;
 
 pub use build::{plan_job, plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use graph::JobGraph;
-pub use inputs::dispatch_inputs;
 pub use graph_error::GraphError;
+pub use inputs::dispatch_inputs;
 pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use leg_name::leg_name;
 pub use matrix::{expand, expand_named, MatrixLeg};

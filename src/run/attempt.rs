@@ -161,12 +161,10 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
     } else {
         Outcome::Success
     };
-    let reason = state
-        .timed_out
-        .then(|| match ceiling {
-            Some(_) => format!("the job has exceeded the runner's job_timeout of {timeout} minutes"),
-            None => format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"),
-        });
+    let reason = state.timed_out.then(|| match ceiling {
+        Some(_) => format!("the job has exceeded the runner's job_timeout of {timeout} minutes"),
+        None => format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"),
+    });
     if result == Outcome::Success {
         save_caches(a, spec, &mut state).await;
     }

@@ -119,7 +119,10 @@ impl Origin {
     pub fn new(dir: &Path) -> Origin {
         let bare = dir.join("origin.git");
         let work = dir.join("work");
-        git(dir, &["init", "--quiet", "--bare", "--initial-branch=main", "origin.git"]);
+        git(
+            dir,
+            &["init", "--quiet", "--bare", "--initial-branch=main", "origin.git"],
+        );
         git(dir, &["clone", "--quiet", "origin.git", "work"]);
         git(&work, &["config", "user.name", "Ada"]);
         git(&work, &["config", "user.email", "ada@example.com"]);
@@ -146,7 +149,11 @@ impl Origin {
             .args(["push", "--quiet", "origin", &format!("HEAD:refs/heads/{branch}")])
             .output()
             .expect("run git push");
-        assert!(output.status.success(), "git push: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "git push: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
@@ -156,7 +163,11 @@ impl Origin {
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git").current_dir(dir).args(args).output().expect("run git");
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run git");
     assert!(
         output.status.success(),
         "git {args:?}: {}",
@@ -198,9 +209,17 @@ impl Runner {
     }
 
     pub fn wait_for_line(&self, text: &str, limit: Duration) {
-        wait_until(&format!("`{text}` in the runner's log:\n{}", self.log_text()), limit, || {
-            self.log.lock().expect("the runner's log").iter().any(|l| l.contains(text))
-        });
+        wait_until(
+            &format!("`{text}` in the runner's log:\n{}", self.log_text()),
+            limit,
+            || {
+                self.log
+                    .lock()
+                    .expect("the runner's log")
+                    .iter()
+                    .any(|l| l.contains(text))
+            },
+        );
     }
 
     pub fn log_text(&self) -> String {
@@ -227,7 +246,11 @@ impl Runner {
             if let Some(status) = self.child.try_wait().expect("wait for the runner") {
                 return status.code();
             }
-            assert!(start.elapsed() < limit, "the runner did not exit within {limit:?}:\n{}", self.log_text());
+            assert!(
+                start.elapsed() < limit,
+                "the runner did not exit within {limit:?}:\n{}",
+                self.log_text()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

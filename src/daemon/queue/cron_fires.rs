@@ -1,10 +1,10 @@
 //! Cron fire times already handled, so each fires once even across
 //! restarts.
 
-use super::Queue;
-use crate::store::{sql, StoreError};
 use super::events::insert_event;
 use super::rows::NewEvent;
+use super::Queue;
+use crate::store::{sql, StoreError};
 use rusqlite::{params, TransactionBehavior};
 
 /// What became of a fire time.
@@ -68,7 +68,11 @@ impl Queue {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql("queue a cron fire"))?;
-        let workflow = event.payload.as_ref().and_then(|p| p.get("workflow")).and_then(|w| w.as_str());
+        let workflow = event
+            .payload
+            .as_ref()
+            .and_then(|p| p.get("workflow"))
+            .and_then(|w| w.as_str());
         let inserted = tx
             .execute(
                 "INSERT OR IGNORE INTO cron_fires (repo, workflow, cron, fire_time, status, recorded_at)
