@@ -89,12 +89,20 @@ fn a_good_configuration_with_real_repositories_is_ok() {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string());
     let store = test.path().join("store");
-    test.args(&["runner", "check", "--config", "runner.yml"])
-        .stdout(&format!(
+    // Run by hand rather than through the builder, whose directory goes with it.
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["runner", "check", "--config", "runner.yml"])
+        .current_dir(test.path())
+        .output()
+        .expect("run mlci");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!(
             "{lines}docker: {endpoint} answers\nimage {RUNNER_IMAGE}: present (labels ubuntu-latest, ubuntu-24.04, ubuntu-22.04, linux, self-hosted)\n"
-        ))
-        .stderr("")
-        .run();
+        )
+    );
+    assert_eq!(output.status.code(), Some(0));
     let mirror = Repository::open_bare(store.join("mirrors/nlp.git")).expect("the mirror");
     assert!(mirror.find_reference("refs/heads/trunk").is_ok());
 }
