@@ -8,7 +8,7 @@ use super::queue::{Fire, NewEvent, Queue};
 use super::repos::RepoHandle;
 use super::workflows_at::workflows_at;
 use crate::trigger::{CronSchedule, Schedule};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde_json::json;
 
 /// How far fire times were handled, kept in the queue between starts.
@@ -39,7 +39,11 @@ pub fn check_schedules(
         return Ok(report);
     };
     let from = from.with_timezone(&Utc);
-    if from >= now {
+    // Fire times are whole minutes: none lies in [from, now) when `from` is
+    // past the start of now's minute. This keeps the daemon's frequent
+    // checks from reading every repository's workflows each time.
+    let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+    if from >= now || from > minute {
         return Ok(report);
     }
     for (config, handle) in repos {
