@@ -203,6 +203,14 @@ fn fifty_pushes_to_five_branches_are_all_recorded_and_superseded_runs_are_cancel
     assert!(most_at_once(&store) <= 2, "capacity 2 was exceeded");
 }
 
+/// Whether job `job` of the newest run is running.
+fn job_running(store: &Store, job: &str) -> bool {
+    let newest = store.runs(1).ok().and_then(|r| r.first().map(|r| r.id));
+    newest
+        .and_then(|id| store.run(id).ok().flatten())
+        .is_some_and(|d| d.jobs.iter().any(|j| j.job == job && j.status == Status::Running))
+}
+
 fn containers_of(pid: u32) -> Vec<String> {
     let output = Command::new("docker")
         .args(["ps", "--all", "--quiet", "--filter", &format!("label=mlci.pid={pid}")])
@@ -228,15 +236,7 @@ fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behi
     origin.push("main");
     let store_dir = dir.path().join("store");
     let store = Store::open(&store_dir).expect("open the store");
-    let train_running = || {
-        store
-            .runs(1)
-            .ok()
-            .and_then(|r| r.first().map(|r| r.id))
-            .and_then(|id| store.run(id).ok().flatten())
-            .is_some_and(|d| d.jobs.iter().any(|j| j.job == "train" && j.status == Status::Running))
-    };
-    wait_until("job `train` to start", LIMIT, train_running);
+    wait_until("job `train` to start", LIMIT, || job_running(&store, "train"));
     let dead = runner.pid();
     wait_until("train's container", LIMIT, || !containers_of(dead).is_empty());
     runner.signal("KILL");
@@ -307,14 +307,7 @@ fn sigterm_lets_the_running_job_finish_and_keeps_queued_events() {
     origin.push("main");
     let store_dir = dir.path().join("store");
     let store = Store::open(&store_dir).expect("open the store");
-    wait_until("the job to start", LIMIT, || {
-        store
-            .runs(1)
-            .ok()
-            .and_then(|r| r.first().map(|r| r.id))
-            .and_then(|id| store.run(id).ok().flatten())
-            .is_some_and(|d| d.jobs.iter().any(|j| j.status == Status::Running))
-    });
+    wait_until("the job to start", LIMIT, || job_running(&store, "train"));
     runner.signal("TERM");
     assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
     let runs = store.runs(10).expect("list runs");
