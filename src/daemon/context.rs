@@ -3,6 +3,8 @@
 //! a dispatch and a schedule get a payload made from the commit.
 
 use super::queue::EventRow;
+use crate::model::Workflow;
+use crate::plan::dispatch_inputs;
 use git2::{Commit, Repository};
 use serde_json::{json, Map, Value};
 
@@ -20,7 +22,18 @@ pub struct RunFor<'a> {
     pub run_id: i64,
 }
 
-pub fn github_context(repo: &Repository, run: &RunFor) -> Map<String, Value> {
+/// The contexts known before a run's jobs: `github`, `inputs` (a
+/// dispatch's, typed by the workflow's declared inputs) and `vars`.
+pub fn run_contexts(repo: &Repository, run: &RunFor, workflow: &Workflow) -> Map<String, Value> {
+    let inputs = dispatch_inputs(workflow, &[], run.event.payload.as_ref()).unwrap_or_default();
+    let mut contexts = Map::new();
+    contexts.insert("github".into(), Value::Object(github_context(repo, run)));
+    contexts.insert("inputs".into(), Value::Object(inputs));
+    contexts.insert("vars".into(), json!({}));
+    contexts
+}
+
+fn github_context(repo: &Repository, run: &RunFor) -> Map<String, Value> {
     let (owner, name) = run.slug.split_once('/').unwrap_or(("local", run.slug));
     let commit = git2::Oid::from_str(run.sha)
         .ok()

@@ -3,7 +3,7 @@
 //! engine's trigger rules against the real diff of the push, and the ones
 //! that run are queued with their concurrency group.
 
-use super::context::{github_context, RunFor};
+use super::context::{run_contexts, RunFor};
 use super::queue::{EventRow, NewQueuedRun};
 use super::repos::RepoHandle;
 use super::workflows_at::workflows_at;
@@ -14,7 +14,7 @@ use crate::run::scope::{Scope, Status};
 use crate::trigger::git::changed_files;
 use crate::trigger::{decide, ChangedFiles, Event, RefKind};
 use git2::{Oid, Repository};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The runs an event queues, and a note saying what was decided and why.
 pub struct Triage {
@@ -83,7 +83,7 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
             workflow: &workflow.display_name(),
             run_id: 0,
         };
-        let contexts = json!({"github": github_context(&git, &for_run), "inputs": inputs_of(event), "vars": {}});
+        let contexts = run_contexts(&git, &for_run, workflow);
         let (group, cancel_in_progress) = concurrency(workflow, contexts)?;
         runs.push(NewQueuedRun {
             repo: repo.name().to_string(),
@@ -124,15 +124,6 @@ fn names_workflow(path: &str, wanted: &str) -> bool {
     path == wanted || path.rsplit('/').next() == Some(wanted)
 }
 
-fn inputs_of(event: &EventRow) -> Value {
-    event
-        .payload
-        .as_ref()
-        .and_then(|p| p.get("inputs"))
-        .cloned()
-        .unwrap_or(json!({}))
-}
-
 /// The event as the trigger rules see it: the ref, and the files the push
 /// changed (a new branch against the default branch, a force push against
 /// the merge base).
@@ -171,12 +162,11 @@ fn trigger_event(git: &Repository, event: &EventRow, sha: Oid, default_branch: O
 
 /// The workflow's `concurrency:` group and `cancel-in-progress`, evaluated
 /// with the contexts known before the run (§3.6: github, inputs, vars).
-fn concurrency(workflow: &Workflow, contexts: Value) -> Result<(Option<String>, bool), String> {
+fn concurrency(workflow: &Workflow, contexts: Map<String, Value>) -> Result<(Option<String>, bool), String> {
     let Some(concurrency) = &workflow.concurrency else {
         return Ok((None, false));
     };
-    let map: Map<String, Value> = contexts.as_object().cloned().unwrap_or_default();
-    let scope = Scope::new(JsonContext::new(map), Status::default());
+    let scope = Scope::new(JsonContext::new(contexts), Status::default());
     let group = scope
         .string(&concurrency.group)
         .map_err(|e| format!("{}: concurrency group: {e}", workflow.path.display()))?;

@@ -2,17 +2,15 @@
 //! run recorded in the store, the engine started with the daemon's shared
 //! job slots and GPUs, and the result reported to the forge.
 
-use super::context::{github_context, RunFor};
+use super::context::{run_contexts, RunFor};
 use super::queue::QueuedRun;
 use super::report::ReportedRun;
 use super::runner::{short, Daemon};
 use super::workflows_at::workflows_at;
 use crate::model::Workflow;
-use crate::plan::dispatch_inputs;
 use crate::run::launch::{launch, Launch};
 use crate::run::shared::{Cancel, RunSettings};
 use crate::store::{NewRun, RunDetail};
-use serde_json::{json, Map, Value};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,11 +95,7 @@ impl Daemon {
             workflow: &name,
             run_id,
         };
-        let mut contexts = Map::new();
-        contexts.insert("github".into(), Value::Object(github_context(&git, &for_run)));
-        let inputs = dispatch_inputs(&workflow, &[], event.payload.as_ref()).unwrap_or_default();
-        contexts.insert("inputs".into(), Value::Object(inputs));
-        contexts.insert("vars".into(), json!({}));
+        let contexts = run_contexts(&git, &for_run, &workflow);
         drop(git);
         reported.workflow = name.clone();
         reported.target_url = Some(format!("http://{}/api/runs/{run_id}", self.config.listen));

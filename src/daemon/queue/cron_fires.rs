@@ -45,18 +45,11 @@ impl Queue {
     /// The fire times recorded for one workflow's cron, oldest first, with
     /// `fired` or `missed`.
     pub fn fires(&self, repo: &str, workflow: &str) -> Result<Vec<(String, String, String)>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(
-                "SELECT cron, fire_time, status FROM cron_fires WHERE repo = ?1 AND workflow = ?2
-                 ORDER BY fire_time, cron",
-            )
-            .map_err(sql("list cron fire times"))?;
-        let rows = query
-            .query_map([repo, workflow], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("list cron fire times"));
-        rows
+        let query = "SELECT cron, fire_time, status FROM cron_fires WHERE repo = ?1 AND workflow = ?2
+                     ORDER BY fire_time, cron";
+        self.select("list cron fire times", query, [repo, workflow], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
     }
 
     /// Records a fire time and queues its event in one transaction, so a

@@ -16,37 +16,20 @@ impl Queue {
 
     /// One event by id.
     pub fn event(&self, id: i64) -> Result<Option<EventRow>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"))
-            .map_err(sql("read an event"))?;
-        let mut rows = query.query_map([id], event_row).map_err(sql("read an event"))?;
-        rows.next().transpose().map_err(sql("read an event"))
+        let query = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1");
+        Ok(self.select("read an event", &query, [id], event_row)?.pop())
     }
 
     /// The oldest event intake has not handled yet.
     pub fn next_event(&self) -> Result<Option<EventRow>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE status = 'queued' ORDER BY id LIMIT 1"
-            ))
-            .map_err(sql("read the next event"))?;
-        let mut rows = query.query_map([], event_row).map_err(sql("read the next event"))?;
-        rows.next().transpose().map_err(sql("read the next event"))
+        let query = format!("SELECT {EVENT_COLUMNS} FROM events WHERE status = 'queued' ORDER BY id LIMIT 1");
+        Ok(self.select("read the next event", &query, [], event_row)?.pop())
     }
 
     /// The newest events, newest first.
     pub fn events(&self, limit: usize) -> Result<Vec<EventRow>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?1"))
-            .map_err(sql("list events"))?;
-        let rows = query
-            .query_map([limit as i64], event_row)
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("list events"));
-        rows
+        let query = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?1");
+        self.select("list events", &query, [limit as i64], event_row)
     }
 
     /// Marks an event handled and queues the runs it triggered, in one

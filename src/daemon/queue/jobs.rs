@@ -29,19 +29,12 @@ impl Queue {
     /// The running job legs of running runs, by run, then in the order they
     /// were first reported.
     pub fn running_jobs(&self) -> Result<Vec<RunningJob>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(
-                "SELECT jobs.run_id, jobs.job, jobs.leg, jobs.name, jobs.backend, jobs.image, jobs.gpus,
-                 jobs.started_at FROM jobs JOIN runs ON runs.id = jobs.run_id
-                 WHERE runs.status = 'running' AND jobs.status = 'running' ORDER BY jobs.run_id, jobs.rowid",
-            )
-            .map_err(sql("list running jobs"))?;
-        let rows = query
-            .query_map([], running_job)
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("list running jobs"))?;
-        rows.into_iter().collect()
+        let query = "SELECT jobs.run_id, jobs.job, jobs.leg, jobs.name, jobs.backend, jobs.image, jobs.gpus,
+                     jobs.started_at FROM jobs JOIN runs ON runs.id = jobs.run_id
+                     WHERE runs.status = 'running' AND jobs.status = 'running' ORDER BY jobs.run_id, jobs.rowid";
+        self.select("list running jobs", query, [], running_job)?
+            .into_iter()
+            .collect()
     }
 
     /// How many events wait for intake.

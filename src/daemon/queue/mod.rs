@@ -14,8 +14,8 @@ pub use cron_fires::Fire;
 pub use jobs::RunningJob;
 pub use rows::{EventRow, NewEvent, NewQueuedRun, QueuedRun, RunState};
 
-use crate::store::{connect, system_clock, Clock, Store, StoreError};
-use rusqlite::Connection;
+use crate::store::{connect, sql, system_clock, Clock, Store, StoreError};
+use rusqlite::{Connection, Params, Row};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -45,6 +45,23 @@ impl Queue {
         // A panic while holding the lock leaves the connection usable:
         // every write is its own statement or transaction.
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs one SELECT and collects its rows; `action` names it in errors.
+    fn select<T, P: Params>(
+        &self,
+        action: &'static str,
+        query: &str,
+        params: P,
+        row: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(query).map_err(sql(action))?;
+        let rows = statement
+            .query_map(params, row)
+            .and_then(|rows| rows.collect())
+            .map_err(sql(action));
+        rows
     }
 
     fn now(&self) -> String {

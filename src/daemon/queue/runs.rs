@@ -11,32 +11,14 @@ const RUN_COLUMNS: &str = "id, event_id, repo, workflow, git_ref, sha, concurren
 impl Queue {
     /// Queued runs in one state, oldest first.
     pub fn runs_in(&self, state: RunState) -> Result<Vec<QueuedRun>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(&format!(
-                "SELECT {RUN_COLUMNS} FROM queued_runs WHERE status = ?1 ORDER BY id"
-            ))
-            .map_err(sql("list queued runs"))?;
-        let rows = query
-            .query_map([state.as_str()], queued_run)
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("list queued runs"));
-        rows
+        let query = format!("SELECT {RUN_COLUMNS} FROM queued_runs WHERE status = ?1 ORDER BY id");
+        self.select("list queued runs", &query, [state.as_str()], queued_run)
     }
 
     /// The newest queued runs in any state, newest first.
     pub fn recent_runs(&self, limit: usize) -> Result<Vec<QueuedRun>, StoreError> {
-        let conn = self.conn();
-        let mut query = conn
-            .prepare(&format!(
-                "SELECT {RUN_COLUMNS} FROM queued_runs ORDER BY id DESC LIMIT ?1"
-            ))
-            .map_err(sql("list queued runs"))?;
-        let rows = query
-            .query_map([limit as i64], queued_run)
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("list queued runs"));
-        rows
+        let query = format!("SELECT {RUN_COLUMNS} FROM queued_runs ORDER BY id DESC LIMIT ?1");
+        self.select("list queued runs", &query, [limit as i64], queued_run)
     }
 
     /// The queued runs that may start now, oldest first: those whose
