@@ -5,7 +5,7 @@
 use crate::support::daemon::{free_port, wait_until, Forge, Origin, Runner};
 use crate::support::docker::docker_ready;
 use mlci::daemon::queue::{Queue, RunState};
-use mlci::run::events::Outcome;
+use mlci::report::events::Outcome;
 use mlci::store::{Status, Store};
 use std::path::Path;
 use std::process::Command;

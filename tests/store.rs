@@ -3,7 +3,7 @@
 
 use crate::support::Test;
 use chrono::{DateTime, TimeZone, Utc};
-use mlci::run::events::{EventSink, JobKey, LineKind, Outcome, RunEvent};
+use mlci::report::events::{EventSink, JobKey, LineKind, Outcome, RunEvent};
 use mlci::store::{Clock, NewRun, Store};
 use serde_json::{json, Value};
 use std::path::Path;

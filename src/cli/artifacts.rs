@@ -6,9 +6,9 @@
 //! cannot be read or extracted (a damaged archive, an entry that would
 //! land outside DIR).
 
-use super::exit;
 use super::stored::{self, columns, time, StoreArg};
 use crate::artifacts::{download, list, ArtifactInfo, DownloadOptions};
+use crate::exit;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]

@@ -1,7 +1,7 @@
 //! `mlci eval 'EXPR' [--context FILE.json]`: evaluate one expression and
 //! print the result as JSON.
 
-use super::exit;
+use crate::exit;
 use crate::expr::{eval_json, ErrorKind};
 use serde_json::{Map, Value};
 use std::path::PathBuf;

@@ -8,8 +8,8 @@
 //! metrics or baseline file is unreadable or not an object, or the store's
 //! `metrics.db` cannot be read or written.
 
-use super::exit;
 use super::stored::{print, StoreArg};
+use crate::exit;
 use crate::gate::{no_rules, parse_rules, run_gate, BaselineSource, GateInput, RuleError};
 use crate::trigger::github_context::default_branch;
 use git2::Repository;

@@ -3,9 +3,9 @@
 //! runs. The hook writes the event straight into the runner's queue, so a
 //! push succeeds and its event waits even while the daemon is down.
 
-use super::exit;
 use crate::daemon::config::{load_config, RepoSource, RunnerConfig};
 use crate::daemon::queue::{NewEvent, Queue};
+use crate::exit;
 use clap::Subcommand;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};

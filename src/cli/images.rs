@@ -2,10 +2,10 @@
 //! are built on this machine from Debian packages (no registry needed), and
 //! listed with the `runs-on` labels that use them.
 
-use super::exit;
+use crate::backend::docker::{DockerBackend, LocalImage};
+use crate::backend::BackendError;
+use crate::exit;
 use crate::plan::labels::{DEFAULT_LABELS, RUNNER_IMAGE};
-use crate::run::backend::BackendError;
-use crate::run::docker::{DockerBackend, LocalImage};
 use std::process::Command;
 
 /// The build recipe, in the binary so that `mlci images build` works from

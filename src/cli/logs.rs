@@ -7,9 +7,9 @@
 //! or leg JOB (the message lists what there is); 1 when the store or a log
 //! file cannot be read.
 
-use super::exit;
 use super::show::find_run;
 use super::stored::{self, StoreArg};
+use crate::exit;
 use crate::store::{LogFile, RunDetail};
 use std::collections::BTreeSet;
 use std::io::Write;

@@ -12,10 +12,10 @@
 //! while the run goes on (jobs are recorded as they start); if the run ends
 //! without it, it is the same usage error.
 
-use super::exit;
 use super::logs::{heading, retried_legs, unknown_job};
 use super::show::find_run;
 use super::stored;
+use crate::exit;
 use crate::store::{RunDetail, Status};
 use std::collections::HashMap;
 use std::fs::File;

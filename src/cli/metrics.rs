@@ -1,8 +1,8 @@
 //! `mlci metrics`: the metrics recorded by quality gates over time, oldest
 //! first, one line per gate with a column per metric.
 
-use super::exit;
 use super::stored::{columns, print, time, StoreArg};
+use crate::exit;
 use crate::gate::{flatten, format_number, history};
 use std::collections::{BTreeMap, BTreeSet};
 

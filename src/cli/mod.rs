@@ -5,7 +5,6 @@ mod artifacts;
 mod eval;
 mod evaluate;
 mod event;
-pub mod exit;
 mod gate;
 mod hook;
 mod images;
@@ -19,7 +18,6 @@ mod plan_render;
 mod rerun;
 mod run;
 mod run_checks;
-mod run_output;
 mod run_secrets;
 mod runner;
 mod runner_check;
@@ -30,6 +28,8 @@ mod stored;
 mod validate;
 mod workflows;
 
+// Every command returns one of these codes; the engine uses them too.
+pub(crate) use crate::exit;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]

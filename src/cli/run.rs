@@ -3,19 +3,19 @@
 
 use super::event::{local_event, plan_contexts};
 use super::run_checks::check_gpu_requests;
-use super::run_output::{Buffered, JsonLines, Terminal};
 use super::run_secrets::{read_env_files, read_secrets};
 use super::{exit, workflows};
+use crate::backend::docker::DockerBackend;
+use crate::backend::host::HostBackend;
+use crate::backend::Backend;
+use crate::exec::gpu::{parse_inventory, GpuPool};
+use crate::exec::launch::{launch, Launch};
+use crate::exec::shared::{Backends, Cancel, RunSettings};
 use crate::model::Workflow;
 use crate::plan::dispatch_inputs;
 use crate::plan::LabelMap;
-use crate::run::backend::Backend;
-use crate::run::docker::DockerBackend;
-use crate::run::events::{EventSink, Outcome};
-use crate::run::gpu::{parse_inventory, GpuPool};
-use crate::run::host::HostBackend;
-use crate::run::launch::{launch, Launch};
-use crate::run::shared::{Backends, Cancel, RunSettings};
+use crate::report::events::{EventSink, Outcome};
+use crate::report::terminal::{Buffered, JsonLines, Terminal};
 use crate::store::{default_store_dir, NewRun, Store};
 use crate::trigger::decide;
 use std::path::PathBuf;

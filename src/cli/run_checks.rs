@@ -2,11 +2,11 @@
 //! the workflow that causes them: a job that asks for more GPUs than the
 //! inventory has, or for devices it does not have, can never run.
 
+use crate::backend::options::parse_options;
+use crate::backend::ContainerConfig;
 use crate::diag::{render, Diagnostic};
+use crate::exec::gpu::GpuPool;
 use crate::model::Workflow;
-use crate::run::backend::ContainerConfig;
-use crate::run::gpu::GpuPool;
-use crate::run::options::parse_options;
 
 /// Every GPU request written in `container.options` (without expressions)
 /// checked against the inventory; the rendered errors, if any.

@@ -1,6 +1,6 @@
 //! `--secret` and `--secret-file`: the `secrets` context of a run.
 
-use crate::run::dotenv::parse_dotenv;
+use crate::exec::dotenv::parse_dotenv;
 use std::path::{Path, PathBuf};
 
 /// The variables of `--env-file` dotenv files, in order.

@@ -1,10 +1,10 @@
 //! `mlci runner start|check|status`: the self-hosted runner daemon.
 
-use super::exit;
 use super::{runner_check, runner_status};
 use crate::daemon::config::load_config;
 use crate::daemon::runner::{Daemon, StartError};
 use crate::daemon::stop::Stop;
+use crate::exit;
 use crate::store::system_clock;
 use clap::Subcommand;
 use std::path::PathBuf;

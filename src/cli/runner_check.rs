@@ -3,12 +3,12 @@
 //! repository (opened, and fetched when it has a URL), the Docker Engine,
 //! and the images the labels name.
 
-use super::exit;
+use crate::backend::docker::DockerBackend;
+use crate::backend::BackendError;
 use crate::daemon::config::{load_config, RepoConfig, RunnerConfig};
 use crate::daemon::repos::{RepoError, RepoHandle};
+use crate::exit;
 use crate::plan::labels::LabelTarget;
-use crate::run::backend::BackendError;
-use crate::run::docker::DockerBackend;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]

@@ -6,10 +6,10 @@
 //! Exit codes: 0; 3 (INVALID) when the configuration cannot be read; 1 when
 //! the store cannot be read.
 
-use super::exit;
 use super::stored::{self, short_sha};
 use crate::daemon::config::load_config;
 use crate::daemon::queue::{Queue, QueuedRun, RunState, RunningJob};
+use crate::exit;
 use crate::store::{system_clock, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;

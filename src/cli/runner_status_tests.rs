@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::daemon::queue::{NewEvent, NewQueuedRun};
-use crate::run::events::{EventSink, JobKey, Outcome, RunEvent};
+use crate::report::events::{EventSink, JobKey, Outcome, RunEvent};
 use crate::store::{Clock, NewRun, StoreSink};
 use chrono::TimeZone;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `mlci runs`: the latest recorded runs, newest first.
 
-use super::exit;
 use super::stored::{self, columns, duration, short_ref, short_sha, state, time, StoreArg};
+use crate::exit;
 
 #[derive(clap::Args)]
 pub struct Args {

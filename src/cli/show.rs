@@ -4,8 +4,8 @@
 //! Exit codes: 0; 2 (USAGE) when the store has no run RUN; 1 when the store
 //! cannot be read.
 
-use super::exit;
 use super::stored::{self, columns, duration, state, time, StoreArg};
+use crate::exit;
 use crate::store::{JobRow, RunDetail, Status, StepRow, Store};
 use std::path::Path;
 

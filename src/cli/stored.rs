@@ -1,8 +1,8 @@
 //! What `runs`, `show` and `logs` share: the `--store` flag, opening the run
 //! store for reading, and how times, durations and results read.
 
-use super::exit;
-use crate::run::events::Outcome;
+use crate::exit;
+use crate::report::events::Outcome;
 use crate::store::{default_store_dir, Status, Store};
 use chrono::DateTime;
 use std::io::Write;

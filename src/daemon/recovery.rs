@@ -5,7 +5,7 @@
 
 use super::queue::RunState;
 use super::runner::Daemon;
-use crate::run::events::Outcome;
+use crate::report::events::Outcome;
 use crate::store::Status;
 use std::sync::Arc;
 use tokio::task::JoinSet;

@@ -4,8 +4,8 @@
 //! mappings: to another image, to an image with GPUs (a profile such as
 //! `-P gpu=mlci/runner:cuda,gpus=1`), or to `host` (no container at all).
 
-use crate::run::backend::GpuRequest;
-use crate::run::options::parse_gpus;
+use crate::plan::parse_gpus;
+use crate::plan::GpuRequest;
 use indexmap::IndexMap;
 
 pub const RUNNER_IMAGE: &str = "mlci/runner:bookworm";

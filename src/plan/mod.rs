@@ -4,6 +4,7 @@
 //! and every problem reported rather than the first.
 
 pub mod build;
+mod gpu_request;
 pub mod graph;
 pub mod graph_error;
 mod inputs;
@@ -25,6 +26,7 @@ mod matrix_tests;
 mod test_yaml;
 
 pub use build::{plan_job, plan_jobs, Evaluate, PlannedJob, PlannedLeg};
+pub use gpu_request::{parse_gpus, GpuRequest};
 pub use graph::JobGraph;
 pub use graph_error::GraphError;
 pub use inputs::dispatch_inputs;

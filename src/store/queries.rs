@@ -4,7 +4,7 @@
 use super::error::{sql, StoreError};
 use super::rows::{corrupt, parse_outcome, JobRow, RunDetail, RunRow, Status, StepRow};
 use super::store::Store;
-use crate::run::events::Outcome;
+use crate::report::events::Outcome;
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{Map, Value};
 

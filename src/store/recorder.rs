@@ -6,7 +6,7 @@ use super::clock::{timestamp, Clock};
 use super::error::StoreError;
 use super::layout::leg_dir;
 use super::leg_logs::LegLogs;
-use crate::run::events::{JobKey, LineKind, Outcome, RunEvent};
+use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
 use std::path::PathBuf;

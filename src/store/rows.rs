@@ -3,7 +3,7 @@
 
 use super::error::StoreError;
 use super::layout::log_name;
-use crate::run::events::Outcome;
+use crate::report::events::Outcome;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};

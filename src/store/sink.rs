@@ -2,7 +2,7 @@
 
 use super::clock::Clock;
 use super::recorder::Recorder;
-use crate::run::events::{EventSink, RunEvent};
+use crate::report::events::{EventSink, RunEvent};
 use rusqlite::Connection;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};

@@ -2,7 +2,7 @@
 //! leaves, read back through a fresh [`Store`].
 
 use super::*;
-use crate::run::events::{EventSink, JobKey, LineKind, Outcome, RunEvent};
+use crate::report::events::{EventSink, JobKey, LineKind, Outcome, RunEvent};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 use std::path::Path;

@@ -6,7 +6,7 @@ use super::error::{sql, StoreError};
 use super::process;
 use super::schema;
 use super::sink::StoreSink;
-use crate::run::events::Outcome;
+use crate::report::events::Outcome;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 

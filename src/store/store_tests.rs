@@ -3,7 +3,7 @@
 
 use super::sink_tests::{at, key, new_run, TestClock};
 use super::*;
-use crate::run::events::{EventSink, LineKind, Outcome, RunEvent};
+use crate::report::events::{EventSink, LineKind, Outcome, RunEvent};
 
 /// The pid of a process that has exited and been reaped.
 fn dead_pid() -> i64 {

@@ -2,8 +2,8 @@
 //! takes it (`auto`, `none`, `0,1`), or as a YAML list of indexes or UUIDs.
 
 use super::load::ConfigReader;
+use crate::exec::gpu::parse_inventory;
 use crate::load::{Node, NodeValue};
-use crate::run::gpu::parse_inventory;
 
 impl ConfigReader {
     /// The device ids; empty for none. Mistakes are reported at the value

@@ -6,8 +6,8 @@ use super::gpus::in_config_terms;
 use super::load::ConfigReader;
 use crate::load::{Mapping, Node, NodeValue};
 use crate::plan::labels::LabelTarget;
+use crate::plan::parse_gpus;
 use crate::plan::LabelMap;
-use crate::run::options::parse_gpus;
 
 const PROFILE_KEYS: &[&str] = &["image", "host", "gpus"];
 

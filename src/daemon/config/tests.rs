@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::plan::labels::LabelTarget;
-use crate::run::backend::GpuRequest;
+use crate::plan::GpuRequest;
 use std::path::Path;
 use tempfile::TempDir;
 

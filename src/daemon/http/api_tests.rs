@@ -4,7 +4,7 @@
 use super::test_server::{TestServer, TOKEN};
 use crate::daemon::config::Secret;
 use crate::daemon::queue::{NewEvent, NewQueuedRun};
-use crate::run::events::{EventSink, JobKey, LineKind, RunEvent};
+use crate::report::events::{EventSink, JobKey, LineKind, RunEvent};
 use crate::store::{NewRun, Store};
 use serde_json::{json, Value};
 

@@ -18,7 +18,7 @@ mod status;
 pub use delivery::Backoff;
 
 use crate::daemon::config::{NotifyConfig, StatusConfig};
-use crate::run::events::{EventSink, Outcome};
+use crate::report::events::{EventSink, Outcome};
 use delivery::{Delivery, Key, Queue};
 use status::CommitStatus;
 use std::fmt;

@@ -3,7 +3,7 @@
 
 use super::ReportedRun;
 use crate::daemon::config::NotifyConfig;
-use crate::run::events::Outcome;
+use crate::report::events::Outcome;
 
 /// What to tell one `notify:` webhook about a finished run, if anything.
 pub fn text(run: &ReportedRun, result: Outcome, seconds: f64, config: &NotifyConfig) -> Option<String> {

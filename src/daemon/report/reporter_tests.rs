@@ -5,7 +5,7 @@
 use super::test_forge::{Answer, Recorded, TestForge};
 use super::{Backoff, ReportedRun, Reporter};
 use crate::daemon::config::{Forge, NotifyConfig, Secret, StatusConfig};
-use crate::run::events::{JobKey, Outcome, RunEvent};
+use crate::report::events::{JobKey, Outcome, RunEvent};
 use serde_json::{json, Map};
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! means, and the run's end a notification where one is due.
 
 use super::{status, ReportedRun, Reporter};
-use crate::run::events::{EventSink, RunEvent};
+use crate::report::events::{EventSink, RunEvent};
 
 pub struct RunSink {
     reporter: Reporter,

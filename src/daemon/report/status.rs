@@ -2,7 +2,7 @@
 //! run, `mlci/<workflow>/<job>` for each job leg, in the four states GitHub
 //! and Gitea know.
 
-use crate::run::events::{Outcome, RunEvent};
+use crate::report::events::{Outcome, RunEvent};
 use serde::Serialize;
 
 /// GitHub caps a status description at 140 characters (and refuses longer).

@@ -1,7 +1,7 @@
 //! Which status each event means, and how descriptions are kept short.
 
 use super::{for_event, run_error, CommitStatus, State};
-use crate::run::events::{JobKey, Outcome, RunEvent};
+use crate::report::events::{JobKey, Outcome, RunEvent};
 use serde_json::Map;
 
 fn key() -> JobKey {

@@ -1,0 +1,259 @@
+//! The actions mlci has built in: `actions/checkout`, `actions/upload-artifact`,
+//! `actions/download-artifact`, `actions/setup-python`, `actions/cache` (any
+//! version) and `mlci/gate`. They run in mlci itself, on the job's
+//! workspace directory, which the job's container sees as its workspace.
+
+use crate::actions::cache::{restore, CacheOptions, Restored};
+use crate::actions::checkout::{checkout, CheckoutOptions};
+use crate::actions::setup_python::check_python;
+use crate::artifacts::{download, upload, DownloadOptions, UploadOptions};
+use crate::backend::{ExecSpec, LineSink};
+use crate::exec::scope::Scope;
+use crate::exec::step::{Ended, JobState, StepContext};
+use crate::gate::{run_gate, BaselineSource, GateInput};
+use crate::model::Step;
+use crate::report::events::{LineKind, RunEvent};
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+/// Names `mlci` runs itself, as listed in the error for any other action.
+pub const BUILT_IN: &str = "actions/checkout, actions/upload-artifact, actions/download-artifact, \
+                            actions/setup-python, actions/cache, mlci/gate";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Checkout,
+    UploadArtifact,
+    DownloadArtifact,
+    SetupPython,
+    Cache,
+    Gate,
+}
+
+/// The built-in action a `uses:` names, whatever its version.
+pub fn builtin(uses: &str) -> Option<Builtin> {
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    Some(match name.as_str() {
+        "actions/checkout" => Builtin::Checkout,
+        "actions/upload-artifact" => Builtin::UploadArtifact,
+        "actions/download-artifact" => Builtin::DownloadArtifact,
+        "actions/setup-python" => Builtin::SetupPython,
+        "actions/cache" => Builtin::Cache,
+        "mlci/gate" => Builtin::Gate,
+        _ => return None,
+    })
+}
+
+/// The step's `with:` inputs, evaluated.
+pub fn inputs(step: &Step, scope: &Scope) -> Result<IndexMap<String, String>, String> {
+    let mut with = IndexMap::new();
+    for (name, value) in &step.with {
+        with.insert(name.to_ascii_lowercase(), scope.string(value)?);
+    }
+    Ok(with)
+}
+
+pub async fn run_builtin(
+    cx: &StepContext<'_>,
+    state: &mut JobState,
+    scope: &Scope,
+    index: usize,
+    which: Builtin,
+    with: IndexMap<String, String>,
+) -> Result<(Ended, Map<String, Value>), String> {
+    let say = |kind: LineKind, text: &str| cx.shared.say(cx.key, Some(index), kind, text);
+    let settings = &cx.shared.settings;
+    let workspace = cx.spec.workspace.clone();
+    let github = scope.json("github");
+    let github_text = |key: &str| github.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut outputs = Map::new();
+    let ok = match which {
+        Builtin::Checkout => {
+            let repository = settings.repository.clone().ok_or_else(|| {
+                "actions/checkout: mlci is not running in a git repository, so there is nothing to check out"
+                    .to_string()
+            })?;
+            let options = CheckoutOptions::from_inputs(&with)?;
+            let sha = github_text("sha");
+            let report = blocking(move || checkout(&repository, &sha, &workspace, &options)).await?;
+            for note in &report.notes {
+                say(LineKind::Warning, note);
+            }
+            say(
+                LineKind::Runner,
+                &format!("checked out {} ({} files)", short(&report.commit), report.files),
+            );
+            true
+        }
+        Builtin::UploadArtifact => {
+            let options = UploadOptions::from_inputs(&with)?;
+            let run_dir = settings.run_dir(settings.run_id);
+            let report = blocking(move || upload(&run_dir, &workspace, &options)).await?;
+            for warning in &report.warnings {
+                say(LineKind::Warning, warning);
+            }
+            if report.files > 0 {
+                say(
+                    LineKind::Runner,
+                    &format!(
+                        "uploaded artifact `{}`: {} files, {} bytes, sha256 {}",
+                        report.name, report.files, report.size, report.sha256
+                    ),
+                );
+                outputs.insert("artifact-digest".into(), json!(report.sha256));
+            }
+            true
+        }
+        Builtin::DownloadArtifact => {
+            let options = DownloadOptions::from_inputs(&with)?;
+            let mut runs = vec![settings.run_dir(settings.run_id)];
+            runs.extend(settings.earlier_runs.iter().map(|r| settings.run_dir(*r)));
+            let report = blocking(move || download(&runs, &workspace, &options)).await?;
+            say(
+                LineKind::Runner,
+                &format!(
+                    "downloaded {} ({} files) into {}",
+                    report.artifacts.join(", "),
+                    report.files,
+                    report.destination.display()
+                ),
+            );
+            outputs.insert("download-path".into(), json!(report.destination.display().to_string()));
+            true
+        }
+        Builtin::SetupPython => {
+            let version = image_python(cx).await?;
+            let check = check_python(with.get("python-version").map(String::as_str), &version);
+            say(
+                if check.matches {
+                    LineKind::Runner
+                } else {
+                    LineKind::Warning
+                },
+                &check.message,
+            );
+            outputs.insert("python-version".into(), json!(check.version));
+            true
+        }
+        Builtin::Cache => {
+            let options = CacheOptions::from_inputs(&with)?;
+            let cache_dir = settings.store_dir.join("cache");
+            let restore_options = options.clone();
+            let restored = blocking(move || restore(&cache_dir, &workspace, &restore_options)).await?;
+            let (hit, message) = match &restored {
+                Restored::Exact(key) => (true, format!("cache restored from key {key}")),
+                Restored::Partial(key) => (false, format!("cache restored from restore key {key}")),
+                Restored::Miss => (false, format!("cache not found for key {}", options.key)),
+            };
+            say(LineKind::Runner, &message);
+            outputs.insert("cache-hit".into(), json!(hit.to_string()));
+            if !hit {
+                state.cache_saves.push(options);
+            }
+            true
+        }
+        Builtin::Gate => gate(cx, scope, index, &with, &mut outputs)?,
+    };
+    Ok((Ended::Exited(if ok { 0 } else { 1 }), outputs))
+}
+
+/// `uses: mlci/gate@v1`: the same gate as `mlci gate`, on the workspace's
+/// metrics file; the table goes to the log and the step summary.
+fn gate(
+    cx: &StepContext<'_>,
+    scope: &Scope,
+    index: usize,
+    with: &IndexMap<String, String>,
+    outputs: &mut Map<String, Value>,
+) -> Result<bool, String> {
+    let settings = &cx.shared.settings;
+    let github = scope.json("github");
+    let metrics = with
+        .get("metrics")
+        .ok_or_else(|| "mlci/gate: the `metrics` input is required (a JSON or YAML file)".to_string())?;
+    let rules = with
+        .get("rules")
+        .ok_or_else(|| "mlci/gate: the `rules` input is required (one rule per line)".to_string())?;
+    let baseline = match with.get("baseline").filter(|b| !b.is_empty()) {
+        Some(b) if cx.spec.workspace.join(b).is_file() => BaselineSource::File(cx.spec.workspace.join(b)),
+        Some(b) => BaselineSource::Branch(b.clone()),
+        None => BaselineSource::Branch(settings.default_branch.clone().unwrap_or_else(|| "main".into())),
+    };
+    let branch = (github.get("ref_type").and_then(Value::as_str) == Some("branch"))
+        .then(|| github.get("ref_name").and_then(Value::as_str).map(str::to_string))
+        .flatten();
+    let input = GateInput {
+        metrics_path: cx.spec.workspace.join(metrics),
+        rules: rules.clone(),
+        baseline,
+        branch,
+        run_id: Some(settings.run_id),
+    };
+    let verdict = run_gate(&settings.store_dir, &input)?;
+    // The table ends with its notes and a summary line (passed or FAILED).
+    cx.shared
+        .say(cx.key, Some(index), LineKind::Output, verdict.table().trim_end());
+    if !verdict.passed {
+        cx.shared
+            .say(cx.key, Some(index), LineKind::Error, "the quality gate failed");
+    }
+    cx.shared.emit(RunEvent::StepSummary {
+        job: cx.key.clone(),
+        step: index,
+        markdown: verdict.markdown(),
+    });
+    // The verdict is kept with the run, beside its artifacts.
+    let dir = settings.run_dir(settings.run_id).join("gate");
+    let file = dir.join(format!("{}-{}-{index}.json", cx.key.job, cx.key.leg));
+    let stored = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&file, serde_json::to_string_pretty(&verdict).unwrap_or_default()));
+    if let Err(e) = stored {
+        let note = format!("could not keep the verdict in {}: {e}", file.display());
+        cx.shared.say(cx.key, Some(index), LineKind::Warning, &note);
+    }
+    outputs.insert("passed".into(), json!(verdict.passed.to_string()));
+    Ok(verdict.passed)
+}
+
+/// `python3 --version` in the job's environment.
+async fn image_python(cx: &StepContext<'_>) -> Result<String, String> {
+    struct Collect(String);
+    impl LineSink for Collect {
+        fn line(&mut self, line: &str) {
+            self.0.push_str(line);
+        }
+    }
+    let mut collect = Collect(String::new());
+    let spec = ExecSpec {
+        argv: vec!["python3".into(), "--version".into()],
+        // The host's PATH for the host backend, then the usual container one.
+        env: vec![(
+            "PATH".into(),
+            format!(
+                "{}:{}",
+                std::env::var("PATH").unwrap_or_default(),
+                crate::exec::step::CONTAINER_PATH
+            ),
+        )],
+        working_directory: cx.env.workspace(),
+    };
+    match cx.env.exec(&spec, &mut collect).await {
+        Ok(0) => Ok(collect.0.trim().to_string()),
+        Ok(code) => Err(format!(
+            "actions/setup-python: `python3 --version` exited with {code}: {}",
+            collect.0
+        )),
+        Err(e) => Err(format!("actions/setup-python: cannot run python3: {e}")),
+    }
+}
+
+/// Runs file work off the async threads (a 1 GB checkpoint takes seconds).
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("a built-in action stopped unexpectedly: {e}"))?
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}

@@ -1,0 +1,23 @@
+//! What a `uses:` step does, in one place: the built-in actions (checkout,
+//! cache, setup-python, artifacts, the gate) and local composite actions.
+//!
+//! The built-ins run without downloading anything: `actions/checkout`,
+//! `actions/cache`, `actions/setup-python`, `actions/upload-artifact`,
+//! `actions/download-artifact` and `mlci/gate`. Each is a plain library
+//! function over paths and strings; [`builtins`] turns a step's `with:` map
+//! into their options and their results into log lines, outputs and
+//! warnings.
+
+pub mod builtins;
+pub mod cache;
+pub mod checkout;
+pub mod composite;
+pub mod composite_run;
+pub mod setup_python;
+
+mod cache_copy;
+mod cache_entry;
+mod checkout_clone;
+mod checkout_target;
+mod python_version;
+mod workspace_path;

@@ -1,0 +1,243 @@
+//! One attempt of one job leg: start its environment, run its steps in
+//! order under the job's `timeout-minutes` (360 by default), evaluate its
+//! `outputs`, and remove everything it created, whatever happened.
+
+use super::job::number;
+use super::scope::Scope;
+use super::shared::RunShared;
+use super::step::{run_step, JobState, StepContext};
+use crate::actions::cache::save;
+use crate::backend::{Backend, JobEnv, JobSpec};
+use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+const DEFAULT_JOB_TIMEOUT_MINUTES: f64 = 360.0;
+
+pub struct Attempt<'a> {
+    pub shared: &'a RunShared,
+    pub job_index: usize,
+    pub key: &'a JobKey,
+    pub number: u32,
+    pub attempts: u32,
+    pub backend: &'a dyn Backend,
+    pub spec: &'a JobSpec,
+    pub scope: &'a Scope,
+    pub cancel: &'a CancellationToken,
+}
+
+pub struct AttemptResult {
+    pub result: Outcome,
+    pub outputs: Map<String, Value>,
+    pub reason: Option<String>,
+    pub attempt: u32,
+}
+
+impl AttemptResult {
+    pub fn cancelled() -> AttemptResult {
+        AttemptResult {
+            result: Outcome::Cancelled,
+            outputs: Map::new(),
+            reason: None,
+            attempt: 0,
+        }
+    }
+}
+
+pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
+    let shared = a.shared;
+    let dir = attempt_dir(a.shared, a.key, a.number);
+    let mut spec = a.spec.clone();
+    spec.attempt = a.number;
+    spec.workspace = dir.join("workspace");
+    spec.temp = dir.join("temp");
+    let fail = |reason: String| {
+        shared.say(a.key, None, LineKind::Error, &reason);
+        AttemptResult {
+            result: Outcome::Failure,
+            outputs: Map::new(),
+            reason: Some(reason),
+            attempt: a.number,
+        }
+    };
+    for path in [&spec.workspace, &spec.temp] {
+        if let Err(e) = std::fs::create_dir_all(path) {
+            return fail(format!("cannot create {}: {e}", path.display()));
+        }
+    }
+    shared.emit(RunEvent::JobStarted {
+        job: a.key.clone(),
+        attempt: a.number,
+        attempts: a.attempts,
+        backend: a.backend.name().to_string(),
+        image: (a.backend.name() != "host").then(|| spec.image.clone()),
+        gpus: spec.gpus.ids(),
+    });
+    if a.attempts > 1 {
+        let note = format!("attempt {} of {}", a.number, a.attempts);
+        shared.say(a.key, None, LineKind::Runner, &note);
+    }
+    let env = match a.backend.start_job(&spec).await {
+        Ok(env) => env,
+        Err(e) => {
+            remove_dir(&dir);
+            return fail(e.to_string());
+        }
+    };
+    let result = run_steps(&a, env.as_ref(), &spec).await;
+    if let Err(e) = env.remove().await {
+        shared.say(a.key, None, LineKind::Warning, &format!("cleaning up the job: {e}"));
+    }
+    remove_dir(&dir);
+    if result.result == Outcome::Failure {
+        if let Some(reason) = &result.reason {
+            shared.say(a.key, None, LineKind::Error, reason);
+        }
+    }
+    result
+}
+
+async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> AttemptResult {
+    let shared = a.shared;
+    let job = &shared.workflow.jobs[a.job_index];
+    let mut scope = a.scope.clone().with_workspace(&spec.workspace);
+    let mut github = shared.settings.contexts.get("github").cloned().unwrap_or(json!({}));
+    if let Some(github) = github.as_object_mut() {
+        github.insert("workspace".into(), json!(env.workspace()));
+        github.insert("job".into(), json!(a.key.job));
+        github.insert("run_id".into(), json!(shared.settings.run_id.to_string()));
+        github.insert("run_number".into(), json!(shared.settings.run_id.to_string()));
+        github.insert("run_attempt".into(), json!(a.number.to_string()));
+    }
+    scope.insert("github", &github);
+    let mut state = JobState::new(spec, a.backend.name() == "host");
+    // Workflow `env` first, then the job's; each map's values may not refer
+    // to each other, so each is evaluated against what came before it.
+    let workflow_env = shared.workflow.env.iter().chain(job.env.iter());
+    let mut job_env: IndexMap<String, String> = shared.settings.extra_env.iter().cloned().collect();
+    for (name, value) in workflow_env {
+        match scope.string(value) {
+            Ok(v) => {
+                job_env.insert(name.clone(), v);
+            }
+            Err(e) => return step_less_failure(a, format!("env `{name}`: {e}")),
+        }
+    }
+    state.env = job_env;
+    let timeout = job
+        .timeout_minutes
+        .as_ref()
+        .and_then(|t| number(&scope, t))
+        .unwrap_or(DEFAULT_JOB_TIMEOUT_MINUTES);
+    let ceiling = shared.settings.max_job_minutes.filter(|max| *max < timeout);
+    let timeout = ceiling.unwrap_or(timeout);
+    let deadline = Instant::now() + Duration::from_secs_f64((timeout * 60.0).max(0.0));
+    let context = StepContext {
+        shared,
+        key: a.key,
+        job_index: a.job_index,
+        env,
+        spec,
+        cancel: a.cancel,
+        deadline,
+        job_timeout_minutes: timeout,
+    };
+    for (index, step) in job.steps.iter().enumerate() {
+        run_step(&context, &mut state, &mut scope, index, step).await;
+        if state.timed_out {
+            break;
+        }
+    }
+    let result = if state.timed_out {
+        Outcome::Failure
+    } else if a.cancel.is_cancelled() {
+        Outcome::Cancelled
+    } else if state.failed {
+        Outcome::Failure
+    } else {
+        Outcome::Success
+    };
+    let reason = state.timed_out.then(|| match ceiling {
+        Some(_) => format!("the job has exceeded the runner's job_timeout of {timeout} minutes"),
+        None => format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"),
+    });
+    if result == Outcome::Success {
+        save_caches(a, spec, &mut state).await;
+    }
+    let outputs = job_outputs(a, &scope, &state);
+    AttemptResult {
+        result,
+        outputs,
+        reason,
+        attempt: a.number,
+    }
+}
+
+/// `outputs:`, evaluated at the end of the job. An output that holds a
+/// secret is left out, as GitHub does.
+fn job_outputs(a: &Attempt<'_>, scope: &Scope, state: &JobState) -> Map<String, Value> {
+    let job = &a.shared.workflow.jobs[a.job_index];
+    let mut scope = scope.clone();
+    scope.insert("steps", &Value::Object(state.steps.clone()));
+    let mut outputs = Map::new();
+    for (name, text) in &job.outputs {
+        match scope.string(text) {
+            Ok(value) if a.shared.mask(&value) != value => {
+                let note = format!("output `{name}` holds a secret and is left out");
+                a.shared.say(a.key, None, LineKind::Warning, &note);
+            }
+            Ok(value) => {
+                outputs.insert(name.clone(), Value::String(value));
+            }
+            Err(e) => {
+                let note = format!("output `{name}`: {e}");
+                a.shared.say(a.key, None, LineKind::Warning, &note);
+            }
+        }
+    }
+    outputs
+}
+
+/// `actions/cache`'s post step: a successful job saves the caches it missed
+/// (a key, once saved, is never overwritten).
+async fn save_caches(a: &Attempt<'_>, spec: &JobSpec, state: &mut JobState) {
+    for options in std::mem::take(&mut state.cache_saves) {
+        let cache_dir = a.shared.settings.store_dir.join("cache");
+        let workspace = spec.workspace.clone();
+        let key = options.key.clone();
+        let saved = tokio::task::spawn_blocking(move || save(&cache_dir, &workspace, &options)).await;
+        let message = match saved {
+            Ok(Ok(true)) => format!("cache saved with key {key}"),
+            Ok(Ok(false)) => format!("cache key {key} exists already; not saved again"),
+            Ok(Err(e)) => format!("cache {key} not saved: {e}"),
+            Err(e) => format!("cache {key} not saved: {e}"),
+        };
+        a.shared.say(a.key, None, LineKind::Runner, &message);
+    }
+}
+
+fn step_less_failure(a: &Attempt<'_>, reason: String) -> AttemptResult {
+    AttemptResult {
+        result: Outcome::Failure,
+        outputs: Map::new(),
+        reason: Some(reason),
+        attempt: a.number,
+    }
+}
+
+/// `<work dir>/<job>-<leg>/attempt-<n>`: every leg and attempt starts empty.
+fn attempt_dir(shared: &RunShared, key: &JobKey, attempt: u32) -> PathBuf {
+    shared
+        .settings
+        .work_dir
+        .join(format!("{}-{}", key.job, key.leg))
+        .join(format!("attempt-{attempt}"))
+}
+
+fn remove_dir(dir: &std::path::Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,283 @@
+//! One matrix leg of a job: where it runs (an image, or the host), the GPUs
+//! it leases, a slot among the run's `--max-parallel`, and its attempts
+//! (`retries:`, mlci's extension: each attempt in a fresh container).
+
+use super::attempt::{run_attempt, Attempt, AttemptResult};
+use super::gpu::{assignment, GpuLease};
+use super::job::{flag, Leg};
+use super::scope::Scope;
+use super::shared::RunShared;
+use crate::backend::options::parse_options;
+use crate::backend::{Backend, ContainerConfig, GpuRequest, JobSpec, ServiceSpec};
+use crate::model::{Container, Job};
+use crate::plan::labels::LabelTarget;
+use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+pub struct LegResult {
+    pub result: Outcome,
+    pub outputs: Map<String, Value>,
+    pub continue_on_error: bool,
+}
+
+pub async fn run_leg(
+    shared: Arc<RunShared>,
+    index: usize,
+    key: JobKey,
+    leg: Leg,
+    mut scope: Scope,
+    cancel: CancellationToken,
+) -> LegResult {
+    let started = Instant::now();
+    let job = &shared.workflow.jobs[index];
+    let secrets: Map<String, Value> = shared
+        .settings
+        .secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    scope.insert("secrets", &Value::Object(secrets));
+    let continue_on_error = flag(&scope, job.continue_on_error.as_ref(), false);
+    let finish = |result: Outcome, attempts: u32, outputs: Map<String, Value>, reason: Option<String>| {
+        shared.emit(RunEvent::JobFinished {
+            job: key.clone(),
+            result,
+            attempts,
+            seconds: started.elapsed().as_secs_f64(),
+            outputs: outputs.clone(),
+            reason,
+        });
+        LegResult {
+            result,
+            outputs,
+            continue_on_error,
+        }
+    };
+    if cancel.is_cancelled() {
+        return finish(
+            Outcome::Cancelled,
+            0,
+            Map::new(),
+            Some("cancelled before it started".into()),
+        );
+    }
+    let (backend, spec) = match prepare(&shared, job, &leg, &scope, &key) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            shared.say(&key, None, LineKind::Error, &message);
+            return finish(Outcome::Failure, 0, Map::new(), Some(message));
+        }
+    };
+    let Some(lease) = lease_gpus(&shared, &key, spec.container.gpus.as_ref(), &cancel).await else {
+        return finish(
+            Outcome::Cancelled,
+            0,
+            Map::new(),
+            Some("cancelled while waiting".into()),
+        );
+    };
+    let permit = tokio::select! {
+        permit = shared.slots.acquire() => permit.ok(),
+        _ = cancel.cancelled() => None,
+    };
+    if permit.is_none() {
+        return finish(
+            Outcome::Cancelled,
+            0,
+            Map::new(),
+            Some("cancelled while waiting".into()),
+        );
+    }
+    let mut spec = spec;
+    if let Some(request) = spec.container.gpus.clone() {
+        spec.gpus = assignment(&request, lease.as_ref());
+    }
+    let attempts = 1 + job.retries.as_ref().map_or(0, |r| r.value);
+    let delay = job.retry_delay.as_ref().map_or(Duration::ZERO, |d| d.value);
+    let mut last = AttemptResult::cancelled();
+    for attempt in 1..=attempts {
+        if attempt > 1 {
+            let message = format!(
+                "attempt {} of {attempts} failed; retrying in a fresh container in {}",
+                attempt - 1,
+                humanize(delay)
+            );
+            shared.say(&key, None, LineKind::Runner, &message);
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = cancel.cancelled() => break,
+            }
+        }
+        let run = Attempt {
+            shared: &shared,
+            job_index: index,
+            key: &key,
+            number: attempt,
+            attempts,
+            backend: backend.as_ref(),
+            spec: &spec,
+            scope: &scope,
+            cancel: &cancel,
+        };
+        last = run_attempt(run).await;
+        if last.result != Outcome::Failure || cancel.is_cancelled() {
+            break;
+        }
+    }
+    drop(lease);
+    let attempts_made = last.attempt;
+    finish(last.result, attempts_made, last.outputs, last.reason)
+}
+
+/// Leases the GPUs the job asks for; `None` when cancelled while waiting.
+/// `Some(None)` when no lease is needed (no request, or no inventory).
+async fn lease_gpus(
+    shared: &RunShared,
+    key: &JobKey,
+    request: Option<&GpuRequest>,
+    cancel: &CancellationToken,
+) -> Option<Option<GpuLease>> {
+    let Some(request) = request else { return Some(None) };
+    if shared.gpus.total() == 0 {
+        return Some(None);
+    }
+    if let Some(lease) = shared.gpus.try_lease(request) {
+        return Some(Some(lease));
+    }
+    let reason = match request {
+        GpuRequest::Count(n) => format!("waiting for {n} GPU{}", if *n == 1 { "" } else { "s" }),
+        GpuRequest::All => "waiting for all GPUs".to_string(),
+        GpuRequest::Devices(ids) => format!("waiting for GPUs {}", ids.join(",")),
+    };
+    shared.emit(RunEvent::JobWaiting {
+        job: key.clone(),
+        reason,
+    });
+    tokio::select! {
+        lease = shared.gpus.lease(request) => Some(Some(lease)),
+        _ = cancel.cancelled() => None,
+    }
+}
+
+/// Where the leg runs and the spec of its environment.
+fn prepare(
+    shared: &RunShared,
+    job: &Job,
+    leg: &Leg,
+    scope: &Scope,
+    key: &JobKey,
+) -> Result<(Arc<dyn Backend>, JobSpec), String> {
+    let mut spec = JobSpec {
+        // Run ids are per store; with the pid, two mlci processes on one
+        // engine never share container names or labels.
+        run_id: format!("{}-{}", shared.settings.run_id, std::process::id()),
+        job_id: key.job.clone(),
+        leg_name: key.name.clone(),
+        job_container: job.container.is_some(),
+        ..JobSpec::default()
+    };
+    let on_host = |spec: JobSpec| {
+        if let Some(request) = &spec.container.gpus {
+            shared
+                .gpus
+                .check(request)
+                .map_err(|e| format!("job `{}`: {e}", key.name))?;
+        }
+        Ok((shared.backends.host.clone(), spec))
+    };
+    if let Some(container) = &job.container {
+        if shared.settings.force_host {
+            return Err(format!(
+                "job `{}` has a `container:`, which needs the docker backend; it cannot run with --backend host",
+                key.job
+            ));
+        }
+        spec.image = scope.string(&container.image)?;
+        spec.container = container_config(container, scope)?;
+    } else if shared.settings.force_host {
+        return on_host(spec);
+    } else {
+        match shared.settings.labels.target(&leg.runs_on) {
+            Some(LabelTarget::Host { gpus }) => {
+                spec.container.gpus = gpus.clone();
+                return on_host(spec);
+            }
+            Some(LabelTarget::Image { image, gpus }) => {
+                spec.image = image.clone();
+                spec.container.gpus = gpus.clone();
+            }
+            None => {
+                let first = leg.runs_on.first().map_or("LABEL", String::as_str);
+                return Err(format!(
+                    "job `{}` runs on [{}], and no image is mapped to {}. Map one with -P {first}=IMAGE (or -P {first}=host to run it on this machine)",
+                    key.name,
+                    leg.runs_on.join(", "),
+                    if leg.runs_on.len() == 1 { "it" } else { "any of them" },
+                ));
+            }
+        }
+    }
+    for (id, service) in &job.services {
+        let image = scope.string(&service.image)?;
+        if image.is_empty() {
+            continue; // `image: ''` leaves the service out (gha-semantics §3.3)
+        }
+        spec.services.push(ServiceSpec {
+            id: id.clone(),
+            image,
+            config: container_config(service, scope)?,
+            command: service
+                .command
+                .as_ref()
+                .map(|c| {
+                    scope
+                        .string(c)
+                        .map(|s| s.split_whitespace().map(str::to_string).collect())
+                })
+                .transpose()?,
+            entrypoint: service.entrypoint.as_ref().map(|e| scope.string(e)).transpose()?,
+        });
+    }
+    if let Some(request) = &spec.container.gpus {
+        shared
+            .gpus
+            .check(request)
+            .map_err(|e| format!("job `{}`: {e}", key.name))?;
+    }
+    let docker = shared.backends.docker.clone().ok_or_else(|| {
+        format!(
+            "job `{}` needs the docker backend, which this run has not connected",
+            key.name
+        )
+    })?;
+    Ok((docker, spec))
+}
+
+fn container_config(container: &Container, scope: &Scope) -> Result<ContainerConfig, String> {
+    let mut config = ContainerConfig::default();
+    if let Some(options) = &container.options {
+        parse_options(&scope.string(options)?, &mut config)?;
+    }
+    for (name, value) in &container.env {
+        config.env.push((name.clone(), scope.string(value)?));
+    }
+    for volume in &container.volumes {
+        config.volumes.push(scope.string(volume)?);
+    }
+    for port in &container.ports {
+        config.ports.push(scope.string(port)?);
+    }
+    Ok(config)
+}
+
+fn humanize(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0 => "0s".to_string(),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}

@@ -1,0 +1,32 @@
+//! The executor: runs a planned workflow's jobs in dependency order, their
+//! matrix legs, attempts and steps, with GPUs leased per leg.
+//!
+//! One dispatcher ([`dispatcher`]) owns scheduling, cancellation, fail-fast
+//! and failures, panics included. The engine never prints: everything it
+//! does is told as [`crate::report::RunEvent`]s, sent over a channel to the
+//! reporters (terminal, JSON, store, forge), so a slow reader never stalls it.
+//! Where steps run is a [`crate::backend::Backend`]; what a `uses:` step
+//! does is [`crate::actions`].
+
+pub mod attempt;
+pub mod commands;
+pub mod default_env;
+pub mod dotenv;
+pub mod files;
+pub mod gpu;
+pub mod job;
+pub mod launch;
+pub mod leg;
+pub mod mask;
+pub mod scheduler;
+pub mod scope;
+pub mod shared;
+pub mod shell;
+pub mod step;
+pub mod step_files;
+pub mod step_output;
+
+#[cfg(test)]
+mod fake_backend;
+#[cfg(test)]
+mod scheduler_tests;
