@@ -1,4 +1,7 @@
 //! The exit codes of every mlci command (documented in docs/exit-codes.md).
+//! The engine records a run's code in the store; only the CLI exits with it.
+
+use crate::report::Outcome;
 
 /// Everything asked for was done (a workflow ran and passed, files are valid).
 pub const SUCCESS: i32 = 0;
@@ -15,9 +18,13 @@ pub const CANCELLED: i32 = 5;
 /// The Docker Engine does not answer (`run`, `images ls`).
 pub const BACKEND_UNREACHABLE: i32 = 6;
 
+/// The run ran, but its record in the store is incomplete: a write failed
+/// (the database locked or damaged, the disk full) or the database file was
+/// deleted while the run went on. What the run did may not be in `mlci show`.
+pub const RECORD_FAILED: i32 = 7;
+
 /// A run's result as the exit code of `mlci run` (also recorded in the store).
-pub fn of_outcome(result: crate::report::events::Outcome) -> i32 {
-    use crate::report::events::Outcome;
+pub fn of_outcome(result: Outcome) -> i32 {
     match result {
         Outcome::Success | Outcome::Skipped => SUCCESS,
         Outcome::Failure => FAILURE,

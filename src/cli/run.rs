@@ -9,11 +9,12 @@ use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
 use crate::backend::Backend;
 use crate::exec::gpu::{parse_inventory, GpuPool};
-use crate::exec::launch::{launch, Launch};
+use crate::exec::launch::{launch, Launch, LaunchError};
 use crate::exec::shared::{Backends, Cancel, RunSettings};
 use crate::model::Workflow;
 use crate::plan::dispatch_inputs;
 use crate::plan::LabelMap;
+use crate::report::error_chain;
 use crate::report::events::{EventSink, Outcome};
 use crate::report::terminal::{Buffered, JsonLines, Terminal};
 use crate::store::{default_store_dir, NewRun, Store};
@@ -326,10 +327,11 @@ impl RunOne<'_> {
         };
         let store =
             Store::open(self.store_dir).map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
-        let result = launch(store, run_id, run)
-            .await
-            .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
-        Ok(result)
+        match launch(store, run_id, run).await {
+            Ok(result) => Ok(result),
+            Err(e @ LaunchError::Record { .. }) => Err(fail(&error_chain(&e), exit::RECORD_FAILED)),
+            Err(e) => Err(fail(&error_chain(&e), exit::FAILURE)),
+        }
     }
 }
 

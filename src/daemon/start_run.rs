@@ -140,7 +140,9 @@ impl Daemon {
             cancel,
             sinks: vec![self.reporter.run_sink(reported)],
         };
-        let result = launch(store, run_id, run).await.map_err(|e| e.to_string())?;
+        let result = launch(store, run_id, run)
+            .await
+            .map_err(|e| crate::report::error_chain(&e))?;
         self.log(&format!("run {run_id}: {name} {}", result.as_str()));
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! A backend that runs nothing, for unit-testing the scheduler: each step's
 //! script is read line by line as `echo TEXT`, `sleep SECONDS`, `exit CODE`
 //! `output NAME=VALUE` (a line of $GITHUB_OUTPUT) or `envfile TEXT` (a line
-//! of $GITHUB_ENV). It records when each
+//! of $GITHUB_ENV), and `panic TEXT` (a bug in mlci while the step runs).
+//! It records when each
 //! job started and ended so tests can check order and overlap.
 
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
@@ -92,6 +93,8 @@ impl JobEnv for FakeJob {
                     _ = tokio::time::sleep(Duration::from_secs_f64(seconds)) => {}
                     _ = stop.cancelled() => return Ok(143),
                 }
+            } else if let Some(text) = line.strip_prefix("panic ") {
+                panic!("{text}");
             } else if let Some(code) = line.strip_prefix("exit ") {
                 return Ok(code.parse().unwrap_or(1));
             } else if let (Some(text), Some(file)) = (line.strip_prefix("envfile "), &env_file) {

@@ -1,8 +1,8 @@
-//! One job: its matrix legs, run in parallel within `strategy.max-parallel`,
-//! with `fail-fast` cancelling the other legs when one fails (gha-semantics
-//! §3.2), and the job's result and outputs made from its legs.
+//! One job: its matrix legs (planned when the job starts, since a matrix may
+//! come from `needs` outputs), and the job's result and outputs made from
+//! its legs' (gha-semantics §3.2). The dispatcher runs the legs.
 
-use super::leg::{run_leg, LegResult};
+use super::leg::LegResult;
 use super::scope::{display, Scope};
 use super::shared::RunShared;
 use crate::expr::{parse_template, JsonContext, ParseOptions};
@@ -10,9 +10,6 @@ use crate::model::{Dynamic, Spanned, Text};
 use crate::plan::{plan_job, PlannedLeg};
 use crate::report::events::{JobKey, Outcome, RunEvent};
 use serde_json::{Map, Value};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 /// What the jobs that need this one see.
 #[derive(Clone, Debug)]
@@ -43,88 +40,99 @@ impl JobResult {
     }
 }
 
-pub async fn run_job(shared: Arc<RunShared>, index: usize, scope: Scope) -> JobResult {
+/// A job's legs, ready for the dispatcher to start within `max_parallel`.
+pub struct JobLegs {
+    pub legs: Vec<PendingLeg>,
+    pub max_parallel: usize,
+    pub fail_fast: bool,
+}
+
+/// One leg not started yet: its key, its plan and its contexts (`matrix`
+/// and `strategy` set).
+pub struct PendingLeg {
+    pub key: JobKey,
+    pub leg: Leg,
+    pub scope: Scope,
+}
+
+/// Expands the job's matrix (now that `needs` outputs are known) into legs.
+/// An error is the reason the job fails before any leg starts.
+pub fn plan_legs(shared: &RunShared, index: usize, scope: &Scope) -> Result<JobLegs, String> {
     let job = &shared.workflow.jobs[index];
     let key = JobKey::of_job(job);
-    let planned = match plan_job(job, scope.contexts(), &shared.settings.labels, &evaluate, true) {
-        Ok(planned) => planned,
-        Err(message) => return fail_before_start(&shared, key, &message),
-    };
+    let planned = plan_job(job, scope.contexts(), &shared.settings.labels, &evaluate, true)?;
     if planned.legs.is_empty() {
-        return fail_before_start(&shared, key, "its matrix has no legs");
+        return Err("its matrix has no legs".to_string());
     }
     let strategy = job.strategy.as_ref();
-    let fail_fast = flag(&scope, strategy.and_then(|s| s.fail_fast.as_ref()), true);
+    let fail_fast = flag(scope, strategy.and_then(|s| s.fail_fast.as_ref()), true);
     let max_parallel = strategy
         .and_then(|s| s.max_parallel.as_ref())
-        .and_then(|m| number(&scope, m))
+        .and_then(|m| number(scope, m))
         .filter(|n| *n >= 1.0)
         .map_or(planned.legs.len(), |n| n as usize);
     let total = planned.legs.len();
-    let legs_limit = Arc::new(Semaphore::new(max_parallel));
-    let fail_fast_token = shared.cancel.graceful.child_token();
-    let mut legs = JoinSet::new();
-    for (leg_index, leg) in planned.legs.into_iter().enumerate() {
-        let mut leg_scope = scope.clone();
-        let matrix: Map<String, Value> = leg.matrix.clone().into_iter().collect();
-        leg_scope.insert("matrix", &Value::Object(matrix));
-        leg_scope.insert(
-            "strategy",
-            &serde_json::json!({
-                "fail-fast": fail_fast, "job-index": leg_index, "job-total": total, "max-parallel": max_parallel,
-            }),
-        );
-        let leg_key = JobKey {
-            job: key.job.clone(),
-            leg: leg_index,
-            name: leg.name.clone(),
-        };
-        let (shared, limit, token) = (shared.clone(), legs_limit.clone(), fail_fast_token.clone());
-        legs.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            let result = run_leg(shared, index, leg_key, leg, leg_scope, token.clone()).await;
-            if fail_fast && result.result == Outcome::Failure && !result.continue_on_error {
-                token.cancel();
+    let legs = planned
+        .legs
+        .into_iter()
+        .enumerate()
+        .map(|(leg_index, leg)| {
+            let mut leg_scope = scope.clone();
+            let matrix: Map<String, Value> = leg.matrix.clone().into_iter().collect();
+            leg_scope.insert("matrix", &Value::Object(matrix));
+            leg_scope.insert(
+                "strategy",
+                &serde_json::json!({
+                    "fail-fast": fail_fast, "job-index": leg_index, "job-total": total, "max-parallel": max_parallel,
+                }),
+            );
+            PendingLeg {
+                key: JobKey {
+                    job: key.job.clone(),
+                    leg: leg_index,
+                    name: leg.name.clone(),
+                },
+                leg,
+                scope: leg_scope,
             }
-            result
-        });
-    }
-    let mut results: Vec<LegResult> = Vec::new();
-    while let Some(done) = legs.join_next().await {
-        if let Ok(result) = done {
-            results.push(result);
-        }
-    }
-    combine(results, total)
+        })
+        .collect();
+    Ok(JobLegs {
+        legs,
+        max_parallel,
+        fail_fast,
+    })
 }
 
 /// A job fails if any leg failed; it is cancelled if a leg was cancelled
-/// and none failed. The outputs are those of the last leg to finish.
-fn combine(results: Vec<LegResult>, total: usize) -> JobResult {
+/// and none failed. The outputs are those of the last leg to finish. Every
+/// leg has a result here, a crashed one too (as a failure), so "every
+/// failure was allowed to fail" is never said of an empty list.
+pub fn combine(results: &[LegResult]) -> JobResult {
     let any = |o: Outcome| results.iter().any(|r| r.result == o);
-    let result = if any(Outcome::Failure) || results.len() < total {
+    let result = if any(Outcome::Failure) || results.is_empty() {
         Outcome::Failure
     } else if any(Outcome::Cancelled) {
         Outcome::Cancelled
     } else {
         Outcome::Success
     };
-    let continue_on_error = results
-        .iter()
-        .filter(|r| r.result == Outcome::Failure)
-        .all(|r| r.continue_on_error);
+    let failures: Vec<&LegResult> = results.iter().filter(|r| r.result == Outcome::Failure).collect();
+    let continue_on_error = !failures.is_empty() && failures.iter().all(|r| r.continue_on_error);
     let mut outputs = Map::new();
-    for leg in &results {
+    for leg in results {
         outputs.extend(leg.outputs.clone());
     }
     JobResult {
         result,
         outputs,
-        continue_on_error: continue_on_error && result == Outcome::Failure,
+        continue_on_error,
     }
 }
 
-fn fail_before_start(shared: &RunShared, key: JobKey, message: &str) -> JobResult {
+/// The job ends before any leg started (its matrix or `runs-on` failed to
+/// evaluate): one failed leg, told as such.
+pub fn fail_before_start(shared: &RunShared, key: JobKey, message: &str) -> JobResult {
     shared.emit(RunEvent::JobFinished {
         job: key,
         result: Outcome::Failure,

@@ -3,14 +3,16 @@
 //! (`Store::begin_run`) and says where events go; this runs the jobs,
 //! cleans up after them and records the result.
 
+use super::dispatcher::dispatch;
 use super::gpu::GpuPool;
 use super::mask::Masker;
-use super::scheduler::run_jobs;
 use super::shared::{Backends, Cancel, RunSettings, RunShared};
 use crate::backend::docker::DockerBackend;
+use crate::exit;
 use crate::model::Workflow;
 use crate::plan::JobGraph;
-use crate::report::events::{EventSink, Fanout, Outcome, RunEvent};
+use crate::report::events::{EventSink, Outcome, RunEvent};
+use crate::report::EventSender;
 use crate::store::{NewRun, Store, StoreError};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -36,15 +38,29 @@ pub struct Launch {
     pub sinks: Vec<Arc<dyn EventSink>>,
 }
 
-/// Runs the jobs of run `run_id` and records the result; an error only when
-/// the store cannot record events at all. The store is taken by value so
-/// that a daemon can run this on any thread (a connection is not `Sync`).
-pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome, StoreError> {
-    let mut sinks = Fanout::new();
-    sinks.push(Arc::new(store.sink()?));
-    for sink in launch.sinks {
-        sinks.push(sink);
-    }
+/// Why a run's record cannot be trusted.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// The store could not take the run's events at all.
+    #[error("failed to record the run")]
+    Store(#[from] StoreError),
+    /// The run ran to `result`, but part of its record was lost.
+    #[error("the run ended ({}), but its record is incomplete", result.as_str())]
+    Record {
+        result: Outcome,
+        #[source]
+        source: StoreError,
+    },
+}
+
+/// Runs the jobs of run `run_id` and records the result. The store is taken
+/// by value so that a daemon can run this on any thread (a connection is
+/// not `Sync`).
+pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome, LaunchError> {
+    let store_sink = Arc::new(store.sink()?);
+    let mut sinks: Vec<Arc<dyn EventSink>> = vec![store_sink.clone()];
+    sinks.extend(launch.sinks);
+    let (events, reporter) = EventSender::start(sinks);
     let mut masker = Masker::default();
     for (_, value) in &launch.settings.secrets {
         masker.add(value);
@@ -57,7 +73,7 @@ pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome
         workflow: launch.workflow,
         settings,
         backends: launch.backends,
-        sink: Arc::new(sinks),
+        events: events.clone(),
         masker: RwLock::new(masker),
         gpus: launch.gpus,
         slots: launch.slots,
@@ -74,7 +90,7 @@ pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome
         rerun_of: record.rerun_of,
     });
     let started = Instant::now();
-    let result = run_jobs(shared.clone(), &launch.graph).await;
+    let result = dispatch(shared.clone(), &launch.graph).await;
     // Every job removes what it created; this is the safety net for a job
     // task that died before it could (the run's label finds it all).
     if let Some(docker) = &launch.docker {
@@ -85,7 +101,24 @@ pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome
         result,
         seconds: started.elapsed().as_secs_f64(),
     });
-    let _ = store.finish_run(run_id, result, crate::exit::of_outcome(result));
+    // Every sink has seen every event once the reporter thread has ended.
+    events.flush().await;
+    let finished = tokio::task::spawn_blocking(move || reporter.finish(&events)).await;
+    let reporter_crashed = !matches!(finished, Ok(Ok(())));
     let _ = std::fs::remove_dir_all(run_dir.join("work"));
-    Ok(result)
+    let recorded = match store_sink.take_error() {
+        Some(message) => Err(StoreError::Record(message)),
+        None if reporter_crashed => Err(StoreError::Record("the reporter thread crashed".to_string())),
+        None => store
+            .finish_run(run_id, result, exit::of_outcome(result))
+            .and_then(|()| store.check_intact()),
+    };
+    match recorded {
+        Ok(()) => Ok(result),
+        Err(source) => {
+            // Tell the store what is known, if it still listens.
+            let _ = store.finish_run(run_id, result, exit::RECORD_FAILED);
+            Err(LaunchError::Record { result, source })
+        }
+    }
 }

@@ -10,7 +10,9 @@
 
 pub mod attempt;
 pub mod commands;
+pub mod decide;
 pub mod default_env;
+pub mod dispatcher;
 pub mod dotenv;
 pub mod files;
 pub mod gpu;
@@ -18,7 +20,6 @@ pub mod job;
 pub mod launch;
 pub mod leg;
 pub mod mask;
-pub mod scheduler;
 pub mod scope;
 pub mod shared;
 pub mod shell;
@@ -27,6 +28,6 @@ pub mod step_files;
 pub mod step_output;
 
 #[cfg(test)]
-mod fake_backend;
+mod dispatcher_tests;
 #[cfg(test)]
-mod scheduler_tests;
+mod fake_backend;

@@ -6,7 +6,8 @@ use super::mask::Masker;
 use crate::backend::Backend;
 use crate::model::Workflow;
 use crate::plan::LabelMap;
-use crate::report::events::{EventSink, JobKey, LineKind, RunEvent};
+use crate::report::events::{JobKey, LineKind, RunEvent};
+use crate::report::EventSender;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -78,7 +79,8 @@ pub struct RunShared {
     pub workflow: Arc<Workflow>,
     pub settings: RunSettings,
     pub backends: Backends,
-    pub sink: Arc<dyn EventSink>,
+    /// To the reporter thread: never blocks.
+    pub events: EventSender,
     pub masker: RwLock<Masker>,
     pub gpus: GpuPool,
     pub slots: Arc<Semaphore>,
@@ -87,7 +89,7 @@ pub struct RunShared {
 
 impl RunShared {
     pub fn emit(&self, event: RunEvent) {
-        self.sink.emit(&event);
+        self.events.send(event);
     }
 
     /// A message from mlci about a job (or one of its steps), masked.

@@ -3,7 +3,11 @@
 //! (`crate::store`) and the daemon's forge reporter are sinks of the same
 //! stream.
 
+pub mod channel;
+mod error_chain;
 pub mod events;
 pub mod terminal;
 
+pub use channel::{EventSender, Reporter};
+pub use error_chain::error_chain;
 pub use events::{EventSink, Fanout, JobKey, LineKind, Outcome, RunEvent};

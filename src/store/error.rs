@@ -26,6 +26,10 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("the run database {path} was deleted or replaced while mlci was writing to it")]
+    Gone { path: PathBuf },
+    #[error("failed to record the run: {0}")]
+    Record(String),
     #[error("the run database holds an unreadable {what}: `{value}`")]
     Corrupt { what: &'static str, value: String },
 }

@@ -222,6 +222,15 @@ impl Recorder {
                 ..
             } => {
                 let closed = self.leg(run_id, job)?.close_all();
+                // A step still running when its leg ends never told its end:
+                // the leg crashed or was killed under it. It failed there.
+                self.conn
+                    .execute(
+                        "UPDATE steps SET status = 'finished', outcome = 'failure', conclusion = 'failure',
+                         finished_at = ?4 WHERE run_id = ?1 AND job = ?2 AND leg = ?3 AND status = 'running'",
+                        params![run_id, job.job, index(job.leg), now],
+                    )
+                    .map_err(|e| failed("record the end of a leg's steps", e))?;
                 let outputs = serde_json::to_string(outputs).unwrap_or_else(|_| "{}".to_string());
                 self.update_job(
                     "UPDATE jobs SET status = 'finished', result = ?4, attempts = ?5, outputs = ?6, reason = ?7,

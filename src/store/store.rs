@@ -15,6 +15,9 @@ pub struct Store {
     pub(crate) dir: PathBuf,
     pub(crate) conn: Connection,
     pub(crate) clock: Clock,
+    /// The database file's device and inode when opened: a file deleted or
+    /// replaced under a running mlci still takes writes, into nowhere.
+    pub(crate) identity: Option<(u64, u64)>,
 }
 
 /// What `mlci run` knows about a run before its first job.
@@ -55,6 +58,7 @@ impl Store {
             dir: dir.to_path_buf(),
             conn,
             clock,
+            identity: file_identity(&schema::db_path(dir)),
         })
     }
 
@@ -102,6 +106,18 @@ impl Store {
             )
             .map_err(sql("record the end of a run"))?;
         Ok(())
+    }
+
+    /// Whether the database is still the file this store opened, with its
+    /// runs table: a run whose records went nowhere must not look recorded.
+    pub fn check_intact(&self) -> Result<(), StoreError> {
+        let path = schema::db_path(&self.dir);
+        if self.identity.is_some() && file_identity(&path) != self.identity {
+            return Err(StoreError::Gone { path });
+        }
+        self.conn
+            .query_row("SELECT count(*) FROM runs", [], |_| Ok(()))
+            .map_err(sql("read the runs table"))
     }
 
     /// A sink that records a run's events into this store, on its own
@@ -169,4 +185,9 @@ fn interrupt(conn: &Connection, id: i64) -> Result<bool, StoreError> {
     )
     .map_err(sql("mark a run's steps interrupted"))?;
     Ok(true)
+}
+
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }

@@ -1,10 +1,8 @@
-//! The order of a run: a job starts as soon as every job it needs has
-//! finished (by the graph, not level by level); its `if` decides whether it
-//! runs, with `success()` meaning every ancestor succeeded (gha-semantics
-//! §3.1). Legs of a matrix run in parallel within `max-parallel`; the run's
-//! slots (`--max-parallel`) bound the jobs running at once.
+//! Whether a job whose needs have finished runs: its `if`, with `success()`
+//! meaning every ancestor succeeded (gha-semantics §3.1), `needs.<id>`
+//! from their results, and the jobs a rerun reuses.
 
-use super::job::{run_job, JobResult};
+use super::job::JobResult;
 use super::scope::{Scope, Status};
 use super::shared::RunShared;
 use crate::expr::{parse_condition, JsonContext, ParseOptions};
@@ -12,71 +10,9 @@ use crate::plan::JobGraph;
 use crate::report::events::{JobKey, Outcome, RunEvent};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
-use tokio::task::JoinSet;
 
-/// Runs every job of the workflow (or `only_job` and what it needs) and
-/// returns the run's result.
-pub async fn run_jobs(shared: Arc<RunShared>, graph: &JobGraph) -> Outcome {
-    let wanted = wanted_jobs(&shared, graph);
-    let mut results: HashMap<usize, JobResult> = HashMap::new();
-    let mut started = vec![false; graph.len()];
-    let mut running: JoinSet<(usize, JobResult)> = JoinSet::new();
-    loop {
-        for &index in graph.order() {
-            if started[index] || !wanted.contains(&index) {
-                continue;
-            }
-            if !graph.needs(index).iter().all(|n| results.contains_key(n)) {
-                continue;
-            }
-            started[index] = true;
-            if let Some(outputs) = shared.settings.reused.get(&shared.workflow.jobs[index].id.value) {
-                reuse(&shared, index, outputs);
-                results.insert(
-                    index,
-                    JobResult {
-                        result: Outcome::Success,
-                        outputs: outputs.clone(),
-                        continue_on_error: false,
-                    },
-                );
-                continue;
-            }
-            match decide(&shared, graph, index, &results) {
-                Decision::Run(scope) => {
-                    let shared = shared.clone();
-                    running.spawn(async move { (index, run_job(shared, index, scope).await) });
-                }
-                Decision::Skip(reason) => {
-                    skip(&shared, index, &reason);
-                    results.insert(index, JobResult::skipped());
-                }
-            }
-        }
-        match running.join_next().await {
-            Some(Ok((index, result))) => {
-                results.insert(index, result);
-            }
-            // A job task panicked: it is a bug, but the run must still end
-            // and clean up; the job is counted as failed.
-            Some(Err(_)) => {}
-            None => break,
-        }
-    }
-    let failed = results
-        .values()
-        .any(|r| r.result == Outcome::Failure && !r.continue_on_error);
-    if shared.cancel.graceful.is_cancelled() {
-        Outcome::Cancelled
-    } else if failed || results.len() < wanted.len() {
-        Outcome::Failure
-    } else {
-        Outcome::Success
-    }
-}
-
-fn wanted_jobs(shared: &RunShared, graph: &JobGraph) -> Vec<usize> {
+/// The jobs to run: all, or `only_job` (`-j`) and the jobs it needs.
+pub(super) fn wanted_jobs(shared: &RunShared, graph: &JobGraph) -> Vec<usize> {
     match shared.settings.only_job.as_deref().and_then(|id| graph.index_of(id)) {
         Some(index) => {
             let mut set = graph.ancestors(index);
@@ -87,13 +23,18 @@ fn wanted_jobs(shared: &RunShared, graph: &JobGraph) -> Vec<usize> {
     }
 }
 
-enum Decision {
+pub(super) enum Decision {
     Run(Scope),
     Skip(String),
 }
 
 /// Evaluates the job's `if` against its ancestors' results.
-fn decide(shared: &RunShared, graph: &JobGraph, index: usize, results: &HashMap<usize, JobResult>) -> Decision {
+pub(super) fn decide(
+    shared: &RunShared,
+    graph: &JobGraph,
+    index: usize,
+    results: &HashMap<usize, JobResult>,
+) -> Decision {
     let job = &shared.workflow.jobs[index];
     if shared.cancel.graceful.is_cancelled() {
         return Decision::Skip("the run was cancelled".into());
@@ -145,7 +86,7 @@ fn needs_context(graph: &JobGraph, index: usize, results: &HashMap<usize, JobRes
 
 /// A job that succeeded in the run this one reruns (`mlci rerun --failed`):
 /// its result and outputs stand, and its artifacts stay downloadable.
-fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
+pub(super) fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
     let earlier = shared
         .settings
         .earlier_runs
@@ -161,7 +102,7 @@ fn reuse(shared: &RunShared, index: usize, outputs: &Map<String, Value>) {
     });
 }
 
-fn skip(shared: &RunShared, index: usize, reason: &str) {
+pub(super) fn skip(shared: &RunShared, index: usize, reason: &str) {
     shared.emit(RunEvent::JobSkipped {
         job: JobKey::of_job(&shared.workflow.jobs[index]),
         reason: reason.to_string(),

@@ -1,16 +1,17 @@
-//! The scheduler and the job/step semantics, on the fake backend: order by
+//! The dispatcher and the job/step semantics, on the fake backend: order by
 //! `needs`, overlap of independent jobs, `if` and results, fail-fast,
 //! retries, outputs, slots and GPU leases.
 
+use super::dispatcher::dispatch;
 use super::fake_backend::{FakeBackend, Record};
 use super::gpu::GpuPool;
 use super::mask::Masker;
-use super::scheduler::run_jobs;
 use super::shared::{Backends, Cancel, RunSettings, RunShared};
 use crate::check::{analyze, graph_of};
 use crate::diag::SourceFile;
 use crate::plan::LabelMap;
 use crate::report::events::{EventSink, Outcome, RunEvent};
+use crate::report::EventSender;
 use serde_json::Map;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -82,6 +83,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
     let backend = FakeBackend::default();
     let work = tempfile::tempdir().expect("a temp dir");
     let collect = Arc::new(Collect::default());
+    let (events, reporter) = EventSender::start(vec![collect.clone()]);
     let shared = Arc::new(RunShared {
         workflow: Arc::new(workflow),
         settings: RunSettings {
@@ -106,7 +108,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             docker: Some(Arc::new(backend.clone())),
             host: Arc::new(backend.clone()),
         },
-        sink: collect.clone(),
+        events: events.clone(),
         masker: RwLock::new({
             let mut masker = Masker::default();
             masker.add("s3cret");
@@ -116,7 +118,8 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
         slots: Arc::new(Semaphore::new(max_parallel)),
         cancel: Cancel::default(),
     });
-    let result = run_jobs(shared, &graph).await;
+    let result = dispatch(shared, &graph).await;
+    reporter.finish(&events).expect("every event reported");
     let events = collect.0.lock().map(|e| e.clone()).unwrap_or_default();
     Ran {
         result,
@@ -356,4 +359,62 @@ jobs:
             "j: failure"
         ]
     );
+}
+
+/// The gate job crashes (a panic in mlci while its step runs): it is a
+/// failure with its reason, the deploy after it is skipped and the run
+/// fails — even with `continue-on-error` on another job, and with a matrix.
+#[tokio::test]
+async fn a_crashed_leg_is_a_failure_and_never_lets_deploy_run() {
+    let ran = run("
+on: push
+jobs:
+  lint: {runs-on: ubuntu-latest, continue-on-error: true, steps: [{run: exit 1}]}
+  gate:
+    runs-on: ubuntu-latest
+    strategy: {matrix: {model: [a, b]}, fail-fast: false}
+    steps: [{run: 'panic boom in ${{ matrix.model }}'}]
+  deploy: {runs-on: ubuntu-latest, needs: [lint, gate], steps: [{run: echo deployed}]}
+")
+    .await;
+    assert_eq!(ran.result, Outcome::Failure);
+    assert_eq!(
+        ran.jobs(),
+        ["deploy=skipped", "gate (a)=failure", "gate (b)=failure", "lint=failure"]
+    );
+    let reasons: Vec<String> = ran
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::JobFinished {
+                job,
+                reason: Some(reason),
+                ..
+            } if job.job == "gate" => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons.len(), 2, "one JobFinished per crashed leg: {:?}", ran.events);
+    for model in ["a", "b"] {
+        let reason = format!("mlci crashed while running this job: boom in {model}");
+        assert!(reasons.contains(&reason), "{reasons:?}");
+    }
+    assert!(!ran.lines().iter().any(|l| l.contains("deployed")));
+}
+
+/// A crash in one leg with fail-fast cancels the job's other legs, as a
+/// failure would.
+#[tokio::test]
+async fn a_crashed_leg_triggers_fail_fast() {
+    let ran = run("
+on: push
+jobs:
+  train:
+    runs-on: ubuntu-latest
+    strategy: {matrix: {n: [1, 2]}}
+    steps: [{run: \"${{ matrix.n == 1 && 'panic oops' || 'sleep 5' }}\"}]
+")
+    .await;
+    assert_eq!(ran.result, Outcome::Failure);
+    assert_eq!(ran.jobs(), ["train (1)=failure", "train (2)=cancelled"]);
 }
