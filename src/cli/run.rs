@@ -8,6 +8,7 @@ use super::{exit, workflows};
 use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
 use crate::backend::Backend;
+use crate::exec::concurrency::ConcurrencyGroups;
 use crate::exec::gpu::{parse_inventory, GpuPool};
 use crate::exec::launch::{launch, Launch, LaunchError};
 use crate::exec::shared::{Backends, Cancel, RunSettings};
@@ -322,6 +323,7 @@ impl RunOne<'_> {
             docker: self.docker.cloned(),
             gpus: self.gpus.clone(),
             slots: Arc::new(Semaphore::new(max_parallel)),
+            groups: ConcurrencyGroups::default(),
             cancel: self.cancel.clone(),
             sinks: vec![view],
         };

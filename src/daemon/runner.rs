@@ -60,6 +60,8 @@ pub struct Daemon {
     pub(super) gpus: GpuPool,
     /// Job slots shared by every run: `capacity`.
     pub(super) slots: Arc<Semaphore>,
+    /// Job-level `concurrency:` groups of every run, scoped per repository.
+    pub(super) groups: crate::exec::concurrency::ConcurrencyGroups,
     /// Queued run id → its cancellation.
     pub(super) running: Mutex<HashMap<i64, Cancel>>,
     /// Set once shutdown cancels runs: those are resumed at the next start.
@@ -101,6 +103,7 @@ impl Daemon {
             docker: Some(docker),
             gpus: GpuPool::new(config.gpus.clone()),
             slots: Arc::new(Semaphore::new(config.capacity.max(1))),
+            groups: Default::default(),
             running: Mutex::new(HashMap::new()),
             stopping: AtomicBool::new(false),
             wake: Arc::new(Notify::new()),

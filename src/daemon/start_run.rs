@@ -137,6 +137,7 @@ impl Daemon {
             docker: self.docker.clone(),
             gpus: self.gpus.clone(),
             slots: self.slots.clone(),
+            groups: self.groups.scoped(&queued.repo),
             cancel,
             sinks: vec![self.reporter.run_sink(reported)],
         };

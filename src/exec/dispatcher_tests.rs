@@ -116,6 +116,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
         }),
         gpus: GpuPool::new(gpus.iter().map(|s| s.to_string()).collect()),
         slots: Arc::new(Semaphore::new(max_parallel)),
+        groups: Default::default(),
         cancel: Cancel::default(),
     });
     let result = dispatch(shared, &graph).await;
@@ -417,4 +418,61 @@ jobs:
     .await;
     assert_eq!(ran.result, Outcome::Failure);
     assert_eq!(ran.jobs(), ["train (1)=failure", "train (2)=cancelled"]);
+}
+
+/// Job-level `concurrency:`: two jobs of one group never overlap.
+#[tokio::test]
+async fn jobs_of_one_concurrency_group_run_one_at_a_time() {
+    let ran = run("
+on: push
+jobs:
+  a: {runs-on: ubuntu-latest, concurrency: deploy, steps: [{run: sleep 0.2}]}
+  b: {runs-on: ubuntu-latest, concurrency: DEPLOY, steps: [{run: sleep 0.2}]}
+")
+    .await;
+    assert_eq!(ran.result, Outcome::Success);
+    assert_eq!(
+        ran.records,
+        [
+            Record::Start("a".into()),
+            Record::End("a".into()),
+            Record::Start("b".into()),
+            Record::End("b".into())
+        ]
+    );
+    let waited = ran.events.iter().any(|e| {
+        matches!(e, RunEvent::JobWaiting { job, reason } if job.job == "b" && reason == "waiting for concurrency group `DEPLOY`")
+    });
+    assert!(waited, "{:?}", ran.events);
+}
+
+/// One running, one waiting: the third leg of a group replaces the waiting
+/// second, which is cancelled; with `cancel-in-progress` a newer leg
+/// cancels the running one.
+#[tokio::test]
+async fn a_newer_job_replaces_the_waiting_one_and_may_cancel_the_running_one() {
+    let ran = run("
+on: push
+jobs:
+  t:
+    runs-on: ubuntu-latest
+    concurrency: {group: train}
+    strategy: {matrix: {n: [1, 2, 3]}}
+    steps: [{run: sleep 0.2}]
+")
+    .await;
+    assert_eq!(ran.result, Outcome::Cancelled);
+    assert_eq!(ran.jobs(), ["t (1)=success", "t (2)=cancelled", "t (3)=success"]);
+
+    let ran = run("
+on: push
+jobs:
+  t:
+    runs-on: ubuntu-latest
+    concurrency: {group: 'train-${{ github.ref }}', cancel-in-progress: true}
+    strategy: {matrix: {n: [1, 2]}}
+    steps: [{run: sleep 5}]
+")
+    .await;
+    assert_eq!(ran.jobs(), ["t (1)=cancelled", "t (2)=success"]);
 }

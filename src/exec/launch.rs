@@ -3,6 +3,7 @@
 //! (`Store::begin_run`) and says where events go; this runs the jobs,
 //! cleans up after them and records the result.
 
+use super::concurrency::ConcurrencyGroups;
 use super::dispatcher::dispatch;
 use super::gpu::GpuPool;
 use super::mask::Masker;
@@ -33,6 +34,9 @@ pub struct Launch {
     /// Job slots: the run's own (`--max-parallel`) or the daemon's, shared
     /// by every run.
     pub slots: Arc<Semaphore>,
+    /// Job-level `concurrency:` groups: the run's own, or the daemon's
+    /// (scoped to the run's repository).
+    pub groups: ConcurrencyGroups,
     pub cancel: Cancel,
     /// Where events go besides the store: the terminal, JSON, the forge.
     pub sinks: Vec<Arc<dyn EventSink>>,
@@ -77,6 +81,7 @@ pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome
         masker: RwLock::new(masker),
         gpus: launch.gpus,
         slots: launch.slots,
+        groups: launch.groups,
         cancel: launch.cancel,
     });
     let record = launch.record;

@@ -3,6 +3,7 @@
 //! (`retries:`, mlci's extension: each attempt in a fresh container).
 
 use super::attempt::{run_attempt, Attempt, AttemptResult};
+use super::concurrency::{Admission, GroupSlot};
 use super::gpu::{assignment, GpuLease};
 use super::job::{flag, Leg};
 use super::scope::Scope;
@@ -71,6 +72,14 @@ pub async fn run_leg(
             return finish(Outcome::Failure, 0, Map::new(), Some(message));
         }
     };
+    let _group = match enter_group(&shared, job, &scope, &key, &cancel).await {
+        Ok(slot) => slot,
+        Err(GroupWait::Cancelled(reason)) => return finish(Outcome::Cancelled, 0, Map::new(), Some(reason)),
+        Err(GroupWait::Failed(reason)) => {
+            shared.say(&key, None, LineKind::Error, &reason);
+            return finish(Outcome::Failure, 0, Map::new(), Some(reason));
+        }
+    };
     let Some(lease) = lease_gpus(&shared, &key, spec.container.gpus.as_ref(), &cancel).await else {
         return finish(
             Outcome::Cancelled,
@@ -130,6 +139,50 @@ pub async fn run_leg(
     drop(lease);
     let attempts_made = last.attempt;
     finish(last.result, attempts_made, last.outputs, last.reason)
+}
+
+enum GroupWait {
+    Cancelled(String),
+    Failed(String),
+}
+
+/// Waits for the job's `concurrency:` group, if it has one (each leg is a
+/// member of its own, as each is a job on GitHub).
+async fn enter_group(
+    shared: &RunShared,
+    job: &Job,
+    scope: &Scope,
+    key: &JobKey,
+    cancel: &CancellationToken,
+) -> Result<Option<GroupSlot>, GroupWait> {
+    let Some(concurrency) = &job.concurrency else {
+        return Ok(None);
+    };
+    let group = scope
+        .string(&concurrency.group)
+        .map_err(|e| GroupWait::Failed(format!("concurrency group: {e}")))?;
+    let cancel_in_progress = flag(scope, concurrency.cancel_in_progress.as_ref(), false);
+    let entering = shared.groups.enter(&group, cancel_in_progress, cancel);
+    tokio::pin!(entering);
+    // Told only when the job really waits.
+    let admission = tokio::select! {
+        biased;
+        admission = &mut entering => admission,
+        () = std::future::ready(()) => {
+            shared.emit(RunEvent::JobWaiting {
+                job: key.clone(),
+                reason: format!("waiting for concurrency group `{group}`"),
+            });
+            entering.await
+        }
+    };
+    match admission {
+        Admission::Admitted(slot) => Ok(Some(slot)),
+        Admission::Superseded => Err(GroupWait::Cancelled(format!(
+            "cancelled: a newer job of concurrency group `{group}` is waiting"
+        ))),
+        Admission::Cancelled => Err(GroupWait::Cancelled("cancelled while waiting".to_string())),
+    }
 }
 
 /// Leases the GPUs the job asks for; `None` when cancelled while waiting.

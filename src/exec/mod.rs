@@ -10,6 +10,7 @@
 
 pub mod attempt;
 pub mod commands;
+pub mod concurrency;
 pub mod decide;
 pub mod default_env;
 pub mod dispatcher;

@@ -1,6 +1,7 @@
 //! What every job and step of one run shares: the settings it was started
 //! with, the event sink, the masker, the backends, GPUs and cancellation.
 
+use super::concurrency::ConcurrencyGroups;
 use super::gpu::GpuPool;
 use super::mask::Masker;
 use crate::backend::Backend;
@@ -84,6 +85,8 @@ pub struct RunShared {
     pub masker: RwLock<Masker>,
     pub gpus: GpuPool,
     pub slots: Arc<Semaphore>,
+    /// Job-level `concurrency:` groups: the run's own, or the daemon's.
+    pub groups: ConcurrencyGroups,
     pub cancel: Cancel,
 }
 
