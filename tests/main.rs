@@ -15,4 +15,5 @@ mod run_act;
 mod runner_config;
 mod runner_daemon;
 mod store;
+mod store_faults;
 mod validate;
