@@ -32,5 +32,5 @@ echo "  cp -r: $(( (end - start) / 1000000 )) ms"
 rm -rf "$copy"
 
 cd "$(dirname "$0")/.."
-MLCI_CHECKOUT_BENCH_REPO="$repo" cargo test --release --lib builtin::checkout::tests::large_repository_benchmark \
+MLCI_CHECKOUT_BENCH_REPO="$repo" cargo test --release --lib actions::checkout::tests::large_repository_benchmark \
   -- --ignored --nocapture

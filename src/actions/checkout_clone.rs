@@ -2,10 +2,11 @@
 //! run, HEAD placed on the target, its files written, its refs and history
 //! trimmed to what a GitHub checkout of the same depth leaves.
 //!
-//! The clone shares the source's object files by hard link, as `git clone`
-//! does for a local path (libgit2 copies them when the two are on different
-//! file systems), so it costs one link per object file and no re-packing.
-//! Every object is therefore present whatever the depth; a depth is made real
+//! The clone copies the source's object files (no re-packing). It never
+//! hard-links them, as `git clone` of a local path would: a job owns its
+//! workspace, and a job that rewrote or chowned a shared object file would
+//! change the user's own repository. Every object is present whatever the
+//! depth; a depth is made real
 //! the way git makes a shallow clone, with a `shallow` file that cuts the
 //! history at the right commits, so `git log` and `git rev-parse
 //! --is-shallow-repository` answer as they would on GitHub.
@@ -32,7 +33,7 @@ pub(crate) fn clone_into(source: &Repository, dest: &Path) -> Result<Repository,
     let mut no_files = CheckoutBuilder::new();
     no_files.dry_run();
     RepoBuilder::new()
-        .clone_local(CloneLocal::Local)
+        .clone_local(CloneLocal::NoLinks)
         .with_checkout(no_files)
         .clone(url, dest)
         .map_err(|e| failed(&format!("clone {url}"), dest, e))

@@ -355,15 +355,25 @@ fn fetch_depth_one_cuts_the_history_and_zero_keeps_it() {
     );
 }
 
+/// A job that rewrites an object file of its checkout (or chowns it) must
+/// not change the user's repository: the files are copies, not hard links.
 #[test]
-fn objects_are_hard_links_to_the_sources_not_copies() {
+fn objects_are_copies_never_shared_with_the_source() {
     use std::os::unix::fs::MetadataExt;
     let (t, [_, _, c]) = three_commits();
     let ws = tempfile::tempdir().unwrap();
     checkout(t.path(), &c.to_string(), ws.path(), &options()).unwrap();
     let sha = c.to_string();
-    let object = |root: &Path| std::fs::metadata(root.join(".git/objects").join(&sha[..2]).join(&sha[2..])).unwrap();
-    assert_eq!(object(t.path()).ino(), object(ws.path()).ino());
+    let path = |root: &Path| root.join(".git/objects").join(&sha[..2]).join(&sha[2..]);
+    let (source, copy) = (path(t.path()), path(ws.path()));
+    assert_ne!(std::fs::metadata(&source).unwrap().ino(), std::fs::metadata(&copy).unwrap().ino());
+    assert_eq!(std::fs::metadata(&source).unwrap().nlink(), 1);
+    let before = std::fs::read(&source).unwrap();
+    let mut perms = std::fs::metadata(&copy).unwrap().permissions();
+    perms.set_mode(0o644);
+    std::fs::set_permissions(&copy, perms).unwrap();
+    std::fs::write(&copy, b"rewritten by the job").unwrap();
+    assert_eq!(std::fs::read(&source).unwrap(), before);
 }
 
 #[test]
