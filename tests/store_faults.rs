@@ -1,6 +1,8 @@
 //! A run whose store fails under it: a table dropped or the database file
 //! deleted while a job runs. The run goes on, but its exit says its record
-//! is incomplete (7) and why, instead of 0 with records lost.
+//! is incomplete (7) and why, instead of 0 with records lost. And what a
+//! `kill -9` leaves: step scripts only their owner can read, removed at the
+//! next start.
 
 use crate::support::daemon::wait_until;
 use crate::support::Test;
@@ -88,4 +90,24 @@ fn a_store_deleted_mid_run_makes_the_exit_say_so() {
         db.display()
     );
     assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
+fn step_scripts_are_private_and_removed_at_the_next_start_after_kill_9() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = Test::new().workflow("ci.yml", WAITING_JOB);
+    let mut child = start_run(&test);
+    wait_for_first_step(test.path());
+    let attempt = test.path().join("store/runs/1/work/train-0/attempt-1");
+    let script = attempt.join("temp/step-0.sh");
+    let mode = |path: &Path| std::fs::metadata(path).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode(&script), 0o600);
+    assert_eq!(mode(&attempt), 0o700);
+    child.kill().expect("kill -9 mlci");
+    child.wait().expect("reap mlci");
+    assert!(script.exists(), "kill -9 leaves the script behind");
+
+    let (code, stderr) = finish(&test, start_run(&test));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!test.path().join("store/runs/1/work").exists());
 }

@@ -366,7 +366,10 @@ fn objects_are_copies_never_shared_with_the_source() {
     let sha = c.to_string();
     let path = |root: &Path| root.join(".git/objects").join(&sha[..2]).join(&sha[2..]);
     let (source, copy) = (path(t.path()), path(ws.path()));
-    assert_ne!(std::fs::metadata(&source).unwrap().ino(), std::fs::metadata(&copy).unwrap().ino());
+    assert_ne!(
+        std::fs::metadata(&source).unwrap().ino(),
+        std::fs::metadata(&copy).unwrap().ino()
+    );
     assert_eq!(std::fs::metadata(&source).unwrap().nlink(), 1);
     let before = std::fs::read(&source).unwrap();
     let mut perms = std::fs::metadata(&copy).unwrap().permissions();

@@ -5,6 +5,7 @@
 
 use super::composite::{load_local_action, CompositeAction};
 use crate::exec::job::flag;
+use crate::exec::job_dir::JobDir;
 use crate::exec::scope::{Scope, Status};
 use crate::exec::step::{execute, record_step, Ended, JobState, StepContext};
 use crate::model::Step;
@@ -184,23 +185,9 @@ fn visible_dir(cx: &StepContext<'_>, dir: &Path) -> PathBuf {
     let name = dir
         .file_name()
         .map_or_else(|| "action".into(), |n| n.to_string_lossy().into_owned());
-    let copy = cx.spec.temp.join("_actions").join(&name);
-    if copy_dir(dir, &copy).is_err() {
+    let copied = JobDir::open(&cx.spec.temp).and_then(|temp| temp.copy_in(dir, &Path::new("_actions").join(&name)));
+    if copied.is_err() {
         return dir.to_path_buf();
     }
     PathBuf::from(cx.env.temp()).join("_actions").join(name)
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else if entry.file_type()?.is_file() {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }

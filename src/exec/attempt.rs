@@ -11,6 +11,7 @@ use crate::backend::{Backend, JobEnv, JobSpec};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -68,6 +69,12 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
         if let Err(e) = std::fs::create_dir_all(path) {
             return fail(format!("cannot create {}: {e}", path.display()));
         }
+    }
+    // Scripts in the temp folder may hold expanded secrets: no other user
+    // of this machine may look inside (the job sees its two folders through
+    // their own mounts).
+    if let Err(e) = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)) {
+        return fail(format!("cannot restrict {}: {e}", dir.display()));
     }
     shared.emit(RunEvent::JobStarted {
         job: a.key.clone(),

@@ -113,7 +113,7 @@ pub async fn launch(store: Store, run_id: i64, launch: Launch) -> Result<Outcome
     let _ = std::fs::remove_dir_all(run_dir.join("work"));
     let recorded = match store_sink.take_error() {
         Some(message) => Err(StoreError::Record(message)),
-        None if reporter_crashed => Err(StoreError::Record("the reporter thread crashed".to_string())),
+        None if reporter_crashed => Err(StoreError::Record(crate::report::ReporterCrashed.to_string())),
         None => store
             .finish_run(run_id, result, exit::of_outcome(result))
             .and_then(|()| store.check_intact()),

@@ -18,6 +18,7 @@ pub mod dotenv;
 pub mod files;
 pub mod gpu;
 pub mod job;
+pub mod job_dir;
 pub mod launch;
 pub mod leg;
 pub mod mask;

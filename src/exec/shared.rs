@@ -56,7 +56,7 @@ pub struct RunSettings {
 impl RunSettings {
     /// `<store>/runs/<id>`: where a run's artifacts are kept.
     pub fn run_dir(&self, run_id: i64) -> PathBuf {
-        self.store_dir.join("runs").join(run_id.to_string())
+        crate::store::run_dir(&self.store_dir, run_id)
     }
 }
 

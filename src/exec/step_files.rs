@@ -2,10 +2,16 @@
 //! command files per step under `RUNNER_TEMP/_runner_file_commands/`, the
 //! step's script, and the event payload. Each lives in the job's temp
 //! directory on the host and is seen by the step under `RUNNER_TEMP`.
+//!
+//! The job can write to that directory, so it can plant links there. mlci
+//! touches it only as a [`JobDir`], which cannot reach outside it, and it
+//! creates each of its files anew: a link planted in place of a script or a
+//! file command is removed, never written or read through.
 
+use super::job_dir::JobDir;
 use serde_json::Value;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The file commands: (`github` context key, file name prefix).
 const FILE_COMMANDS: &[(&str, &str)] = &[
@@ -17,7 +23,8 @@ const FILE_COMMANDS: &[(&str, &str)] = &[
 ];
 
 pub struct StepFiles {
-    host_temp: PathBuf,
+    /// The job's temp directory on the host.
+    temp: JobDir,
     inside_temp: String,
     step: usize,
 }
@@ -26,13 +33,13 @@ impl StepFiles {
     /// Creates the step's empty file command files.
     pub fn create(host_temp: &Path, inside_temp: &str, step: usize) -> io::Result<StepFiles> {
         let files = StepFiles {
-            host_temp: host_temp.to_path_buf(),
+            temp: JobDir::open(host_temp)?,
             inside_temp: inside_temp.trim_end_matches('/').to_string(),
             step,
         };
-        std::fs::create_dir_all(host_temp.join("_runner_file_commands"))?;
+        files.temp.create_dir_all("_runner_file_commands")?;
         for (key, _) in FILE_COMMANDS {
-            std::fs::write(files.host_path(key), "")?;
+            files.temp.write_fresh(files.file_name(key), b"", 0o644)?;
         }
         Ok(files)
     }
@@ -40,10 +47,6 @@ impl StepFiles {
     fn file_name(&self, key: &str) -> String {
         let prefix = FILE_COMMANDS.iter().find(|(k, _)| *k == key).map_or("", |(_, p)| *p);
         format!("_runner_file_commands/{prefix}{}", self.step)
-    }
-
-    fn host_path(&self, key: &str) -> PathBuf {
-        self.host_temp.join(self.file_name(key))
     }
 
     /// `github.env`, `github.output`, … as the step sees them.
@@ -55,15 +58,17 @@ impl StepFiles {
     }
 
     /// What the step wrote to one file command (`env`, `output`, …).
+    /// A link the step put there is followed only inside the temp folder.
     pub fn read(&self, key: &str) -> io::Result<String> {
-        let bytes = std::fs::read(self.host_path(key))?;
+        let bytes = self.temp.read(self.file_name(key))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// Writes the step's script; returns its path as the step sees it.
+    /// Writes the step's script, readable by its owner alone (it may hold
+    /// expanded secrets); returns its path as the step sees it.
     pub fn write_script(&self, step: usize, script: &str, extension: &str) -> io::Result<String> {
         let name = format!("step-{step}{extension}");
-        std::fs::write(self.host_temp.join(&name), script)?;
+        self.temp.write_fresh(&name, script.as_bytes(), 0o600)?;
         Ok(format!("{}/{name}", self.inside_temp))
     }
 
@@ -74,13 +79,13 @@ impl StepFiles {
 
     /// Writes the event payload once per job.
     pub fn write_event(&self, event: Option<&Value>) -> io::Result<()> {
-        let path = self.host_temp.join("_github_workflow/event.json");
-        if path.exists() {
+        let path = "_github_workflow/event.json";
+        if self.temp.exists(path) {
             return Ok(());
         }
-        std::fs::create_dir_all(self.host_temp.join("_github_workflow"))?;
+        self.temp.create_dir_all("_github_workflow")?;
         let text = serde_json::to_string_pretty(event.unwrap_or(&Value::Object(Default::default())))?;
-        std::fs::write(path, text)
+        self.temp.write_fresh(path, text.as_bytes(), 0o644)
     }
 }
 
@@ -109,5 +114,40 @@ mod tests {
             std::fs::read_to_string(dir.path().join("step-3.sh")).unwrap(),
             "echo hi"
         );
+    }
+
+    /// The job plants links in its temp folder, pointing at host files, in
+    /// place of the next step's script, a file command and the folder of the
+    /// file commands. None of the host files is written, truncated or read.
+    #[test]
+    fn links_planted_in_the_temp_folder_are_never_followed_out_of_it() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let host = tempfile::tempdir().unwrap();
+        let victim = host.path().join("victim");
+        std::fs::write(&victim, "host secret\n").unwrap();
+        let temp = host.path().join("temp");
+        std::fs::create_dir(&temp).unwrap();
+
+        symlink(&victim, temp.join("step-1.sh")).unwrap();
+        let files = StepFiles::create(&temp, "/github/runner_temp", 1).unwrap();
+        files.write_script(1, "echo job", ".sh").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "host secret\n");
+        let script = std::fs::symlink_metadata(temp.join("step-1.sh")).unwrap();
+        assert!(script.is_file());
+        assert_eq!(script.permissions().mode() & 0o777, 0o600);
+
+        // A file command replaced by a link to the host: reading refuses.
+        std::fs::remove_file(temp.join("_runner_file_commands/set_env_1")).unwrap();
+        symlink(&victim, temp.join("_runner_file_commands/set_env_1")).unwrap();
+        assert!(files.read("env").is_err());
+
+        // The whole folder replaced by a link to a host folder: the next
+        // step's files are not created there.
+        let host_dir = host.path().join("host-dir");
+        std::fs::create_dir(&host_dir).unwrap();
+        std::fs::remove_dir_all(temp.join("_runner_file_commands")).unwrap();
+        symlink(&host_dir, temp.join("_runner_file_commands")).unwrap();
+        assert!(StepFiles::create(&temp, "/github/runner_temp", 2).is_err());
+        assert_eq!(std::fs::read_dir(&host_dir).unwrap().count(), 0);
     }
 }

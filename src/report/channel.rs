@@ -56,6 +56,11 @@ impl EventSender {
     }
 }
 
+/// A sink panicked (or the thread never started): events went unreported.
+#[derive(Debug, thiserror::Error)]
+#[error("the reporter thread crashed, so part of the run went unreported")]
+pub struct ReporterCrashed;
+
 /// The reporter thread.
 pub struct Reporter {
     thread: Option<JoinHandle<()>>,
@@ -64,11 +69,11 @@ pub struct Reporter {
 impl Reporter {
     /// Delivers what was sent before this call, then ends the thread; an
     /// error if a sink panicked, so that later events went unreported.
-    pub fn finish(mut self, events: &EventSender) -> Result<(), ()> {
+    pub fn finish(mut self, events: &EventSender) -> Result<(), ReporterCrashed> {
         let _ = events.tx.send(Message::Close);
         match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| ()),
-            None => Err(()),
+            Some(thread) => thread.join().map_err(|_| ReporterCrashed),
+            None => Err(ReporterCrashed),
         }
     }
 }

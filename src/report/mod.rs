@@ -8,6 +8,6 @@ mod error_chain;
 pub mod events;
 pub mod terminal;
 
-pub use channel::{EventSender, Reporter};
+pub use channel::{EventSender, Reporter, ReporterCrashed};
 pub use error_chain::error_chain;
 pub use events::{EventSink, Fanout, JobKey, LineKind, Outcome, RunEvent};

@@ -43,7 +43,7 @@ pub(crate) use process::{is_alive, start_time};
 pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
 pub(crate) use schema::connect;
 pub use sink::StoreSink;
-pub use store::{NewRun, Store};
+pub use store::{run_dir, NewRun, Store};
 
 #[cfg(test)]
 #[path = "sink_tests.rs"]

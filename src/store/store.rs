@@ -155,6 +155,9 @@ impl Store {
             let marked = interrupt(&tx, id)?;
             tx.commit().map_err(sql("mark a run interrupted"))?;
             if marked {
+                // Its step scripts may hold expanded secrets; nothing there
+                // is needed again (a resumed run starts each job afresh).
+                let _ = std::fs::remove_dir_all(run_dir(&self.dir, id).join("work"));
                 abandoned.push(id);
             }
         }
@@ -185,6 +188,11 @@ fn interrupt(conn: &Connection, id: i64) -> Result<bool, StoreError> {
     )
     .map_err(sql("mark a run's steps interrupted"))?;
     Ok(true)
+}
+
+/// `<store>/runs/<id>`: a run's artifacts, and its jobs' folders while it runs.
+pub fn run_dir(store_dir: &Path, run_id: i64) -> PathBuf {
+    store_dir.join("runs").join(run_id.to_string())
 }
 
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
