@@ -4,9 +4,10 @@
 
 mod output;
 
+use crate::backend::lines::LineSplitter;
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
-use output::{Lines, Reader};
+use output::Reader;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::os::unix::process::ExitStatusExt;
@@ -171,7 +172,7 @@ impl JobEnv for HostJob {
             group,
             finished: false,
         };
-        let mut lines = Lines::default();
+        let mut lines = LineSplitter::default();
         let mut status: Option<ExitStatus> = None;
         let mut stopped = false;
         let drained = tokio::time::sleep(Duration::MAX);
@@ -195,14 +196,14 @@ impl JobEnv for HostJob {
                 }
                 chunk = reader.chunks.recv() => match chunk {
                     Some(chunk) => {
-                        lines.push(&chunk, &mut |text: &str| sink.line(text));
+                        lines.push(&chunk, sink);
                         sink.flush();
                     }
                     None => break,
                 },
             }
         }
-        lines.finish(&mut |text: &str| sink.line(text));
+        lines.finish(sink);
         sink.flush();
         let status = match status {
             Some(status) => status,

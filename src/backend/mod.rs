@@ -7,6 +7,7 @@
 
 pub mod docker;
 pub mod host;
+pub mod lines;
 pub mod options;
 
 pub use crate::plan::GpuRequest;

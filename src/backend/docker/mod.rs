@@ -15,7 +15,6 @@ mod gpus;
 mod image_step;
 mod images;
 mod job;
-mod lines;
 mod names;
 mod network;
 mod output;

@@ -1,6 +1,6 @@
 //! Streaming a process's output from Docker to a [`LineSink`].
 
-use super::lines::LineSplitter;
+use crate::backend::lines::LineSplitter;
 use crate::backend::{BackendError, LineSink};
 use bollard::container::LogOutput;
 use futures_util::{Stream, StreamExt};

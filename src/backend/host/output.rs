@@ -1,6 +1,7 @@
 //! A step's output on the host: stdout and stderr write into one pipe (so
 //! lines keep the order the step wrote them in), a thread reads the pipe in
-//! large chunks, and [`Lines`] cuts the chunks into lines for the sink.
+//! large chunks, and [`crate::backend::lines::LineSplitter`] cuts the
+//! chunks into lines for the sink.
 //!
 //! The reader can be told to stop: a background process the step started
 //! (`server &`) keeps the pipe open after the step exits, and GitHub ends a
@@ -21,9 +22,6 @@ const CHUNKS_AHEAD: usize = 64;
 /// 1 MiB at most unless raised), while a background process that keeps
 /// writing must not keep the reader going.
 const DRAIN_LIMIT: usize = 1024 * 1024;
-/// A line longer than this is passed on in pieces, so output without
-/// newlines cannot take all memory.
-const MAX_LINE: usize = 1024 * 1024;
 
 /// A pipe whose ends are closed on exec, so steps started at the same time
 /// by other jobs do not inherit them (which would keep them open).
@@ -156,114 +154,5 @@ fn drain(pipe: &mut File, sender: &mpsc::Sender<Vec<u8>>) {
             // WouldBlock: the pipe is empty for now.
             Err(_) => return,
         }
-    }
-}
-
-/// Cuts chunks of output into lines, holding a line's start until its end
-/// comes. Lines are given without their `\n`; bytes that are not UTF-8 are
-/// replaced.
-#[derive(Default)]
-pub struct Lines {
-    partial: Vec<u8>,
-}
-
-impl Lines {
-    pub fn push(&mut self, chunk: &[u8], line: &mut dyn FnMut(&str)) {
-        let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-            if self.partial.is_empty() {
-                line(&String::from_utf8_lossy(&rest[..end]));
-            } else {
-                self.partial.extend_from_slice(&rest[..end]);
-                line(&String::from_utf8_lossy(&self.partial));
-                self.partial.clear();
-            }
-            rest = &rest[end + 1..];
-        }
-        self.partial.extend_from_slice(rest);
-        while self.partial.len() >= MAX_LINE {
-            let cut = char_boundary(&self.partial[..MAX_LINE]);
-            line(&String::from_utf8_lossy(&self.partial[..cut]));
-            self.partial.drain(..cut);
-        }
-    }
-
-    /// The last line, if the output did not end with a newline.
-    pub fn finish(&mut self, line: &mut dyn FnMut(&str)) {
-        if !self.partial.is_empty() {
-            line(&String::from_utf8_lossy(&self.partial));
-            self.partial.clear();
-        }
-    }
-}
-
-/// Where to cut `bytes` so that a UTF-8 character at its end is not split:
-/// before a lead byte whose character would run past the end.
-fn char_boundary(bytes: &[u8]) -> usize {
-    for back in 1..=3.min(bytes.len()) {
-        let at = bytes.len() - back;
-        let byte = bytes[at];
-        let needs = match byte {
-            0xC0..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            0xF0..=0xF7 => 4,
-            _ => continue,
-        };
-        return if needs > back { at } else { bytes.len() };
-    }
-    bytes.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cut(chunks: &[&[u8]]) -> Vec<String> {
-        let mut lines = Lines::default();
-        let mut out = Vec::new();
-        for chunk in chunks {
-            lines.push(chunk, &mut |l| out.push(l.to_string()));
-        }
-        lines.finish(&mut |l| out.push(l.to_string()));
-        out
-    }
-
-    #[test]
-    fn lines_span_chunks() {
-        assert_eq!(cut(&[b"a\nb", b"c\n", b"\nd"]), ["a", "bc", "", "d"]);
-        assert_eq!(cut(&[b"x\n"]), ["x"]);
-        assert!(cut(&[b""]).is_empty());
-    }
-
-    #[test]
-    fn carriage_returns_and_bad_utf8_stay_visible() {
-        assert_eq!(cut(&[b"a\r\nb\xff\n"]), ["a\r", "b\u{fffd}"]);
-        // A character split across chunks is whole again.
-        assert_eq!(
-            cut(&["é\n".as_bytes()[..1].as_ref(), "é\n".as_bytes()[1..].as_ref()]),
-            ["é"]
-        );
-    }
-
-    #[test]
-    fn long_lines_come_in_pieces_without_splitting_characters() {
-        // A line's start with no newline yet, its last character straddling
-        // the limit, then the rest of the line.
-        let mut start = vec![b'a'; MAX_LINE - 1];
-        start.extend_from_slice("é".as_bytes());
-        let lines = cut(&[&start, b"b\n"]);
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].len(), MAX_LINE - 1);
-        assert_eq!(lines[1], "éb");
-    }
-
-    #[test]
-    fn char_boundaries() {
-        assert_eq!(char_boundary(b"abc"), 3);
-        assert_eq!(char_boundary("aé".as_bytes()), 3);
-        assert_eq!(char_boundary(&"aé".as_bytes()[..2]), 1);
-        assert_eq!(char_boundary(&"a€".as_bytes()[..3]), 1);
-        assert_eq!(char_boundary(&"a😀".as_bytes()[..4]), 1);
-        assert_eq!(char_boundary(b""), 0);
     }
 }

@@ -1,14 +1,22 @@
 //! Output bytes to lines, as GitHub's runner reads them (.NET `ReadLine`):
 //! a line ends at `\n`, `\r` or `\r\n`; a last line without an end is still
-//! a line. Bytes that are not UTF-8 become U+FFFD.
+//! a line. Bytes that are not UTF-8 become U+FFFD. One splitter for every
+//! backend.
+//!
+//! A line longer than [`MAX_LINE`] is given in pieces of at most that size
+//! (never splitting a character), so output without line breaks
+//! (`cat /dev/zero`) costs constant memory.
 
 use crate::backend::LineSink;
 use std::borrow::Cow;
 
+/// The longest line kept whole: longer ones come in pieces.
+pub const MAX_LINE: usize = 1024 * 1024;
+
 /// One stream's partial line between chunks. Complete lines inside a chunk
 /// go to the sink straight from the chunk, without a copy.
 #[derive(Debug, Default)]
-pub(super) struct LineSplitter {
+pub struct LineSplitter {
     partial: Vec<u8>,
     /// The chunk ended in `\r`: a `\n` starting the next one belongs to it.
     after_cr: bool,
@@ -23,10 +31,11 @@ impl LineSplitter {
             }
         }
         while let Some(end) = data.iter().position(|&b| b == b'\n' || b == b'\r') {
-            if self.partial.is_empty() {
+            if self.partial.is_empty() && end <= MAX_LINE {
                 emit(&data[..end], sink);
             } else {
                 self.partial.extend_from_slice(&data[..end]);
+                self.emit_pieces(sink);
                 emit(&self.partial, sink);
                 self.partial.clear();
             }
@@ -41,6 +50,16 @@ impl LineSplitter {
             data = &data[next..];
         }
         self.partial.extend_from_slice(data);
+        self.emit_pieces(sink);
+    }
+
+    /// Gives the held line's start in pieces while it is over the limit.
+    fn emit_pieces(&mut self, sink: &mut dyn LineSink) {
+        while self.partial.len() > MAX_LINE {
+            let cut = char_boundary(&self.partial[..MAX_LINE]);
+            emit(&self.partial[..cut], sink);
+            self.partial.drain(..cut);
+        }
     }
 
     /// The last line, if the output did not end with a line break.
@@ -51,6 +70,22 @@ impl LineSplitter {
         }
         self.after_cr = false;
     }
+}
+
+/// Where to cut `bytes` so that a UTF-8 character at its end is not split:
+/// before a lead byte whose character would run past the end.
+fn char_boundary(bytes: &[u8]) -> usize {
+    for back in 1..=3.min(bytes.len()) {
+        let at = bytes.len() - back;
+        let needs = match bytes[at] {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => continue,
+        };
+        return if needs > back { at } else { bytes.len() };
+    }
+    bytes.len()
 }
 
 fn emit(line: &[u8], sink: &mut dyn LineSink) {
@@ -103,6 +138,41 @@ mod tests {
         assert_eq!(split(&[b"a\r", b"\nb"]), ["a", "b"]);
         assert_eq!(split(&[b"a\r", b"b\r"]), ["a", "b"]);
         assert_eq!(split(&[b"a\r", b"\r\n"]), ["a", ""]);
+    }
+
+    #[test]
+    fn long_lines_come_in_pieces_without_splitting_characters() {
+        // A line's start with no break yet, its last character straddling
+        // the limit, then the rest of the line.
+        let mut start = vec![b'a'; MAX_LINE - 1];
+        start.extend_from_slice("é".as_bytes());
+        let lines = split(&[&start, b"b\n"]);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].len(), MAX_LINE - 1);
+        assert_eq!(lines[1], "éb");
+        // Inside one chunk too, and at most MAX_LINE bytes are ever held.
+        let mut one = vec![b'z'; 2 * MAX_LINE + 5];
+        one.push(b'\n');
+        let lines = split(&[&one]);
+        assert_eq!(
+            lines.iter().map(String::len).collect::<Vec<_>>(),
+            [MAX_LINE, MAX_LINE, 5]
+        );
+        let mut splitter = LineSplitter::default();
+        for _ in 0..10 {
+            splitter.push(&vec![0u8; MAX_LINE / 2 + 1], &mut Lines::default());
+            assert!(splitter.partial.len() <= MAX_LINE);
+        }
+    }
+
+    #[test]
+    fn char_boundaries() {
+        assert_eq!(char_boundary(b"abc"), 3);
+        assert_eq!(char_boundary("aé".as_bytes()), 3);
+        assert_eq!(char_boundary(&"aé".as_bytes()[..2]), 1);
+        assert_eq!(char_boundary(&"a€".as_bytes()[..3]), 1);
+        assert_eq!(char_boundary(&"a😀".as_bytes()[..4]), 1);
+        assert_eq!(char_boundary(b""), 0);
     }
 
     #[test]
