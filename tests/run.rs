@@ -88,6 +88,37 @@ fn a_step_over_its_timeout_is_killed_and_fails_the_job() {
     assert_eq!(leftover_containers("slow"), "");
 }
 
+/// `cat /dev/zero`: output without a line break, forever, faster than it
+/// can be shown. The step's timeout still ends it (the engine reads on while
+/// it signals the step), and nothing is left on the engine.
+#[test]
+fn a_step_flooding_output_without_newlines_still_times_out() {
+    if !docker_ready() {
+        return;
+    }
+    let test = Test::new().workflow(
+        "ci.yml",
+        "
+        on: push
+        jobs:
+          flood:
+            runs-on: ubuntu-latest
+            steps:
+              - run: cat /dev/zero
+                timeout-minutes: 0.05
+        ",
+    );
+    let status = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--grace-period", "1"])
+        .current_dir(test.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run mlci");
+    assert_eq!(status.code(), Some(1));
+    assert_eq!(leftover_containers("flood"), "");
+}
+
 #[test]
 fn ctrl_c_cancels_the_run_and_removes_its_containers() {
     if !docker_ready() {

@@ -413,19 +413,32 @@ where
         }
         _ = cx.cancel.cancelled() => Ended::Cancelled,
     };
+    // The step's output is read on while its signals are sent: a step that
+    // floods its output would otherwise fill Docker's buffers, and Docker
+    // would hold the signal's own `exec` behind them.
     let grace = cx.shared.settings.grace;
     if !cx.shared.cancel.kill.is_cancelled() {
-        cx.env.stop_steps(StopSignal::Terminate).await;
-        tokio::select! {
-            _ = &mut process => return stopped,
-            _ = tokio::time::sleep(grace) => {}
-            _ = cx.shared.cancel.kill.cancelled() => {}
+        let terminate = tokio::time::timeout(STOP_LIMIT, cx.env.stop_steps(StopSignal::Terminate));
+        let ended = async {
+            tokio::select! {
+                _ = &mut process => true,
+                _ = tokio::time::sleep(grace) => false,
+                _ = cx.shared.cancel.kill.cancelled() => false,
+            }
+        };
+        if tokio::join!(terminate, ended).1 {
+            return stopped;
         }
     }
-    cx.env.stop_steps(StopSignal::Kill).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), &mut process).await;
+    let kill = tokio::time::timeout(STOP_LIMIT, cx.env.stop_steps(StopSignal::Kill));
+    let _ = tokio::join!(kill, tokio::time::timeout(STOP_LIMIT, &mut process));
     stopped
 }
+
+/// The longest mlci waits for a signal to be delivered, or for a killed
+/// step's process to be reported gone: an engine that stops answering must
+/// not hold the run.
+const STOP_LIMIT: Duration = Duration::from_secs(10);
 
 /// Reads `$GITHUB_ENV`, `$GITHUB_OUTPUT`, `$GITHUB_PATH` and the summary;
 /// false when a file does not parse (the step then fails, as on GitHub).
