@@ -476,3 +476,31 @@ jobs:
     .await;
     assert_eq!(ran.jobs(), ["t (1)=cancelled", "t (2)=success"]);
 }
+
+/// A secret in a step's name (run or skipped) or an output never reaches a
+/// sink, nor does its base64 form in output.
+#[tokio::test]
+async fn secrets_are_masked_in_every_event_field_and_in_base64() {
+    let ran = run("
+on: push
+jobs:
+  leak:
+    runs-on: ubuntu-latest
+    outputs: {out: '${{ steps.s.outputs.v }}'}
+    steps:
+      - id: s
+        name: 'print ${{ secrets.TOKEN }}'
+        run: |
+          echo czNjcmV0
+          output v=s3cret
+      - name: 'skipped ${{ secrets.TOKEN }}'
+        if: false
+        run: echo never
+")
+    .await;
+    let text = serde_json::to_string(&ran.events).unwrap();
+    assert!(!text.contains("s3cret"), "{text}");
+    assert!(!text.contains("czNjcmV0"), "base64 of the secret shown: {text}");
+    assert!(text.contains("print ***"), "{text}");
+    assert!(text.contains("skipped ***"), "{text}");
+}

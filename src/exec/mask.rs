@@ -1,6 +1,8 @@
-//! Secret masking: every registered value is shown as `***` in step output,
-//! the way GitHub's runner masks secrets and `::add-mask::` values.
+//! Secret masking: every registered value, and its encoded forms, is shown
+//! as `***` in step output, the way GitHub's runner masks secrets and
+//! `::add-mask::` values.
 
+use super::mask_encodings::encoded_forms;
 use regex::Regex;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -38,6 +40,9 @@ impl Masker {
             for line in value.split(['\n', '\r']) {
                 added |= self.add_one(line.trim());
             }
+        }
+        for form in encoded_forms(value) {
+            added |= self.add_one(&form);
         }
         if added {
             self.values.sort_by_key(|value| std::cmp::Reverse(value.len()));

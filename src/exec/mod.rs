@@ -22,6 +22,7 @@ pub mod job_dir;
 pub mod launch;
 pub mod leg;
 pub mod mask;
+mod mask_encodings;
 pub mod scope;
 pub mod shared;
 pub mod shell;

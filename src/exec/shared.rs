@@ -91,7 +91,14 @@ pub struct RunShared {
 }
 
 impl RunShared {
-    pub fn emit(&self, event: RunEvent) {
+    /// Sends an event to the reporters, every text in it masked: a secret
+    /// in a step's name, a reason or an output never reaches a sink.
+    pub fn emit(&self, mut event: RunEvent) {
+        if let Ok(masker) = self.masker.read() {
+            if !masker.is_empty() {
+                event.map_text(&|text| masker.mask(text).into_owned());
+            }
+        }
         self.events.send(event);
     }
 

@@ -165,6 +165,73 @@ pub enum RunEvent {
     },
 }
 
+impl RunEvent {
+    /// Rewrites every text of the event that a workflow or a step can fill
+    /// (names, reasons, outputs, summaries), so that one function, the
+    /// engine's masker, sees all of them before any sink does. Output lines
+    /// are left alone: they are masked as they are read, in their order
+    /// with `::add-mask::` (a line printed before a value was added as a
+    /// mask stays as it was, as on GitHub), and only once.
+    pub fn map_text(&mut self, f: &dyn Fn(&str) -> String) {
+        let key = |job: &mut JobKey| job.name = f(&job.name);
+        let outputs = |outputs: &mut Map<String, Value>| {
+            for value in outputs.values_mut() {
+                if let Value::String(text) = value {
+                    *text = f(text);
+                }
+            }
+        };
+        match self {
+            RunEvent::RunStarted { workflow, git_ref, .. } => {
+                *workflow = f(workflow);
+                *git_ref = f(git_ref);
+            }
+            RunEvent::JobWaiting { job, reason } | RunEvent::JobSkipped { job, reason } => {
+                key(job);
+                *reason = f(reason);
+            }
+            RunEvent::JobStarted { job, image, .. } => {
+                key(job);
+                if let Some(image) = image {
+                    *image = f(image);
+                }
+            }
+            RunEvent::StepStarted { job, name, .. } | RunEvent::StepFinished { job, name, .. } => {
+                key(job);
+                *name = f(name);
+            }
+            RunEvent::StepSkipped { job, name, reason, .. } => {
+                key(job);
+                *name = f(name);
+                *reason = f(reason);
+            }
+            RunEvent::Output { job, .. } => {
+                let name = f(&job.name);
+                if name != job.name {
+                    Arc::make_mut(job).name = name;
+                }
+            }
+            RunEvent::StepSummary { job, markdown, .. } => {
+                key(job);
+                *markdown = f(markdown);
+            }
+            RunEvent::JobFinished {
+                job,
+                outputs: out,
+                reason,
+                ..
+            } => {
+                key(job);
+                outputs(out);
+                if let Some(reason) = reason {
+                    *reason = f(reason);
+                }
+            }
+            RunEvent::RunFinished { .. } => {}
+        }
+    }
+}
+
 /// Something that consumes the event stream. Called from many tasks at
 /// once, in the order events happen; must not block for long.
 pub trait EventSink: Send + Sync {
