@@ -143,6 +143,7 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
     let ceiling = shared.settings.max_job_minutes.filter(|max| *max < timeout);
     let timeout = ceiling.unwrap_or(timeout);
     let deadline = Instant::now() + Duration::from_secs_f64((timeout * 60.0).max(0.0));
+    let mut scope = scope.with_stop(deadline, a.cancel.clone());
     let context = StepContext {
         shared,
         key: a.key,

@@ -7,6 +7,8 @@ use crate::expr::{
 use crate::model::Text;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// The status the status functions read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub struct Scope {
     contexts: JsonContext,
     status: Status,
     workspace: Option<PathBuf>,
+    /// When `hashFiles()` must give up: the job's deadline, its cancel.
+    stop: Option<(Instant, CancellationToken)>,
 }
 
 impl Scope {
@@ -32,7 +36,15 @@ impl Scope {
             contexts,
             status,
             workspace: None,
+            stop: None,
         }
+    }
+
+    /// Makes `hashFiles()` stop at the job's deadline or when it is
+    /// cancelled, however much it has left to read.
+    pub fn with_stop(mut self, deadline: Instant, cancel: CancellationToken) -> Scope {
+        self.stop = Some((deadline, cancel));
+        self
     }
 
     /// Lets `hashFiles()` read the job's workspace (a host directory).
@@ -66,7 +78,8 @@ impl Scope {
             return Ok(Json::String(text.value.clone()));
         }
         let template = parse_template(&text.value, &ParseOptions::permissive()).map_err(|e| e.to_string())?;
-        template.evaluate(self).map(|v| v.to_json()).map_err(|e| e.to_string())
+        let evaluate = || template.evaluate(self).map(|v| v.to_json()).map_err(|e| e.to_string());
+        off_the_runtime_if_hashing(&text.value, evaluate)
     }
 
     /// A workflow string with its `${{ }}` evaluated, as the text it reads as.
@@ -78,7 +91,20 @@ impl Scope {
     pub fn condition(&self, text: Option<&Text>) -> Result<bool, String> {
         let source = text.map_or("", |t| t.value.as_str());
         let condition = parse_condition(source, &ParseOptions::permissive()).map_err(|e| e.to_string())?;
-        condition.evaluate(self).map_err(|e| e.to_string())
+        off_the_runtime_if_hashing(source, || condition.evaluate(self).map_err(|e| e.to_string()))
+    }
+}
+
+/// `hashFiles()` reads files, possibly for long: on the multi-threaded
+/// runtime the worker hands its other tasks (timers, other jobs) on first.
+fn off_the_runtime_if_hashing<T>(source: &str, evaluate: impl FnOnce() -> T) -> T {
+    let hashes = source.to_ascii_lowercase().contains("hashfiles");
+    let threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if hashes && threaded {
+        tokio::task::block_in_place(evaluate)
+    } else {
+        evaluate()
     }
 }
 
@@ -112,5 +138,11 @@ impl EvalHost for Scope {
 
     fn workspace(&self) -> Option<&Path> {
         self.workspace.as_deref()
+    }
+
+    fn hashing_stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|(deadline, cancel)| cancel.is_cancelled() || Instant::now() >= *deadline)
     }
 }

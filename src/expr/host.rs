@@ -37,6 +37,12 @@ pub trait EvalHost {
     fn workspace(&self) -> Option<&Path> {
         None
     }
+
+    /// Whether `hashFiles()` must stop now: the step's time is up or it was
+    /// cancelled. Checked between files and every megabyte.
+    fn hashing_stopped(&self) -> bool {
+        false
+    }
 }
 
 /// A host over a JSON object whose keys are context names.

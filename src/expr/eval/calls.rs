@@ -130,7 +130,7 @@ impl Evaluator<'_> {
                 node.start,
             ));
         };
-        functions::hash_files::hash_files(workspace, &patterns).map_err(|e| {
+        functions::hash_files::hash_files(workspace, &patterns, &|| self.host.hashing_stopped()).map_err(|e| {
             ExprError::evaluation(
                 format!(
                     "hashFiles('{quoted}') failed. Fail to hash files under directory '{}': {e}",

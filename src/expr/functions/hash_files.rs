@@ -2,14 +2,22 @@
 //! under the workspace that the patterns match, in the order `@actions/glob`
 //! finds them (pattern search paths in order, then depth first with
 //! directory entries sorted by name). No match gives `''`.
+//!
+//! The workspace is the job's, so anything in it may be hostile: a file or
+//! folder reached through a link that leads out of the workspace is an
+//! error, never read, and the hashing stops when the caller says so (the
+//! step's timeout, Ctrl-C), however large the files.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::glob::{path_names, Pattern};
+
+/// How much of a file is read between two checks for a stop.
+const CHUNK: usize = 1024 * 1024;
 
 /// The first argument that makes the search follow symbolic links.
 const FOLLOW_SYMLINKS: &str = "--follow-symbolic-links";
@@ -17,8 +25,9 @@ const FOLLOW_SYMLINKS: &str = "--follow-symbolic-links";
 /// Hashes the files matched by `args` under `workspace`. Each argument may
 /// hold several patterns, one per line; blank lines and `#` comments are
 /// ignored.
-pub(crate) fn hash_files(workspace: &Path, args: &[String]) -> io::Result<String> {
+pub(crate) fn hash_files(workspace: &Path, args: &[String], stopped: &dyn Fn() -> bool) -> io::Result<String> {
     let workspace = std::path::absolute(workspace)?;
+    let real_workspace = fs::canonicalize(&workspace)?;
     let follow = args.first().is_some_and(|a| a == FOLLOW_SYMLINKS);
     let lines = args
         .iter()
@@ -34,6 +43,8 @@ pub(crate) fn hash_files(workspace: &Path, args: &[String]) -> io::Result<String
         let mut walk = Walk {
             patterns: &patterns,
             follow,
+            real_workspace: &real_workspace,
+            stopped,
             total: &mut total,
             matched: &mut matched,
         };
@@ -71,6 +82,9 @@ fn search_roots(patterns: &[Pattern], workspace: &Path) -> Vec<PathBuf> {
 struct Walk<'a> {
     patterns: &'a [Pattern],
     follow: bool,
+    /// The workspace with its links resolved: nothing outside it is read.
+    real_workspace: &'a Path,
+    stopped: &'a dyn Fn() -> bool,
     total: &'a mut Sha256,
     matched: &'a mut bool,
 }
@@ -92,6 +106,7 @@ impl Walk<'_> {
             if metadata.is_dir() {
                 let wanted = self.patterns.iter().any(|p| !p.negate && p.could_match_within(&names));
                 let canonical = fs::canonicalize(&path)?;
+                self.check_inside(&path, &canonical)?;
                 if !wanted || chain.contains(&canonical) {
                     continue;
                 }
@@ -129,12 +144,36 @@ impl Walk<'_> {
             Ok(target) if target.is_file() => {}
             _ => return Ok(()),
         }
+        self.check_inside(path, &fs::canonicalize(path)?)?;
         let mut file = fs::File::open(path)?;
         let mut digest = Sha256::new();
-        io::copy(&mut file, &mut digest)?;
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            if (self.stopped)() {
+                return Err(io::Error::other("stopped: the step timed out or was cancelled"));
+            }
+            match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => digest.update(&buffer[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
         self.total.update(digest.finalize());
         *self.matched = true;
         Ok(())
+    }
+
+    /// `path`, whose links resolve to `real`, must stay in the workspace.
+    fn check_inside(&self, path: &Path, real: &Path) -> io::Result<()> {
+        if real.starts_with(self.real_workspace) {
+            return Ok(());
+        }
+        Err(io::Error::other(format!(
+            "{} links to {}, outside the workspace",
+            path.display(),
+            real.display()
+        )))
     }
 }
 

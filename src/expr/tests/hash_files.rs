@@ -85,3 +85,49 @@ fn is_an_error_without_a_workspace() {
     let not_allowed = parse("hashFiles('**')", &ParseOptions::with_named_values(["github"]));
     assert!(not_allowed.is_err_and(|e| e.message == "Unrecognized function: 'hashFiles'"));
 }
+
+/// A link planted in the workspace (the job's) never makes mlci read a host
+/// file: to a file, or to a folder with `--follow-symbolic-links`.
+#[test]
+fn links_out_of_the_workspace_are_errors_never_read() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let host = dir.path().join("host");
+    write(&host, "secret.txt", "host secret");
+    let workspace = dir.path().join("ws");
+    write(&workspace, "ok.txt", "fine");
+    symlink(host.join("secret.txt"), workspace.join("stolen.txt")).unwrap();
+    let error = hash(&workspace, "hashFiles('*.txt')").unwrap_err();
+    assert!(
+        error.contains("stolen.txt links to") && error.ends_with("outside the workspace"),
+        "{error}"
+    );
+
+    fs::remove_file(workspace.join("stolen.txt")).unwrap();
+    symlink(&host, workspace.join("host-dir")).unwrap();
+    let error = hash(&workspace, "hashFiles('--follow-symbolic-links', '**/*.txt')").unwrap_err();
+    assert!(error.contains("host-dir links to"), "{error}");
+    // Not following, the linked folder is not entered at all.
+    assert_eq!(
+        hash(&workspace, "hashFiles('**/*.txt')"),
+        Ok(Value::string(expected(&["fine"])))
+    );
+}
+
+/// The caller says stop (a timeout, Ctrl-C): hashing ends at the next
+/// megabyte, with an error, however large the file.
+#[test]
+fn hashing_stops_when_told() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let big = fs::File::create(dir.path().join("big.bin")).unwrap();
+    big.set_len(20 * 1024 * 1024 * 1024).unwrap(); // sparse: 20 GB of nothing
+    let reads = std::cell::Cell::new(0);
+    let stop_after_three = || {
+        reads.set(reads.get() + 1);
+        reads.get() > 3
+    };
+    let error = crate::expr::functions::hash_files::hash_files(dir.path(), &["*.bin".to_string()], &stop_after_three)
+        .unwrap_err();
+    assert_eq!(error.to_string(), "stopped: the step timed out or was cancelled");
+    assert_eq!(reads.get(), 4);
+}
