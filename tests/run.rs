@@ -490,3 +490,47 @@ fn rerun_failed_runs_only_what_did_not_succeed_and_reuses_outputs() {
     assert_eq!(reused["attempts"], 0);
     assert_eq!(reused["reason"], "succeeded in run 1; not run again");
 }
+
+/// `actions/cache` is scoped as on GitHub: what a feature branch saved is
+/// not restored on `main`, while a feature branch restores what `main`
+/// saved.
+#[test]
+fn a_cache_saved_on_a_feature_branch_is_not_restored_on_main() {
+    use crate::support::git::commit_all;
+    let test = Test::new().workflow(
+        "ci.yml",
+        "
+        on: push
+        jobs:
+          cache:
+            runs-on: ubuntu-latest
+            steps:
+              - id: c
+                uses: actions/cache@v4
+                with: {key: deps, path: deps}
+              - run: echo \"hit=${{ steps.c.outputs.cache-hit }} from=$(cat deps/from 2>/dev/null)\"
+              - run: mkdir -p deps && echo \"$GITHUB_REF_NAME\" > deps/from
+        ",
+    );
+    commit_all(test.path(), "feature", "on a feature branch");
+    let run = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+            .args(["run", "--backend", "host"])
+            .current_dir(test.path())
+            .output()
+            .expect("run mlci");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{stdout}");
+        stdout
+    };
+    let first = run();
+    assert!(first.contains("hit=false from="), "{first}");
+    commit_all(test.path(), "main", "on main");
+    let on_main = run();
+    assert!(
+        on_main.contains("hit=false from="),
+        "main restored the feature branch's cache: {on_main}"
+    );
+    let again_on_main = run();
+    assert!(again_on_main.contains("hit=true from=main"), "{again_on_main}");
+}

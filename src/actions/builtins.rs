@@ -3,12 +3,13 @@
 //! version) and `mlci/gate`. They run in mlci itself, on the job's
 //! workspace directory, which the job's container sees as its workspace.
 
-use crate::actions::cache::{restore, CacheOptions, Restored};
+use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
 use crate::actions::checkout::{checkout, CheckoutOptions};
 use crate::actions::setup_python::check_python;
 use crate::artifacts::{download, upload, DownloadOptions, UploadOptions};
 use crate::backend::{ExecSpec, LineSink};
 use crate::exec::scope::Scope;
+use crate::exec::shared::RunSettings;
 use crate::exec::step::{Ended, JobState, StepContext};
 use crate::gate::{run_gate, BaselineSource, GateInput};
 use crate::model::Step;
@@ -137,9 +138,9 @@ pub async fn run_builtin(
         }
         Builtin::Cache => {
             let options = CacheOptions::from_inputs(&with)?;
-            let cache_dir = settings.store_dir.join("cache");
+            let cache_scope = job_cache_scope(settings, &github);
             let restore_options = options.clone();
-            let restored = blocking(move || restore(&cache_dir, &workspace, &restore_options)).await?;
+            let restored = blocking(move || restore(&cache_scope, &workspace, &restore_options)).await?;
             let (hit, message) = match &restored {
                 Restored::Exact(key) => (true, format!("cache restored from key {key}")),
                 Restored::Partial(key) => (false, format!("cache restored from restore key {key}")),
@@ -155,6 +156,19 @@ pub async fn run_builtin(
         Builtin::Gate => gate(cx, scope, index, &with, &mut outputs)?,
     };
     Ok((Ended::Exited(if ok { 0 } else { 1 }), outputs))
+}
+
+/// The cache folders of a job: its repository's, its ref's, falling back on
+/// its base and default branch's.
+pub fn job_cache_scope(settings: &RunSettings, github: &Value) -> CacheScope {
+    let text = |key: &str| github.get(key).and_then(Value::as_str).unwrap_or_default();
+    CacheScope::of(
+        &settings.store_dir.join("cache"),
+        text("repository"),
+        text("ref"),
+        Some(text("base_ref")),
+        settings.default_branch.as_deref(),
+    )
 }
 
 /// `uses: mlci/gate@v1`: the same gate as `mlci gate`, on the workspace's

@@ -11,9 +11,11 @@
 //! - a key is never overwritten: saving under a key that exists does nothing;
 //! - a restore puts files back where they were, over what is there, like tar.
 //!
-//! Not as on GitHub: entries are not scoped to a branch and never evicted
-//! (delete the folder to clear it), and `path` takes plain files and folders,
-//! not globs. Callers should show an error from `restore` or `save` as a
+//! Entries are scoped as GitHub scopes them ([`CacheScope`]): a job restores
+//! from its own branch's entries, then its base and default branch's.
+//!
+//! Not as on GitHub: entries are never evicted (delete the folder to clear
+//! it), and `path` takes plain files and folders, not globs. Callers should show an error from `restore` or `save` as a
 //! warning and go on, as actions/cache does.
 
 use std::path::{Path, PathBuf};
@@ -23,6 +25,7 @@ use indexmap::IndexMap;
 
 use super::cache_copy::copy_path;
 use super::cache_entry::{entries, entry_name, pick, version, Manifest, MANIFEST};
+pub use super::cache_scope::CacheScope;
 use super::workspace_path::normalize;
 
 /// GitHub's longest key.
@@ -120,16 +123,16 @@ impl Restored {
 
 /// The step's main part: finds the entry GitHub would restore and copies its
 /// files back into place.
-pub fn restore(cache_dir: &Path, workspace: &Path, options: &CacheOptions) -> Result<Restored, String> {
-    restore_with_home(cache_dir, workspace, home().as_deref(), options)
+pub fn restore(scope: &CacheScope, workspace: &Path, options: &CacheOptions) -> Result<Restored, String> {
+    restore_with_home(&scope.restore, workspace, home().as_deref(), options)
 }
 
 /// The post-job part: saves the paths under `key`, unless an entry with that
 /// key (and these paths) exists. Ok(false) when it exists; an error when
 /// none of the paths exist (GitHub's "Path Validation Error"), since there is
 /// nothing to save.
-pub fn save(cache_dir: &Path, workspace: &Path, options: &CacheOptions) -> Result<bool, String> {
-    save_with_home(cache_dir, workspace, home().as_deref(), options, now_ns())
+pub fn save(scope: &CacheScope, workspace: &Path, options: &CacheOptions) -> Result<bool, String> {
+    save_with_home(&scope.save, workspace, home().as_deref(), options, now_ns())
 }
 
 fn home() -> Option<PathBuf> {
@@ -142,14 +145,18 @@ fn now_ns() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
+/// Looks in each of `cache_dirs` in turn; the first with a match wins.
 pub(crate) fn restore_with_home(
-    cache_dir: &Path,
+    cache_dirs: &[PathBuf],
     workspace: &Path,
     home: Option<&Path>,
     options: &CacheOptions,
 ) -> Result<Restored, String> {
-    let found = entries(cache_dir, &options.paths);
-    let Some(entry) = pick(&found, &options.key, &options.restore_keys) else {
+    let found: Vec<_> = cache_dirs.iter().map(|dir| entries(dir, &options.paths)).collect();
+    let Some(entry) = found
+        .iter()
+        .find_map(|found| pick(found, &options.key, &options.restore_keys))
+    else {
         return Ok(Restored::Miss);
     };
     let manifest = &entry.manifest;

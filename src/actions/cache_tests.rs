@@ -49,7 +49,7 @@ impl Setup {
     }
 
     fn restore(&self, options: &CacheOptions) -> Result<Restored, String> {
-        restore_with_home(&self.cache, &self.ws, Some(&self.home), options)
+        restore_with_home(std::slice::from_ref(&self.cache), &self.ws, Some(&self.home), options)
     }
 
     fn wipe_workspace(&self) {

@@ -17,6 +17,7 @@ pub mod setup_python;
 
 mod cache_copy;
 mod cache_entry;
+mod cache_scope;
 mod checkout_clone;
 mod checkout_target;
 mod python_version;

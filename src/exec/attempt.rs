@@ -6,6 +6,7 @@ use super::job::number;
 use super::scope::Scope;
 use super::shared::RunShared;
 use super::step::{run_step, JobState, StepContext};
+use crate::actions::builtins::job_cache_scope;
 use crate::actions::cache::save;
 use crate::backend::{Backend, JobEnv, JobSpec};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
@@ -174,7 +175,7 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         None => format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"),
     });
     if result == Outcome::Success {
-        save_caches(a, spec, &mut state).await;
+        save_caches(a, spec, &scope.json("github"), &mut state).await;
     }
     let outputs = job_outputs(a, &scope, &state);
     AttemptResult {
@@ -212,12 +213,12 @@ fn job_outputs(a: &Attempt<'_>, scope: &Scope, state: &JobState) -> Map<String, 
 
 /// `actions/cache`'s post step: a successful job saves the caches it missed
 /// (a key, once saved, is never overwritten).
-async fn save_caches(a: &Attempt<'_>, spec: &JobSpec, state: &mut JobState) {
+async fn save_caches(a: &Attempt<'_>, spec: &JobSpec, github: &Value, state: &mut JobState) {
     for options in std::mem::take(&mut state.cache_saves) {
-        let cache_dir = a.shared.settings.store_dir.join("cache");
+        let cache_scope = job_cache_scope(&a.shared.settings, github);
         let workspace = spec.workspace.clone();
         let key = options.key.clone();
-        let saved = tokio::task::spawn_blocking(move || save(&cache_dir, &workspace, &options)).await;
+        let saved = tokio::task::spawn_blocking(move || save(&cache_scope, &workspace, &options)).await;
         let message = match saved {
             Ok(Ok(true)) => format!("cache saved with key {key}"),
             Ok(Ok(false)) => format!("cache key {key} exists already; not saved again"),

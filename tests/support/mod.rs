@@ -2,6 +2,7 @@
 
 pub mod daemon;
 pub mod docker;
+pub mod git;
 mod test;
 
 pub use test::{shared, Test};
