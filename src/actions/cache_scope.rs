@@ -63,7 +63,7 @@ mod tests {
         let dev = CacheScope::of(root, "team/model", "refs/heads/dev", None, Some("main"));
         let other_repo = CacheScope::of(root, "team/other", "refs/heads/main", None, Some("main"));
 
-        assert_eq!(main.restore, [main.save.clone()]);
+        assert_eq!(main.restore, std::slice::from_ref(&main.save));
         assert_eq!(feature.restore, [feature.save.clone(), main.save.clone()]);
         assert_eq!(pr.restore, [pr.save.clone(), dev.save.clone(), main.save.clone()]);
         assert!(
