@@ -534,3 +534,48 @@ fn a_cache_saved_on_a_feature_branch_is_not_restored_on_main() {
     let again_on_main = run();
     assert!(again_on_main.contains("hit=true from=main"), "{again_on_main}");
 }
+
+/// `--secret NAME` with no such variable reads the value from standard
+/// input (so it shows in no `ps`), and the secret is masked in output as is
+/// and in base64.
+#[test]
+fn a_secret_piped_on_stdin_is_used_and_masked_even_in_base64() {
+    use std::io::Write;
+    let test = Test::new().workflow(
+        "ci.yml",
+        "
+        on: push
+        jobs:
+          use-it:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo \"plain ${{ secrets.API_TOKEN }}\"
+                  echo \"encoded $(printf '%s' \"${{ secrets.API_TOKEN }}\" | base64)\"
+                  test \"${{ secrets.API_TOKEN }}\" = tok-8c1f2e
+        ",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "host", "--secret", "API_TOKEN"])
+        .env_remove("API_TOKEN")
+        .current_dir(test.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run mlci");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"tok-8c1f2e\n")
+        .expect("write the secret");
+    let output = child.wait_with_output().expect("wait for mlci");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("plain ***"), "{stdout}");
+    assert!(stdout.contains("encoded ***"), "{stdout}");
+    assert!(
+        !stdout.contains("tok-8c1f2e") && !stdout.contains("dG9rLThjMWYyZQ"),
+        "{stdout}"
+    );
+}
