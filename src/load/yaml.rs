@@ -262,9 +262,7 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Sequence {
-                items, size: total, ..
-            }) => {
+            Some(Frame::Sequence { items, size: total, .. }) => {
                 *total += size;
                 items.push(node)
             }
