@@ -51,7 +51,7 @@ pub fn read_strategy(r: &mut Reader, node: &Node, job_id: &str) -> Option<Strate
             .and_then(|n| r.bool_or_expression(n, "`fail-fast`")),
         max_parallel: mapping
             .get("max-parallel")
-            .and_then(|n| r.number_or_expression(n, "`max-parallel`", true)),
+            .and_then(|n| r.count_or_expression(n, "`max-parallel`")),
     })
 }
 
