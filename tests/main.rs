@@ -4,6 +4,7 @@
 mod support;
 
 mod artifacts;
+mod broken_pipe;
 mod corpus;
 mod eval;
 mod gate;
