@@ -208,8 +208,8 @@ fn glob_more_messages_name_the_problem() {
         msg("/v\\d+/", PatternKind::Ref),
         [
             "a branch or tag name cannot start with '/'",
-            "'\\' can only escape * ? + [ ] ! \\ and branch and tag names cannot contain '\\' \
-             (found '\\d'; regular expressions are not supported)",
+            "'\\d' escapes 'd', which is not special: the backslash is dropped and the pattern \
+             matches a literal 'd'; regular expressions are not supported",
             "a branch or tag name cannot end with '/'",
         ]
     );
