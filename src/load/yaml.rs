@@ -427,6 +427,16 @@ mod tests {
     }
 
     #[test]
+    fn a_flow_sequence_may_close_under_its_key() {
+        // saphyr-parser refused this after a quoted item (vendor/saphyr-parser/PATCHED.md).
+        let node = root("z: [\n  \"1\"\n]\njobs:\n  m: [\n    \"0\",\n    \"0,1\"\n  ]\n  n: {\n    a: 'x'\n  }\n");
+        assert_eq!(
+            node.to_json(),
+            json!({"z": ["1"], "jobs": {"m": ["0", "0,1"], "n": {"a": "x"}}})
+        );
+    }
+
+    #[test]
     fn a_large_file_without_aliases_is_not_an_alias_bomb() {
         // Deep nesting used to count each value once per enclosing level.
         let mut text = String::new();
