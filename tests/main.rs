@@ -7,6 +7,7 @@ mod artifacts;
 mod broken_pipe;
 mod corpus;
 mod eval;
+mod folder;
 mod gate;
 mod logs_follow;
 mod ml_example;

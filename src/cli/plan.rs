@@ -37,10 +37,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
-        Ok(analyses) => analyses,
+    let loaded = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    workflows::Loaded::exit_code(loaded.invalid_files, plan(args, &loaded.valid))
+}
+
+fn plan(args: Args, analyses: &[crate::check::Analysis]) -> i32 {
     let mut labels = LabelMap::default();
     for platform in &args.platforms {
         match platform.split_once('=') {
@@ -61,7 +65,7 @@ pub fn run(args: Args) -> i32 {
     let cwd = std::env::current_dir().unwrap_or_default();
     let local = local_event(&cwd, &args.event);
     let mut plans = Vec::new();
-    for analysis in &analyses {
+    for analysis in analyses {
         let Some(workflow) = &analysis.workflow else { continue };
         let decision = decide(workflow, &local.event);
         let mut plan = WorkflowPlan {

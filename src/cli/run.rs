@@ -108,14 +108,15 @@ pub fn run_with(args: Args, rerun: Option<Rerun>) -> i32 {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}"), exit::FAILURE),
     };
-    runtime.block_on(run_async(args, rerun))
-}
-
-async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
-    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
-        Ok(analyses) => analyses,
+    let loaded = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let code = runtime.block_on(run_async(args, rerun, loaded.valid));
+    workflows::Loaded::exit_code(loaded.invalid_files, code)
+}
+
+async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check::Analysis>) -> i32 {
     let mut labels = LabelMap::default();
     for platform in &args.platforms {
         if let Err(e) = labels.parse_and_set(platform) {
