@@ -9,6 +9,7 @@ mod corpus;
 mod eval;
 mod folder;
 mod gate;
+mod labels;
 mod logs_follow;
 mod ml_example;
 mod plan;

@@ -162,7 +162,10 @@ pub fn read_job(r: &mut Reader, id: Spanned<String>, node: &Node) -> Option<Job>
         strategy: get("strategy").and_then(|n| read_strategy(r, n, &id.value)),
         continue_on_error: get("continue-on-error").and_then(|n| r.bool_or_expression(n, "`continue-on-error`")),
         timeout_minutes: get("timeout-minutes").and_then(|n| r.minutes_or_expression(n, "`timeout-minutes`")),
-        container: get("container").and_then(|n| read_container(r, n, "`container`", false)),
+        // `container: ''` or `null` (or `image: ''`) means no container, as on GitHub.
+        container: get("container")
+            .and_then(|n| read_container(r, n, "`container`", false))
+            .filter(|c| !c.image.value.trim().is_empty()),
         services: IndexMap::new(),
         services_expression: get("services").and_then(|n| r.whole_expression(n)),
         environment: get("environment").and_then(|n| read_environment(r, n)),
