@@ -1,10 +1,10 @@
 //! `mlci plan`: which workflows an event triggers and why, then the jobs in
 //! dependency order with their matrix legs, labels, images and needs.
 
-use super::event::{local_event, plan_contexts};
+use super::event::{inputs_declared, local_event, plan_contexts, workflow_inputs};
 use super::plan_render::{render_dot, render_text, WorkflowPlan};
 use super::{exit, workflows};
-use crate::plan::{dispatch_inputs, plan_jobs, LabelMap};
+use crate::plan::{plan_jobs, LabelMap};
 use crate::trigger::decide;
 use std::path::PathBuf;
 
@@ -62,6 +62,10 @@ fn plan(args: Args, analyses: &[crate::check::Analysis]) -> i32 {
             Err(e) => return usage(&format!("failed to read the event payload {}: {e}", path.display())),
         },
     };
+    let workflows: Vec<_> = analyses.iter().filter_map(|a| a.workflow.as_ref()).collect();
+    if let Err(message) = inputs_declared(&workflows, &args.inputs) {
+        return usage(&message);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let local = local_event(&cwd, &args.event);
     let mut plans = Vec::new();
@@ -76,7 +80,7 @@ fn plan(args: Args, analyses: &[crate::check::Analysis]) -> i32 {
             jobs: Vec::new(),
         };
         if plan.triggered {
-            let inputs = match dispatch_inputs(workflow, &args.inputs, payload.as_ref()) {
+            let inputs = match workflow_inputs(workflow, &args.event, &args.inputs, payload.as_ref()) {
                 Ok(inputs) => inputs,
                 Err(message) => return usage(&message),
             };
@@ -101,7 +105,7 @@ fn plan(args: Args, analyses: &[crate::check::Analysis]) -> i32 {
             ) {
                 Ok(jobs) => plan.jobs = jobs,
                 Err(message) => {
-                    eprintln!("error: {message}");
+                    eprintln!("error: {}: {message}", workflow.path.display());
                     return exit::INVALID;
                 }
             }

@@ -7,7 +7,6 @@ use super::run_output::{Buffered, JsonLines, Terminal};
 use super::run_secrets::{read_env_files, read_secrets};
 use super::{exit, workflows};
 use crate::model::Workflow;
-use crate::plan::dispatch_inputs;
 use crate::plan::LabelMap;
 use crate::run::backend::Backend;
 use crate::run::docker::DockerBackend;
@@ -156,6 +155,10 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
             }
         },
     };
+    let all: Vec<&Workflow> = analyses.iter().filter_map(|a| a.workflow.as_ref()).collect();
+    if let Err(e) = super::event::inputs_declared(&all, &args.inputs) {
+        return fail(&e, exit::USAGE);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let local = local_event(&cwd, &args.event);
     let triggered: Vec<&Workflow> = analyses
@@ -252,8 +255,8 @@ impl RunOne<'_> {
     async fn run(self) -> Result<Outcome, i32> {
         let args = self.args;
         let name = self.workflow.display_name();
-        let inputs =
-            dispatch_inputs(self.workflow, &args.inputs, self.payload.as_ref()).map_err(|e| fail(&e, exit::USAGE))?;
+        let inputs = super::event::workflow_inputs(self.workflow, &args.event, &args.inputs, self.payload.as_ref())
+            .map_err(|e| fail(&e, exit::USAGE))?;
         let mut contexts = plan_contexts(self.local, &name, self.payload, args.eventpath.as_deref(), inputs);
         if let (Some(actor), Some(github)) = (&args.actor, contexts.get_mut("github").and_then(|g| g.as_object_mut())) {
             github.insert("actor".into(), actor.clone().into());

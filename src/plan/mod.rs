@@ -27,7 +27,7 @@ mod test_yaml;
 pub use build::{plan_job, plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use graph::JobGraph;
 pub use graph_error::GraphError;
-pub use inputs::dispatch_inputs;
+pub use inputs::{declares_input, dispatch_inputs, missing_required_input, resolve_inputs, DispatchInputs};
 pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use leg_name::leg_name;
 pub use matrix::{expand, expand_named, MatrixLeg};
