@@ -187,6 +187,7 @@ proptest! {
         let lines = analysis.source.text.split('\n').count() as u32;
         for d in &analysis.diagnostics {
             prop_assert!(d.span.line <= lines.max(1), "{d:?}");
+            let _ = mlci::diag::render(d, &analysis.source);
         }
     }
 }

@@ -307,7 +307,14 @@ impl Builder<'_> {
     }
 
     fn syntax_error(&mut self, at: Marker, info: &str) {
-        let span = span_of(at, at);
+        let mut span = span_of(at, at);
+        // At the end of a file without a final newline the parser reports
+        // the line after the last; show the end of the last line instead.
+        let last = self.lines.len().max(1) as u32;
+        if span.line > last {
+            let end = self.lines.last().map_or(0, |l| l.chars().count()) as u32 + 1;
+            span = Span::new(last, end, last, end);
+        }
         let diagnostic = if info.contains("tab") {
             Diagnostic::error(span, format!("YAML syntax error: {info}"))
                 .with_help("YAML indentation must use spaces, not tabs")
@@ -399,6 +406,12 @@ mod tests {
         assert!(loaded.root.is_none() && loaded.diagnostics.is_empty());
         let loaded = parse_yaml("# only a comment\n");
         assert!(loaded.root.is_none() && loaded.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_the_file_points_at_its_last_line() {
+        let d = first_error("a:\n  - b\n${{ x }}");
+        assert_eq!((d.span.line, d.span.col), (3, 9), "{}", d.message);
     }
 
     #[test]
