@@ -13,6 +13,7 @@ mod gate;
 mod labels;
 mod logs_follow;
 mod ml_example;
+mod numbers;
 mod plan;
 mod run;
 mod run_act;

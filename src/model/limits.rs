@@ -15,9 +15,21 @@ pub const MAX_TIMEOUT_MINUTES: f64 = 7200.0;
 
 /// A `timeout-minutes` that cannot become a deadline.
 #[derive(Debug, Clone, PartialEq, Error)]
-#[error("`timeout-minutes` must be a number greater than 0 and at most {MAX_TIMEOUT_MINUTES}, but it is {minutes}")]
+#[error(
+    "`timeout-minutes` must be a number greater than 0 and at most {MAX_TIMEOUT_MINUTES}, but it is {}",
+    short(*minutes)
+)]
 pub struct TimeoutError {
     pub minutes: f64,
+}
+
+/// A number as a person writes it: `1e300`, not three hundred digits.
+fn short(n: f64) -> String {
+    if n.is_finite() && n.abs() >= 1e15 {
+        format!("{n:e}")
+    } else {
+        n.to_string()
+    }
 }
 
 /// Whether `minutes` is a timeout GitHub accepts.
