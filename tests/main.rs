@@ -4,11 +4,16 @@
 mod support;
 
 mod artifacts;
+mod broken_pipe;
 mod corpus;
 mod eval;
+mod folder;
+mod fuzz;
 mod gate;
+mod labels;
 mod logs_follow;
 mod ml_example;
+mod numbers;
 mod plan;
 mod run;
 mod run_act;

@@ -190,6 +190,60 @@ fn unknown_job_is_a_clear_error() {
     commit_all(test.path(), "main", "first");
     test.args(&["plan", "-j", "trian"])
         .status(3)
-        .stderr("error: there is no job `trian` in train; its jobs are prepare, train\n")
+        .stderr("error: .github/workflows/train.yml: there is no job `trian` in train; its jobs are prepare, train\n")
+        .run();
+}
+
+const DEPLOY: &str = "
+    on:
+      workflow_dispatch:
+        inputs:
+          target: {required: true}
+          dry: {type: boolean}
+    jobs:
+      deploy:
+        name: deploy ${{ github.event.inputs.target }} ${{ github.event.inputs.dry }} ${{ inputs.dry == false }}
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo
+    ";
+
+const OTHER: &str = "
+    on: workflow_dispatch
+    jobs:
+      other:
+        runs-on: ubuntu-latest
+        steps:
+          - run: echo
+    ";
+
+#[test]
+fn dispatch_inputs_fill_github_event_inputs_as_strings_and_apply_where_declared() {
+    Test::new()
+        .workflow("deploy.yml", DEPLOY)
+        .workflow("other.yml", OTHER)
+        .args(&["plan", "--event", "workflow_dispatch", "--input", "target=prod"])
+        .stdout_contains("    - deploy prod false true  runs-on: ubuntu-latest")
+        .stdout_contains("    - other  runs-on: ubuntu-latest")
+        .run();
+}
+
+#[test]
+fn a_missing_required_input_or_an_undeclared_one_is_an_error_naming_the_workflow() {
+    Test::new()
+        .workflow("deploy.yml", DEPLOY)
+        .workflow("other.yml", OTHER)
+        .args(&["plan", "--event", "workflow_dispatch"])
+        .status(2)
+        .stderr(
+            "error: .github/workflows/deploy.yml: input `target` is required and has no default; \
+             give it with --input target=VALUE\n",
+        )
+        .run();
+    Test::new()
+        .workflow("deploy.yml", DEPLOY)
+        .args(&["plan", "--event", "workflow_dispatch", "--input", "tagret=prod"])
+        .status(2)
+        .stderr("error: --input tagret: no workflow declares a workflow_dispatch input `tagret`\n")
         .run();
 }

@@ -127,7 +127,9 @@ fn check_ast(
     }
 }
 
-/// `needs.<job>`, `steps.<id>`, `matrix.<key>`, `inputs.<name>` must exist.
+/// `needs.<job>`, `steps.<id>`, `matrix.<key>`, `inputs.<name>` should
+/// exist. Each is a warning: GitHub evaluates an unknown one to empty and
+/// runs the file.
 fn check_reference(
     context: &str,
     property: &str,
@@ -147,11 +149,11 @@ fn check_reference(
             } else {
                 format!("it needs {}", needs.join(", "))
             };
-            Diagnostic::error(span, format!("`needs.{property}` is not available: {listed}"))
+            Diagnostic::warning(span, format!("`needs.{property}` is not available: {listed}"))
                 .with_optional_help(suggest(needs))
         }),
         "steps" => scope.steps.as_deref().filter(|s| !known(s)).map(|steps| {
-            Diagnostic::error(
+            Diagnostic::warning(
                 span,
                 format!("`steps.{property}` names no step with that id that runs before this point"),
             )

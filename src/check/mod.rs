@@ -6,6 +6,7 @@
 mod expressions;
 mod graph;
 mod locate;
+mod matrix;
 pub mod sites;
 mod triggers;
 mod walk;
@@ -61,6 +62,7 @@ pub fn analyze(source: Arc<SourceFile>) -> Analysis {
         graph::check_graph(workflow, &mut diagnostics);
         triggers::check_triggers(workflow, &mut diagnostics);
         expressions::check_expressions(workflow, &mut diagnostics);
+        matrix::check_matrices(workflow, &mut diagnostics);
     }
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();

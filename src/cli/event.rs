@@ -90,7 +90,7 @@ pub fn plan_contexts(
     workflow_name: &str,
     payload: Option<Value>,
     event_path: Option<&Path>,
-    inputs: Map<String, Value>,
+    inputs: crate::plan::DispatchInputs,
 ) -> Map<String, Value> {
     let github = local
         .repo_root
@@ -119,9 +119,55 @@ pub fn plan_contexts(
             });
             map.as_object().cloned().unwrap_or_default()
         });
+    let mut github = github;
+    if local.event.name == "workflow_dispatch" {
+        // GitHub sends a dispatch's inputs in the payload too, all strings;
+        // many workflows read them there.
+        let event = github.entry("event").or_insert_with(|| json!({}));
+        if let Some(event) = event.as_object_mut() {
+            event.insert("inputs".into(), Value::Object(inputs.strings));
+        }
+    }
     let mut contexts = Map::new();
     contexts.insert("github".into(), Value::Object(github));
-    contexts.insert("inputs".into(), Value::Object(inputs));
+    contexts.insert("inputs".into(), Value::Object(inputs.typed));
     contexts.insert("vars".into(), Value::Object(Map::new()));
     contexts
+}
+
+/// Each `--input NAME=…` must be declared by at least one of the workflows
+/// (over a folder, it applies to those that declare it), so a typo is not
+/// silently dropped.
+pub fn inputs_declared(workflows: &[&crate::model::Workflow], flags: &[String]) -> Result<(), String> {
+    for flag in flags {
+        let Some((name, _)) = flag.split_once('=') else {
+            return Err(format!("--input takes NAME=VALUE, not `{flag}`"));
+        };
+        if !workflows.iter().any(|w| crate::plan::declares_input(w, name)) {
+            return Err(format!(
+                "--input {name}: no workflow declares a workflow_dispatch input `{name}`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A workflow's dispatch inputs for `plan` and `run`; an error names the
+/// workflow file. A dispatch must give every required input that has no
+/// default, as GitHub requires.
+pub fn workflow_inputs(
+    workflow: &crate::model::Workflow,
+    event: &str,
+    flags: &[String],
+    payload: Option<&Value>,
+) -> Result<crate::plan::DispatchInputs, String> {
+    let path = workflow.path.display();
+    if event == "workflow_dispatch" {
+        if let Some(name) = crate::plan::missing_required_input(workflow, flags, payload) {
+            return Err(format!(
+                "{path}: input `{name}` is required and has no default; give it with --input {name}=VALUE"
+            ));
+        }
+    }
+    crate::plan::resolve_inputs(workflow, flags, payload).map_err(|e| format!("{path}: {e}"))
 }

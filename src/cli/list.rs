@@ -11,11 +11,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
-        Ok(analyses) => analyses,
+    let loaded = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    for workflow in analyses.iter().filter_map(|a| a.workflow.as_ref()) {
+    for workflow in loaded.valid.iter().filter_map(|a| a.workflow.as_ref()) {
         let events: Vec<&str> = workflow.on.events.iter().map(|e| e.name.value.as_str()).collect();
         println!(
             "{}  {}  on: {}",
@@ -43,5 +43,5 @@ pub fn run(args: Args) -> i32 {
             println!("{line}");
         }
     }
-    exit::SUCCESS
+    workflows::Loaded::exit_code(loaded.invalid_files, exit::SUCCESS)
 }

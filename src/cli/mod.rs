@@ -2,6 +2,7 @@
 //! Only this module prints or maps errors to exit codes.
 
 mod artifacts;
+mod broken_pipe;
 mod eval;
 mod evaluate;
 mod event;
@@ -78,6 +79,7 @@ enum Command {
 }
 
 pub fn main() -> i32 {
+    broken_pipe::exit_quietly_when_stdout_closes();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,10 +1,10 @@
 //! `mlci plan`: which workflows an event triggers and why, then the jobs in
 //! dependency order with their matrix legs, labels, images and needs.
 
-use super::event::{local_event, plan_contexts};
+use super::event::{inputs_declared, local_event, plan_contexts, workflow_inputs};
 use super::plan_render::{render_dot, render_text, WorkflowPlan};
 use super::{exit, workflows};
-use crate::plan::{dispatch_inputs, plan_jobs, LabelMap};
+use crate::plan::{plan_jobs, LabelMap};
 use crate::trigger::decide;
 use std::path::PathBuf;
 
@@ -37,10 +37,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
-    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
-        Ok(analyses) => analyses,
+    let loaded = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    workflows::Loaded::exit_code(loaded.invalid_files, plan(args, &loaded.valid))
+}
+
+fn plan(args: Args, analyses: &[crate::check::Analysis]) -> i32 {
     let mut labels = LabelMap::default();
     for platform in &args.platforms {
         match platform.split_once('=') {
@@ -58,10 +62,14 @@ pub fn run(args: Args) -> i32 {
             Err(e) => return usage(&format!("failed to read the event payload {}: {e}", path.display())),
         },
     };
+    let workflows: Vec<_> = analyses.iter().filter_map(|a| a.workflow.as_ref()).collect();
+    if let Err(message) = inputs_declared(&workflows, &args.inputs) {
+        return usage(&message);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let local = local_event(&cwd, &args.event);
     let mut plans = Vec::new();
-    for analysis in &analyses {
+    for analysis in analyses {
         let Some(workflow) = &analysis.workflow else { continue };
         let decision = decide(workflow, &local.event);
         let mut plan = WorkflowPlan {
@@ -72,7 +80,7 @@ pub fn run(args: Args) -> i32 {
             jobs: Vec::new(),
         };
         if plan.triggered {
-            let inputs = match dispatch_inputs(workflow, &args.inputs, payload.as_ref()) {
+            let inputs = match workflow_inputs(workflow, &args.event, &args.inputs, payload.as_ref()) {
                 Ok(inputs) => inputs,
                 Err(message) => return usage(&message),
             };
@@ -97,7 +105,7 @@ pub fn run(args: Args) -> i32 {
             ) {
                 Ok(jobs) => plan.jobs = jobs,
                 Err(message) => {
-                    eprintln!("error: {message}");
+                    eprintln!("error: {}: {message}", workflow.path.display());
                     return exit::INVALID;
                 }
             }

@@ -13,7 +13,6 @@ use crate::exec::gpu::{parse_inventory, GpuPool};
 use crate::exec::launch::{launch, Launch, LaunchError};
 use crate::exec::shared::{Backends, Cancel, RunSettings};
 use crate::model::Workflow;
-use crate::plan::dispatch_inputs;
 use crate::plan::LabelMap;
 use crate::report::error_chain;
 use crate::report::events::{EventSink, Outcome};
@@ -110,14 +109,15 @@ pub fn run_with(args: Args, rerun: Option<Rerun>) -> i32 {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}"), exit::FAILURE),
     };
-    runtime.block_on(run_async(args, rerun))
-}
-
-async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
-    let analyses = match workflows::load_valid(args.workflows.as_deref()) {
-        Ok(analyses) => analyses,
+    let loaded = match workflows::load_valid(args.workflows.as_deref()) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let code = runtime.block_on(run_async(args, rerun, loaded.valid));
+    workflows::Loaded::exit_code(loaded.invalid_files, code)
+}
+
+async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check::Analysis>) -> i32 {
     let mut labels = LabelMap::default();
     for platform in &args.platforms {
         if let Err(e) = labels.parse_and_set(platform) {
@@ -157,6 +157,10 @@ async fn run_async(args: Args, rerun: Option<Rerun>) -> i32 {
             }
         },
     };
+    let all: Vec<&Workflow> = analyses.iter().filter_map(|a| a.workflow.as_ref()).collect();
+    if let Err(e) = super::event::inputs_declared(&all, &args.inputs) {
+        return fail(&e, exit::USAGE);
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let local = local_event(&cwd, &args.event);
     let triggered: Vec<&Workflow> = analyses
@@ -253,8 +257,8 @@ impl RunOne<'_> {
     async fn run(self) -> Result<Outcome, i32> {
         let args = self.args;
         let name = self.workflow.display_name();
-        let inputs =
-            dispatch_inputs(self.workflow, &args.inputs, self.payload.as_ref()).map_err(|e| fail(&e, exit::USAGE))?;
+        let inputs = super::event::workflow_inputs(self.workflow, &args.event, &args.inputs, self.payload.as_ref())
+            .map_err(|e| fail(&e, exit::USAGE))?;
         let mut contexts = plan_contexts(self.local, &name, self.payload, args.eventpath.as_deref(), inputs);
         if let (Some(actor), Some(github)) = (&args.actor, contexts.get_mut("github").and_then(|g| g.as_object_mut())) {
             github.insert("actor".into(), actor.clone().into());

@@ -14,7 +14,6 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -143,7 +142,10 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         .unwrap_or(DEFAULT_JOB_TIMEOUT_MINUTES);
     let ceiling = shared.settings.max_job_minutes.filter(|max| *max < timeout);
     let timeout = ceiling.unwrap_or(timeout);
-    let deadline = Instant::now() + Duration::from_secs_f64((timeout * 60.0).max(0.0));
+    let deadline = match crate::model::limits::timeout_duration(timeout) {
+        Ok(duration) => Instant::now() + duration,
+        Err(e) => return step_less_failure(a, e.to_string()),
+    };
     let mut scope = scope.with_stop(deadline, a.cancel.clone());
     let context = StepContext {
         shared,

@@ -241,7 +241,12 @@ fn prepare(
         }
         Ok((shared.backends.host.clone(), spec))
     };
-    if let Some(container) = &job.container {
+    // An image that evaluates to empty means no container, as on GitHub.
+    let container = match &job.container {
+        Some(container) if !scope.string(&container.image)?.trim().is_empty() => Some(container),
+        _ => None,
+    };
+    if let Some(container) = container {
         if shared.settings.force_host {
             return Err(format!(
                 "job `{}` has a `container:`, which needs the docker backend; it cannot run with --backend host",
@@ -263,13 +268,8 @@ fn prepare(
                 spec.container.gpus = gpus.clone();
             }
             None => {
-                let first = leg.runs_on.first().map_or("LABEL", String::as_str);
-                return Err(format!(
-                    "job `{}` runs on [{}], and no image is mapped to {}. Map one with -P {first}=IMAGE (or -P {first}=host to run it on this machine)",
-                    key.name,
-                    leg.runs_on.join(", "),
-                    if leg.runs_on.len() == 1 { "it" } else { "any of them" },
-                ));
+                let labels = &shared.settings.labels;
+                return Err(labels.unmapped_message(&key.name, &leg.runs_on));
             }
         }
     }

@@ -316,7 +316,9 @@ pub async fn execute(
         .timeout_minutes
         .as_ref()
         .and_then(|t| number(scope, t))
-        .map(|m| Instant::now() + Duration::from_secs_f64((m * 60.0).max(0.0)));
+        .map(|m| crate::model::limits::timeout_duration(m).map(|d| Instant::now() + d))
+        .transpose()
+        .map_err(|e| e.to_string())?;
     let unsecure = env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS").is_some_and(|v| v == "true");
     let mut output = StepOutput::new(shared, cx.key, index, unsecure);
     let ended = if let Some(run) = &step.run {

@@ -70,12 +70,15 @@ enum Frame {
         span: Span,
         anchor: usize,
         items: Vec<Node>,
+        /// Values in the subtree so far, aliases expanded (for an anchor's size).
+        size: usize,
     },
     Mapping {
         span: Span,
         anchor: usize,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
+        size: usize,
     },
 }
 
@@ -138,6 +141,7 @@ impl Builder<'_> {
                     },
                     anchor,
                     1,
+                    1,
                 )?;
             }
             Event::SequenceStart(anchor, _) => self.open(
@@ -145,6 +149,7 @@ impl Builder<'_> {
                     span,
                     anchor,
                     items: Vec::new(),
+                    size: 1,
                 },
                 span,
             )?,
@@ -154,6 +159,7 @@ impl Builder<'_> {
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    size: 1,
                 },
                 span,
             )?,
@@ -162,7 +168,7 @@ impl Builder<'_> {
                 let Some((node, size)) = self.anchors.get(&id).cloned() else {
                     return Err(Diagnostic::error(span, "this alias names no anchor defined before it"));
                 };
-                self.complete(node, 0, size)?;
+                self.complete(node, 0, size, size)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
@@ -191,6 +197,7 @@ impl Builder<'_> {
                 format!("the YAML is nested more than {MAX_DEPTH} levels deep"),
             ));
         }
+        self.nodes += 1;
         self.stack.push(frame);
         Ok(())
     }
@@ -200,16 +207,26 @@ impl Builder<'_> {
             return Ok(());
         };
         let stretch = |start: Span| Span::new(start.line, start.col, end.end_line, end.end_col);
-        let (node, anchor) = match frame {
-            Frame::Sequence { span, anchor, items } => (
+        let (node, anchor, size) = match frame {
+            Frame::Sequence {
+                span,
+                anchor,
+                items,
+                size,
+            } => (
                 Node {
                     span: stretch(span),
                     value: NodeValue::Sequence(items),
                 },
                 anchor,
+                size,
             ),
             Frame::Mapping {
-                span, anchor, entries, ..
+                span,
+                anchor,
+                entries,
+                size,
+                ..
             } => {
                 self.check_duplicate_keys(&entries);
                 (
@@ -218,16 +235,22 @@ impl Builder<'_> {
                         value: NodeValue::Mapping(Mapping { entries }),
                     },
                     anchor,
+                    size,
                 )
             }
         };
-        let size = count_nodes(&node);
-        self.complete(node, anchor, size)
+        // The container itself was counted when it opened; its children as
+        // they completed.
+        self.complete(node, anchor, size, 0)
     }
 
     /// Places a finished node in its parent (or as the document root).
-    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), Diagnostic> {
-        self.nodes += size;
+    /// `size` is the node's expanded subtree size; `added` is how many
+    /// values it adds to the document that were not counted before (each
+    /// value is counted once, so a large file without aliases never trips
+    /// the bound; an alias adds its anchor's whole size).
+    fn complete(&mut self, node: Node, anchor: usize, size: usize, added: usize) -> Result<(), Diagnostic> {
+        self.nodes += added;
         if self.nodes > MAX_NODES {
             return Err(Diagnostic::error(
                 node.span,
@@ -239,10 +262,24 @@ impl Builder<'_> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Sequence { items, .. }) => items.push(node),
-            Some(Frame::Mapping { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push((k, node)),
-                None if node.as_scalar().is_some() => *key = Some(node),
+            Some(Frame::Sequence { items, size: total, .. }) => {
+                *total += size;
+                items.push(node)
+            }
+            Some(Frame::Mapping {
+                entries,
+                key,
+                size: total,
+                ..
+            }) => match key.take() {
+                Some(k) => {
+                    *total += size;
+                    entries.push((k, node))
+                }
+                None if node.as_scalar().is_some() => {
+                    *total += size;
+                    *key = Some(node)
+                }
                 None => {
                     return Err(Diagnostic::error(
                         node.span,
@@ -270,7 +307,14 @@ impl Builder<'_> {
     }
 
     fn syntax_error(&mut self, at: Marker, info: &str) {
-        let span = span_of(at, at);
+        let mut span = span_of(at, at);
+        // At the end of a file without a final newline the parser reports
+        // the line after the last; show the end of the last line instead.
+        let last = self.lines.len().max(1) as u32;
+        if span.line > last {
+            let end = self.lines.last().map_or(0, |l| l.chars().count()) as u32 + 1;
+            span = Span::new(last, end, last, end);
+        }
         let diagnostic = if info.contains("tab") {
             Diagnostic::error(span, format!("YAML syntax error: {info}"))
                 .with_help("YAML indentation must use spaces, not tabs")
@@ -286,14 +330,6 @@ impl Builder<'_> {
             root: if failed { None } else { self.root },
             diagnostics: self.diagnostics,
         }
-    }
-}
-
-fn count_nodes(node: &Node) -> usize {
-    match &node.value {
-        NodeValue::Scalar(_) => 1,
-        NodeValue::Sequence(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeValue::Mapping(m) => 1 + m.entries.iter().map(|(_, v)| 1 + count_nodes(v)).sum::<usize>(),
     }
 }
 
@@ -373,6 +409,12 @@ mod tests {
     }
 
     #[test]
+    fn an_error_at_the_end_of_the_file_points_at_its_last_line() {
+        let d = first_error("a:\n  - b\n${{ x }}");
+        assert_eq!((d.span.line, d.span.col), (3, 9), "{}", d.message);
+    }
+
+    #[test]
     fn second_document_is_an_error() {
         let d = first_error("a: 1\n---\nb: 2\n");
         assert_eq!(d.span.line, 2);
@@ -395,6 +437,28 @@ mod tests {
             message.contains("nested more than") || message.contains("recursion limit"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_flow_sequence_may_close_under_its_key() {
+        // saphyr-parser refused this after a quoted item (vendor/saphyr-parser/PATCHED.md).
+        let node = root("z: [\n  \"1\"\n]\njobs:\n  m: [\n    \"0\",\n    \"0,1\"\n  ]\n  n: {\n    a: 'x'\n  }\n");
+        assert_eq!(
+            node.to_json(),
+            json!({"z": ["1"], "jobs": {"m": ["0", "0,1"], "n": {"a": "x"}}})
+        );
+    }
+
+    #[test]
+    fn a_large_file_without_aliases_is_not_an_alias_bomb() {
+        // Deep nesting used to count each value once per enclosing level.
+        let mut text = String::new();
+        for i in 0..40_000 {
+            text.push_str(&format!("k{i}:\n  a:\n    b:\n      c:\n        d: [1, 2, 3]\n"));
+        }
+        let loaded = parse_yaml(&text);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics.first());
+        assert!(loaded.root.is_some());
     }
 
     #[test]

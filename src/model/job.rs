@@ -161,8 +161,11 @@ pub fn read_job(r: &mut Reader, id: Spanned<String>, node: &Node) -> Option<Job>
         outputs: get("outputs").map(|n| r.text_map(n, "`outputs`")).unwrap_or_default(),
         strategy: get("strategy").and_then(|n| read_strategy(r, n, &id.value)),
         continue_on_error: get("continue-on-error").and_then(|n| r.bool_or_expression(n, "`continue-on-error`")),
-        timeout_minutes: get("timeout-minutes").and_then(|n| r.number_or_expression(n, "`timeout-minutes`", true)),
-        container: get("container").and_then(|n| read_container(r, n, "`container`", false)),
+        timeout_minutes: get("timeout-minutes").and_then(|n| r.minutes_or_expression(n, "`timeout-minutes`")),
+        // `container: ''` or `null` (or `image: ''`) means no container, as on GitHub.
+        container: get("container")
+            .and_then(|n| read_container(r, n, "`container`", false))
+            .filter(|c| !c.image.value.trim().is_empty()),
         services: IndexMap::new(),
         services_expression: get("services").and_then(|n| r.whole_expression(n)),
         environment: get("environment").and_then(|n| read_environment(r, n)),
@@ -275,9 +278,19 @@ fn read_retries(r: &mut Reader, node: &Node) -> Option<Spanned<u32>> {
     }
 }
 
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(24 * 3600);
+
 fn read_delay(r: &mut Reader, node: &Node) -> Option<Spanned<Duration>> {
     let text = node.as_str().unwrap_or_default();
     match parse_duration(text) {
+        // A day is far more than any backoff needs; beyond it a typo is likelier.
+        Some(d) if d > MAX_RETRY_DELAY => {
+            r.error(
+                node.span,
+                format!("`retry-delay` must be at most 24h, but it is `{text}`"),
+            );
+            None
+        }
         Some(d) => Some(Spanned::new(d, node.span)),
         None => {
             r.error(

@@ -5,6 +5,7 @@
 mod container;
 pub mod events;
 mod job;
+pub mod limits;
 mod reader;
 mod shared;
 mod spanned;

@@ -185,6 +185,45 @@ impl Reader {
         None
     }
 
+    /// `timeout-minutes`: a number in GitHub's range, or an expression
+    /// (checked when the leg runs, by `limits::timeout_duration`).
+    pub fn minutes_or_expression(&mut self, node: &Node, what: &str) -> Option<Spanned<Dynamic<f64>>> {
+        let minutes = self.number_or_expression(node, what, true)?;
+        if let Dynamic::Fixed(n) = minutes.value {
+            if !super::limits::timeout_in_range(n) {
+                self.error(
+                    node.span,
+                    format!(
+                        "{what} must be at most {} (5 days), but it is {}",
+                        super::limits::MAX_TIMEOUT_MINUTES,
+                        node.as_str().unwrap_or_default()
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(minutes)
+    }
+
+    /// A whole number of at least 1, or an expression (`max-parallel`).
+    pub fn count_or_expression(&mut self, node: &Node, what: &str) -> Option<Spanned<Dynamic<f64>>> {
+        let count = self.number_or_expression(node, what, true)?;
+        if let Dynamic::Fixed(n) = count.value {
+            if n.fract() != 0.0 || n > u32::MAX as f64 {
+                self.error(
+                    node.span,
+                    format!(
+                        "{what} must be a whole number from 1 to {}, but it is {}",
+                        u32::MAX,
+                        node.as_str().unwrap_or_default()
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(count)
+    }
+
     /// The node's text when it is exactly one `${{ }}` (surrounding spaces allowed).
     pub fn whole_expression(&mut self, node: &Node) -> Option<Text> {
         let scalar = node.as_scalar()?;

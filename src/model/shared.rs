@@ -3,6 +3,7 @@
 
 use super::reader::Reader;
 use super::{Dynamic, Spanned, Text};
+use crate::diag::Diagnostic;
 use crate::load::{Node, NodeValue};
 use serde::Serialize;
 
@@ -47,14 +48,48 @@ pub fn read_concurrency(r: &mut Reader, node: &Node) -> Option<Concurrency> {
         });
     }
     let mapping = r.mapping(node, "`concurrency`")?;
-    r.check_keys(mapping, &["group", "cancel-in-progress"], "`concurrency`");
+    r.check_keys(mapping, &["group", "cancel-in-progress", "queue"], "`concurrency`");
     r.require_keys(mapping, &["group"], node.span, "`concurrency`");
+    let cancel_in_progress = mapping
+        .get("cancel-in-progress")
+        .and_then(|c| r.bool_or_expression(c, "`cancel-in-progress`"));
+    if let Some(queue) = mapping.get("queue") {
+        check_queue(r, queue, cancel_in_progress.as_ref());
+    }
     Some(Concurrency {
         group: mapping.get("group").and_then(|g| r.non_empty_text(g, "`group`"))?,
-        cancel_in_progress: mapping
-            .get("cancel-in-progress")
-            .and_then(|c| r.bool_or_expression(c, "`cancel-in-progress`")),
+        cancel_in_progress,
     })
+}
+
+/// `queue: single` (GitHub's default: one pending run) or `max` (up to 100
+/// pending, first in first out); the schema refuses `max` with
+/// `cancel-in-progress: true`. mlci's queue keeps one pending run either way.
+fn check_queue(r: &mut Reader, queue: &Node, cancel_in_progress: Option<&Spanned<Dynamic<bool>>>) {
+    match queue.as_str() {
+        Some("single") => {}
+        Some("max") => {
+            if let Some(cancel) = cancel_in_progress.filter(|c| matches!(c.value, Dynamic::Fixed(true))) {
+                r.push(
+                    Diagnostic::error(
+                        queue.span,
+                        "`queue: max` cannot be used with `cancel-in-progress: true`",
+                    )
+                    .with_help(format!(
+                        "cancel-in-progress is set at line {}; a run that cancels the others has no queue to wait in",
+                        cancel.span.line
+                    )),
+                );
+            }
+        }
+        _ => r.error(
+            queue.span,
+            format!(
+                "`queue` must be single or max, not `{}`",
+                queue.as_str().unwrap_or(queue.kind_name())
+            ),
+        ),
+    }
 }
 
 pub fn read_environment(r: &mut Reader, node: &Node) -> Option<Environment> {
@@ -74,8 +109,11 @@ pub fn read_environment(r: &mut Reader, node: &Node) -> Option<Environment> {
 const PERMISSION_SCOPES: &[&str] = &[
     "actions",
     "attestations",
+    "artifact-metadata",
     "checks",
+    "code-quality",
     "contents",
+    "copilot-requests",
     "deployments",
     "discussions",
     "id-token",

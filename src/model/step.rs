@@ -75,7 +75,7 @@ pub fn read_step(r: &mut Reader, node: &Node, job_id: &str, index: usize) -> Opt
         shell: get("shell").and_then(|n| r.non_empty_text(n, "`shell`")),
         working_directory: get("working-directory").and_then(|n| r.non_empty_text(n, "`working-directory`")),
         continue_on_error: get("continue-on-error").and_then(|n| r.bool_or_expression(n, "`continue-on-error`")),
-        timeout_minutes: get("timeout-minutes").and_then(|n| r.number_or_expression(n, "`timeout-minutes`", true)),
+        timeout_minutes: get("timeout-minutes").and_then(|n| r.minutes_or_expression(n, "`timeout-minutes`")),
         span: node.span,
     };
     match (&step.run, &step.uses) {

@@ -24,6 +24,9 @@ pub enum Matrix {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FixedMatrix {
+    /// The `matrix:` mapping, where a problem with the whole matrix is shown.
+    #[serde(skip)]
+    pub span: crate::diag::Span,
     /// Each vector with its values, in declaration order. A vector may
     /// itself be an expression yielding the list.
     pub vectors: Vec<(Spanned<String>, Dynamic<Vec<serde_json::Value>>)>,
@@ -48,7 +51,7 @@ pub fn read_strategy(r: &mut Reader, node: &Node, job_id: &str) -> Option<Strate
             .and_then(|n| r.bool_or_expression(n, "`fail-fast`")),
         max_parallel: mapping
             .get("max-parallel")
-            .and_then(|n| r.number_or_expression(n, "`max-parallel`", true)),
+            .and_then(|n| r.count_or_expression(n, "`max-parallel`")),
     })
 }
 
@@ -71,6 +74,7 @@ fn read_matrix(r: &mut Reader, node: &Node, job_id: &str) -> Option<Matrix> {
     }
     let mapping = r.mapping(node, &format!("the matrix of job `{job_id}`"))?;
     let mut matrix = FixedMatrix {
+        span: node.span,
         vectors: Vec::new(),
         include: None,
         exclude: None,

@@ -128,6 +128,10 @@ fn read_event_config(r: &mut Reader, trigger: &mut EventTrigger, kind: &super::e
     for (key, key_node, value) in mapping.iter() {
         let key_span = key_node.span;
         match key {
+            // `repository_dispatch` types are the sender's own names.
+            "types" if kind.name == "repository_dispatch" => {
+                trigger.types.extend(r.text_list(value, "`types`"));
+            }
             "types" if !kind.types.is_empty() => {
                 for t in r.text_list(value, "`types`") {
                     if !kind.types.contains(&t.value.as_str()) {
@@ -182,7 +186,7 @@ fn read_event_config(r: &mut Reader, trigger: &mut EventTrigger, kind: &super::e
             }
             _ => {
                 let mut allowed: Vec<&str> = kind.filters.to_vec();
-                if !kind.types.is_empty() {
+                if !kind.types.is_empty() || kind.name == "repository_dispatch" {
                     allowed.push("types");
                 }
                 let help = did_you_mean(key, allowed.iter().copied()).map(|s| format!("did you mean `{s}`?"));

@@ -122,8 +122,15 @@ pub fn plan_job(
             None => default_name,
         };
         let runs_on: Vec<String> = job.runs_on.iter().flat_map(|r| r.labels.iter().map(text)).collect();
-        let image = match &job.container {
-            Some(container) => Some(text(&container.image)),
+        // An image that evaluates to empty (a matrix value left out) means
+        // no container, as on GitHub: the labels decide.
+        let image = match job
+            .container
+            .as_ref()
+            .map(|c| text(&c.image))
+            .filter(|i| !i.trim().is_empty())
+        {
+            Some(image) => Some(image),
             None => labels.resolve(&runs_on).map(str::to_string),
         };
         planned.legs.push(PlannedLeg {

@@ -9,8 +9,35 @@ use crate::plan::GpuRequest;
 use indexmap::IndexMap;
 
 pub const RUNNER_IMAGE: &str = "mlci/runner:bookworm";
-/// The `runs-on` labels that map to [`RUNNER_IMAGE`] unless `-P` says otherwise.
+/// The `runs-on` labels that map to [`RUNNER_IMAGE`] unless `-P` says
+/// otherwise, besides every `ubuntu-*` label (see [`is_default_label`]).
 pub const DEFAULT_LABELS: &[&str] = &["ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "linux", "self-hosted"];
+
+/// The architecture label of this machine, as GitHub's runners spell it.
+fn host_arch_label() -> Option<&'static str> {
+    match std::env::consts::ARCH {
+        "x86_64" => Some("x64"),
+        "aarch64" => Some("arm64"),
+        _ => None,
+    }
+}
+
+/// Whether the runner image serves `label` (lowercase): the defaults, the
+/// host's architecture, and every `ubuntu-*` label (`ubuntu-20.04`,
+/// `ubuntu-slim`, …); `ubuntu-*-arm` only on an arm host, since the image
+/// is built for the host's architecture.
+fn is_default_label(label: &str) -> bool {
+    if DEFAULT_LABELS.contains(&label) || host_arch_label() == Some(label) {
+        return true;
+    }
+    match label.strip_prefix("ubuntu-") {
+        Some(rest) if !rest.is_empty() => !label.ends_with("-arm") || std::env::consts::ARCH == "aarch64",
+        _ => false,
+    }
+}
+
+/// The runner image, where the default labels run.
+static DEFAULT_TARGET: std::sync::LazyLock<LabelTarget> = std::sync::LazyLock::new(|| image(RUNNER_IMAGE, None));
 
 /// Where jobs with a label run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,20 +49,16 @@ pub enum LabelTarget {
     Host { gpus: Option<GpuRequest> },
 }
 
-/// `runs-on` label → target, in the order they were given.
-#[derive(Clone, Debug)]
+/// `runs-on` labels → target. As on GitHub, a job runs only where *every*
+/// one of its labels is served: each must be a default label (served by the
+/// runner image) or one given with `-P` (or runner.yml's `labels:`). The
+/// target is that of the first given label among the job's; a job of
+/// default labels only gets the runner image. So `[self-hosted, gpu-a100]`
+/// never lands on the CPU image because `self-hosted` alone is mapped.
+#[derive(Clone, Debug, Default)]
 pub struct LabelMap {
-    targets: IndexMap<String, LabelTarget>,
-}
-
-impl Default for LabelMap {
-    fn default() -> LabelMap {
-        let targets = DEFAULT_LABELS
-            .iter()
-            .map(|l| (l.to_string(), image(RUNNER_IMAGE, None)))
-            .collect();
-        LabelMap { targets }
-    }
+    /// Labels given with `-P` or runner.yml, lowercase, in order.
+    given: IndexMap<String, LabelTarget>,
 }
 
 fn image(image: &str, gpus: Option<GpuRequest>) -> LabelTarget {
@@ -53,7 +76,7 @@ impl LabelMap {
             "host" => LabelTarget::Host { gpus: None },
             name => image(name, None),
         };
-        self.targets.insert(label.to_ascii_lowercase(), target);
+        self.given.insert(label.to_ascii_lowercase(), target);
     }
 
     /// Adds or overrides one mapping written as `-P` takes it:
@@ -83,32 +106,77 @@ impl LabelMap {
             "host" => LabelTarget::Host { gpus },
             name => image(name, gpus),
         };
-        self.targets.insert(label.to_ascii_lowercase(), target);
+        self.given.insert(label.to_ascii_lowercase(), target);
         Ok(())
     }
 
     /// Adds or overrides one mapping with a target already resolved (the
     /// daemon's `labels:` in runner.yml).
     pub fn insert(&mut self, label: &str, target: LabelTarget) {
-        self.targets.insert(label.to_ascii_lowercase(), target);
+        self.given.insert(label.to_ascii_lowercase(), target);
     }
 
-    /// Every label (lowercase) and its target, defaults first, in order.
+    /// Every named label (lowercase) and its target: the defaults still
+    /// served by the runner image first, then the given ones, in order.
+    /// (`ubuntu-*` labels beyond [`DEFAULT_LABELS`] are served too.)
     pub fn iter(&self) -> impl Iterator<Item = (&str, &LabelTarget)> {
-        self.targets.iter().map(|(label, target)| (label.as_str(), target))
+        DEFAULT_LABELS
+            .iter()
+            .copied()
+            .filter(|l| !self.given.contains_key(*l))
+            .map(|l| (l, &*DEFAULT_TARGET))
+            .chain(self.given.iter().map(|(label, target)| (label.as_str(), target)))
     }
 
-    /// The target of the first label that has one (labels match ignoring case).
+    /// The job's labels that nothing serves, as written.
+    pub fn unmapped<'a>(&self, labels: &'a [String]) -> Vec<&'a str> {
+        labels
+            .iter()
+            .filter(|l| {
+                let lower = l.to_ascii_lowercase();
+                !self.given.contains_key(&lower) && !is_default_label(&lower)
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Where a job with these labels runs: None when a label is served by
+    /// nothing (or there are none).
     pub fn target(&self, labels: &[String]) -> Option<&LabelTarget> {
-        labels.iter().find_map(|l| self.targets.get(&l.to_ascii_lowercase()))
+        if labels.is_empty() || !self.unmapped(labels).is_empty() {
+            return None;
+        }
+        let given = labels.iter().find_map(|l| self.given.get(&l.to_ascii_lowercase()));
+        Some(given.unwrap_or(&DEFAULT_TARGET))
     }
 
-    /// The image of the first label that has a target, or `host`.
+    /// The image of a job with these labels, or `host`.
     pub fn resolve<'a>(&'a self, labels: &[String]) -> Option<&'a str> {
         self.target(labels).map(|target| match target {
             LabelTarget::Image { image, .. } => image.as_str(),
             LabelTarget::Host { .. } => "host",
         })
+    }
+
+    /// Why a job (`job`, shown by name) has nowhere to run, naming `-P`.
+    pub fn unmapped_message(&self, job: &str, labels: &[String]) -> String {
+        let unmapped = self.unmapped(labels);
+        let first = unmapped
+            .first()
+            .copied()
+            .or(labels.first().map(String::as_str))
+            .unwrap_or("LABEL");
+        let hint = format!("Map one with -P {first}=IMAGE (or -P {first}=host to run it on this machine)");
+        let shown = labels.join(", ");
+        if labels.len() <= 1 {
+            format!("job `{job}` runs on [{shown}], and no image is mapped to it. {hint}")
+        } else {
+            format!(
+                "job `{job}` runs on [{shown}], and nothing serves `{}`: a job runs only where every one of its labels \
+                 is served. {hint}",
+                unmapped.join("`, `")
+            )
+        }
     }
 }
 
@@ -123,10 +191,9 @@ mod tests {
     #[test]
     fn first_mapped_label_wins_and_overrides_apply() {
         let mut map = LabelMap::default();
-        assert_eq!(
-            map.resolve(&labels(&["macos-latest", "Ubuntu-Latest"])),
-            Some(RUNNER_IMAGE)
-        );
+        assert_eq!(map.resolve(&labels(&["Ubuntu-Latest", "Linux"])), Some(RUNNER_IMAGE));
+        // A label nothing serves: GitHub waits for a runner with all of them.
+        assert_eq!(map.resolve(&labels(&["macos-latest", "Ubuntu-Latest"])), None);
         assert_eq!(map.resolve(&labels(&["macos-latest"])), None);
         map.set("gpu", "mlci/runner:cuda");
         assert_eq!(map.resolve(&labels(&["gpu", "linux"])), Some("mlci/runner:cuda"));
@@ -142,7 +209,7 @@ mod tests {
         map.parse_and_set("pair=img:1,gpus=\"device=0,1\"").unwrap();
         map.parse_and_set("plain=python:3.12").unwrap();
         assert_eq!(
-            map.target(&labels(&["self-hosted-x", "GPU", "linux"])),
+            map.target(&labels(&["self-hosted", "GPU", "linux"])),
             Some(&image("mlci/runner:cuda", Some(GpuRequest::Count(1))))
         );
         assert_eq!(
@@ -155,6 +222,43 @@ mod tests {
         );
         assert_eq!(map.target(&labels(&["plain"])), Some(&image("python:3.12", None)));
         assert_eq!(map.resolve(&labels(&["gpu"])), Some("mlci/runner:cuda"));
+    }
+
+    #[test]
+    fn every_label_of_a_job_must_be_served() {
+        let mut map = LabelMap::default();
+        let gpu_job = labels(&["self-hosted", "gpu-a100"]);
+        assert_eq!(map.target(&gpu_job), None);
+        assert_eq!(map.unmapped(&gpu_job), ["gpu-a100"]);
+        assert_eq!(
+            map.unmapped_message("train", &gpu_job),
+            "job `train` runs on [self-hosted, gpu-a100], and nothing serves `gpu-a100`: a job runs only where every \
+             one of its labels is served. Map one with -P gpu-a100=IMAGE (or -P gpu-a100=host to run it on this machine)"
+        );
+        map.parse_and_set("gpu-a100=mlci/runner:cuda,gpus=1").unwrap();
+        assert_eq!(
+            map.target(&gpu_job),
+            Some(&image("mlci/runner:cuda", Some(GpuRequest::Count(1))))
+        );
+        // GitHub's own self-hosted labels need nothing given.
+        let arch = host_arch_label().unwrap_or("linux");
+        assert_eq!(
+            map.resolve(&labels(&["self-hosted", "linux", arch])),
+            Some(RUNNER_IMAGE)
+        );
+    }
+
+    #[test]
+    fn every_ubuntu_label_maps_to_the_runner_image() {
+        let map = LabelMap::default();
+        for label in ["ubuntu-20.04", "ubuntu-slim", "ubuntu-26.04", "UBUNTU-22.04"] {
+            assert_eq!(map.resolve(&labels(&[label])), Some(RUNNER_IMAGE), "{label}");
+        }
+        let arm = map.resolve(&labels(&["ubuntu-24.04-arm"]));
+        let on_arm = std::env::consts::ARCH == "aarch64";
+        assert_eq!(arm, on_arm.then_some(RUNNER_IMAGE));
+        assert_eq!(map.resolve(&labels(&["ubuntu-"])), None);
+        assert_eq!(map.resolve(&labels(&["windows-latest"])), None);
     }
 
     #[test]

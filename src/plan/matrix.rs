@@ -69,6 +69,12 @@ fn build(spec: &MatrixSpec) -> Result<Vec<BuiltLeg>, MatrixError> {
     if product > MAX_WALK {
         return Err(MatrixError::TooManyLegs { count: product });
     }
+    // Refuse before walking when the excludes cannot bring the product down
+    // to the limit: the walk costs every combination times every filter.
+    let at_least = product.saturating_sub(excludes.iter().map(|f| f.product_matches(&spec.vectors)).sum());
+    if at_least > MAX_LEGS as u64 {
+        return Err(MatrixError::TooManyLegs { count: at_least });
+    }
     let mut legs = Vec::new();
     let mut count: u64 = 0;
     let mut matched = vec![false; includes.len()];
@@ -77,18 +83,19 @@ fn build(spec: &MatrixSpec) -> Result<Vec<BuiltLeg>, MatrixError> {
             continue;
         }
         count += 1;
+        if count > MAX_LEGS as u64 {
+            return Err(MatrixError::TooManyLegs { count });
+        }
         // Every leg is matched against every include even once too many
         // legs are known: which includes matched decides how many are added.
         let mut extra = IndexMap::new();
         for (include, hit) in includes.iter().zip(matched.iter_mut()) {
             *hit |= include.merge_into(&combination, &mut extra);
         }
-        if legs.len() <= MAX_LEGS {
-            let named = combination.len();
-            let mut leg = combination;
-            leg.extend(extra);
-            legs.push(BuiltLeg { leg, named });
-        }
+        let named = combination.len();
+        let mut leg = combination;
+        leg.extend(extra);
+        legs.push(BuiltLeg { leg, named });
     }
     for (include, _) in includes.iter().zip(&matched).filter(|(_, hit)| !**hit) {
         count += 1;

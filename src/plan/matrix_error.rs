@@ -35,8 +35,11 @@ pub enum MatrixError {
     UnknownExcludeKey { index: usize, key: String },
 
     /// More legs than [`MAX_LEGS`]. GitHub prefixes "Strategy for job 'x'";
-    /// the caller knows the job and adds it. Above about a million
-    /// combinations the count is the size of the product before `exclude`.
+    /// the caller knows the job and adds it. The count is exact when the
+    /// matrix had to be walked; a matrix refused before walking (the product
+    /// less every leg its excludes could remove is still too large) reports
+    /// that lower bound, and above about a million combinations the size of
+    /// the product before `exclude`.
     #[error("Strategy produced {count} configurations which exceeds the maximum of 256 configurations")]
     TooManyLegs { count: u64 },
 

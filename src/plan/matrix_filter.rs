@@ -64,6 +64,36 @@ impl MatrixFilter {
     }
 }
 
+impl MatrixFilter {
+    /// How many combinations of the product of `vectors` this filter
+    /// matches, counted per vector without walking the product: a leaf reads
+    /// one vector only, so a combination matches when each vector's value
+    /// does. Saturating.
+    pub(crate) fn product_matches(&self, vectors: &[(String, Vec<Value>)]) -> u64 {
+        if vectors.is_empty() {
+            return 0;
+        }
+        vectors.iter().fold(1u64, |acc, (key, values)| {
+            let mine = MatrixFilter {
+                leaves: self
+                    .leaves
+                    .iter()
+                    .filter(|(path, _)| matches!(path.first(), Some(PathStep::Key(k)) if eq_ignore_case(k, key)))
+                    .cloned()
+                    .collect(),
+            };
+            let hits = values
+                .iter()
+                .filter(|value| {
+                    let leg: MatrixLeg = std::iter::once((key.clone(), (*value).clone())).collect();
+                    mine.matches(&leg)
+                })
+                .count();
+            acc.saturating_mul(hits as u64)
+        })
+    }
+}
+
 fn lookup<'a>(leg: &'a MatrixLeg, path: &[PathStep]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
     let PathStep::Key(key) = first else {

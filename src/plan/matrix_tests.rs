@@ -411,3 +411,21 @@ fn a_huge_product_is_refused_without_walking_it() {
         Err(MatrixError::TooManyLegs { count: 10_000_000_000 })
     );
 }
+
+#[test]
+fn a_large_product_that_excludes_cannot_shrink_is_refused_before_walking() {
+    // 1000 x 1000 with one exclude that removes at most 1000 combinations.
+    let legs = expand(&spec(
+        json!({"a": numbers(1000), "b": numbers(1000), "exclude": [{"a": 0}]}),
+    ));
+    assert_eq!(legs, Err(MatrixError::TooManyLegs { count: 999_000 }));
+}
+
+#[test]
+fn excludes_that_remove_all_but_a_few_legs_still_expand() {
+    let excludes: Vec<Value> = (1..100).map(|a| json!({"a": a})).collect();
+    let legs = expand(&spec(
+        json!({"a": numbers(100), "b": numbers(100), "exclude": excludes}),
+    ));
+    assert_eq!(legs.map(|l| l.len()), Ok(100));
+}

@@ -29,7 +29,7 @@ pub use build::{plan_job, plan_jobs, Evaluate, PlannedJob, PlannedLeg};
 pub use gpu_request::{parse_gpus, GpuRequest};
 pub use graph::JobGraph;
 pub use graph_error::GraphError;
-pub use inputs::dispatch_inputs;
+pub use inputs::{declares_input, dispatch_inputs, missing_required_input, resolve_inputs, DispatchInputs};
 pub use labels::{LabelMap, RUNNER_IMAGE};
 pub use leg_name::leg_name;
 pub use matrix::{expand, expand_named, MatrixLeg};

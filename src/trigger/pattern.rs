@@ -317,20 +317,19 @@ impl Translator {
                     format!("branch and tag names cannot contain '{next}', so '\\{next}' never matches"),
                 );
             }
-        } else if self.kind == PatternKind::Ref {
-            self.error(
-                i,
-                format!(
-                    "'\\' can only escape * ? + [ ] ! \\ and branch and tag names cannot \
-                     contain '\\' (found '\\{next}'; regular expressions are not supported)"
-                ),
-            );
         } else {
+            // GitHub runs such a file (a filter written as a regex, `v\d+`),
+            // so this warns rather than refuses.
+            let regex_hint = if self.kind == PatternKind::Ref {
+                "; regular expressions are not supported"
+            } else {
+                ""
+            };
             self.warn(
                 i,
                 format!(
                     "'\\{next}' escapes '{next}', which is not special: the backslash is dropped \
-                     and the pattern matches a literal '{next}'"
+                     and the pattern matches a literal '{next}'{regex_hint}"
                 ),
             );
         }

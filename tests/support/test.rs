@@ -22,6 +22,8 @@ pub struct Test {
     stderr: Option<String>,
     stdout_contains: Vec<String>,
     stderr_contains: Vec<String>,
+    /// Give mlci a stdout pipe whose reader has already gone (`| head -0`).
+    stdout_closed: bool,
 }
 
 impl Test {
@@ -34,6 +36,7 @@ impl Test {
             stderr: None,
             stdout_contains: Vec::new(),
             stderr_contains: Vec::new(),
+            stdout_closed: false,
         }
     }
 
@@ -86,10 +89,20 @@ impl Test {
         self
     }
 
+    /// Runs mlci with stdout a pipe whose read end is already closed, so its
+    /// first write fails with EPIPE, as under `mlci … | head -1`.
+    pub fn stdout_closed(mut self) -> Test {
+        self.stdout_closed = true;
+        self
+    }
+
     /// Runs `mlci` in the test directory and checks every expectation.
     pub fn run(self) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mlci"));
         command.args(&self.args).current_dir(self.dir.path());
+        if self.stdout_closed {
+            command.stdout(closed_pipe());
+        }
         let output = command.output().expect("run mlci");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -118,6 +131,19 @@ impl Test {
         }
         output
     }
+}
+
+/// The write end of a pipe whose read end is closed.
+fn closed_pipe() -> std::process::Stdio {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: pipe() fills both descriptors on success, which we then own.
+    let (read, write) = unsafe {
+        assert_eq!(libc::pipe(fds.as_mut_ptr()), 0, "pipe()");
+        (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+    };
+    drop(read);
+    write.into()
 }
 
 /// Removes the common leading indentation and a leading newline, so
