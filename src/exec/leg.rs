@@ -6,6 +6,7 @@ use super::attempt::{run_attempt, Attempt, AttemptResult};
 use super::concurrency::{Admission, GroupSlot};
 use super::gpu::{assignment, GpuLease};
 use super::job::{flag, Leg};
+use super::leg_error::LegError;
 use super::scope::Scope;
 use super::shared::RunShared;
 use crate::backend::options::parse_options;
@@ -67,7 +68,8 @@ pub async fn run_leg(
     }
     let (backend, spec) = match prepare(&shared, job, &leg, &scope, &key) {
         Ok(prepared) => prepared,
-        Err(message) => {
+        Err(error) => {
+            let message = error.to_string();
             shared.say(&key, None, LineKind::Error, &message);
             return finish(Outcome::Failure, 0, Map::new(), Some(message));
         }
@@ -222,7 +224,7 @@ fn prepare(
     leg: &Leg,
     scope: &Scope,
     key: &JobKey,
-) -> Result<(Arc<dyn Backend>, JobSpec), String> {
+) -> Result<(Arc<dyn Backend>, JobSpec), LegError> {
     let mut spec = JobSpec {
         // Run ids are per store; with the pid, two mlci processes on one
         // engine never share container names or labels.
@@ -234,26 +236,31 @@ fn prepare(
     };
     let on_host = |spec: JobSpec| {
         if let Some(request) = &spec.container.gpus {
-            shared
-                .gpus
-                .check(request)
-                .map_err(|e| format!("job `{}`: {e}", key.name))?;
+            shared.gpus.check(request).map_err(|reason| LegError::Gpus {
+                leg: key.name.clone(),
+                reason,
+            })?;
         }
         Ok((shared.backends.host.clone(), spec))
     };
     // An image that evaluates to empty means no container, as on GitHub.
     let container = match &job.container {
-        Some(container) if !scope.string(&container.image)?.trim().is_empty() => Some(container),
+        Some(container)
+            if !scope
+                .string(&container.image)
+                .map_err(LegError::Expression)?
+                .trim()
+                .is_empty() =>
+        {
+            Some(container)
+        }
         _ => None,
     };
     if let Some(container) = container {
         if shared.settings.force_host {
-            return Err(format!(
-                "job `{}` has a `container:`, which needs the docker backend; it cannot run with --backend host",
-                key.job
-            ));
+            return Err(LegError::ContainerOnHost { job: key.job.clone() });
         }
-        spec.image = scope.string(&container.image)?;
+        spec.image = scope.string(&container.image).map_err(LegError::Expression)?;
         spec.container = container_config(container, scope)?;
     } else if shared.settings.force_host {
         return on_host(spec);
@@ -269,12 +276,12 @@ fn prepare(
             }
             None => {
                 let labels = &shared.settings.labels;
-                return Err(labels.unmapped_message(&key.name, &leg.runs_on));
+                return Err(LegError::Unmapped(labels.unmapped_message(&key.name, &leg.runs_on)));
             }
         }
     }
     for (id, service) in &job.services {
-        let image = scope.string(&service.image)?;
+        let image = scope.string(&service.image).map_err(LegError::Expression)?;
         if image.is_empty() {
             continue; // `image: ''` leaves the service out (gha-semantics §3.3)
         }
@@ -290,38 +297,44 @@ fn prepare(
                         .string(c)
                         .map(|s| s.split_whitespace().map(str::to_string).collect())
                 })
-                .transpose()?,
-            entrypoint: service.entrypoint.as_ref().map(|e| scope.string(e)).transpose()?,
+                .transpose()
+                .map_err(LegError::Expression)?,
+            entrypoint: service
+                .entrypoint
+                .as_ref()
+                .map(|e| scope.string(e))
+                .transpose()
+                .map_err(LegError::Expression)?,
         });
     }
     if let Some(request) = &spec.container.gpus {
-        shared
-            .gpus
-            .check(request)
-            .map_err(|e| format!("job `{}`: {e}", key.name))?;
+        shared.gpus.check(request).map_err(|reason| LegError::Gpus {
+            leg: key.name.clone(),
+            reason,
+        })?;
     }
-    let docker = shared.backends.docker.clone().ok_or_else(|| {
-        format!(
-            "job `{}` needs the docker backend, which this run has not connected",
-            key.name
-        )
-    })?;
+    let docker = shared
+        .backends
+        .docker
+        .clone()
+        .ok_or_else(|| LegError::NoDocker { leg: key.name.clone() })?;
     Ok((docker, spec))
 }
 
-fn container_config(container: &Container, scope: &Scope) -> Result<ContainerConfig, String> {
+fn container_config(container: &Container, scope: &Scope) -> Result<ContainerConfig, LegError> {
+    let text = |t| scope.string(t).map_err(LegError::Expression);
     let mut config = ContainerConfig::default();
     if let Some(options) = &container.options {
-        parse_options(&scope.string(options)?, &mut config)?;
+        parse_options(&text(options)?, &mut config).map_err(LegError::Options)?;
     }
     for (name, value) in &container.env {
-        config.env.push((name.clone(), scope.string(value)?));
+        config.env.push((name.clone(), text(value)?));
     }
     for volume in &container.volumes {
-        config.volumes.push(scope.string(volume)?);
+        config.volumes.push(text(volume)?);
     }
     for port in &container.ports {
-        config.ports.push(scope.string(port)?);
+        config.ports.push(text(port)?);
     }
     Ok(config)
 }

@@ -21,6 +21,7 @@ pub mod job;
 pub mod job_dir;
 pub mod launch;
 pub mod leg;
+mod leg_error;
 pub mod mask;
 mod mask_encodings;
 pub mod scope;
