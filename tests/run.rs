@@ -345,6 +345,34 @@ runs:
 }
 
 #[test]
+fn a_missing_local_action_is_named_as_written_in_the_repository() {
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: ./.github/actions/missing
+            ",
+        )
+        .args(&["run", "--backend", "host"])
+        .status(1)
+        .stdout_contains(
+            "[build]   Error: local action ./.github/actions/missing not found: \
+             no action.yml or action.yaml at .github/actions/missing in the workspace\n",
+        )
+        .run();
+    let all = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !all.contains(".mlci") && !all.contains("/tmp"),
+        "an internal path leaks: {all}"
+    );
+}
+
+#[test]
 fn services_are_reachable_by_id_and_docker_steps_share_the_workspace() {
     if !docker_ready() {
         return;
@@ -384,6 +412,73 @@ fn services_are_reachable_by_id_and_docker_steps_share_the_workspace() {
         .stdout_contains("[svc-job]   service answered\n")
         .run();
     assert_eq!(leftover_containers("svc-job"), "");
+}
+
+/// The health check passes on its second try and leaves `/tmp/healthy`
+/// behind; the service serves `/tmp`, so the first step finding the file
+/// (with no retry) shows it ran after the service was healthy.
+#[test]
+fn a_service_with_a_health_check_is_waited_for_before_the_first_step() {
+    if !docker_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              svc-job:
+                runs-on: ubuntu-latest
+                services:
+                  db:
+                    image: mlci/runner:bookworm
+                    command: python3 -m http.server 8000 --directory /tmp
+                    options: >-
+                      --health-cmd "test -f /tmp/seen && touch /tmp/healthy || (touch /tmp/seen; false)"
+                      --health-interval 200ms --health-retries 5
+                steps:
+                  - shell: python
+                    run: |
+                      import urllib.request
+                      print(urllib.request.urlopen('http://db:8000/healthy', timeout=5).status)
+            "#,
+        )
+        .args(&["run"])
+        .stdout_contains("[svc-job]   200\n")
+        .run();
+    assert_eq!(leftover_containers("svc-job"), "");
+}
+
+#[test]
+fn an_unhealthy_service_fails_the_job_naming_the_service() {
+    if !docker_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              sick-job:
+                runs-on: ubuntu-latest
+                services:
+                  broken-db:
+                    image: mlci/runner:bookworm
+                    command: sleep infinity
+                    options: --health-cmd "echo not ready; exit 3" --health-interval 100ms --health-retries 2
+                steps:
+                  - run: echo the step must not run
+            "#,
+        )
+        .args(&["run"])
+        .status(1)
+        .stdout_contains(
+            "service broken-db is unhealthy: its health check kept failing; the last check exited with 3: not ready",
+        )
+        .run();
+    assert_eq!(leftover_containers("sick-job"), "");
 }
 
 #[test]
