@@ -481,6 +481,43 @@ fn an_unhealthy_service_fails_the_job_naming_the_service() {
     assert_eq!(leftover_containers("sick-job"), "");
 }
 
+/// Each leg waits for the other two to arrive, so the run passes only when
+/// the default `--max-parallel` lets all three legs of a `max-parallel: 3`
+/// matrix run at once, whatever the machine's CPU count (this one has 2).
+#[test]
+fn the_default_max_parallel_runs_every_leg_the_matrix_allows_at_once() {
+    let test = Test::new();
+    let meeting = test.path().join("meeting");
+    std::fs::create_dir(&meeting).expect("the meeting folder");
+    let workflow = format!(
+        "
+        on: push
+        jobs:
+          legs:
+            runs-on: ubuntu-latest
+            strategy:
+              max-parallel: 3
+              matrix:
+                n: [1, 2, 3]
+            steps:
+              - run: |
+                  touch {dir}/leg-${{{{ matrix.n }}}}
+                  for i in $(seq 600); do
+                    [ $(ls {dir} | wc -l) -ge 3 ] && echo all three met && exit 0
+                    sleep 0.1
+                  done
+                  exit 1
+        ",
+        dir = meeting.display()
+    );
+    test.workflow("ci.yml", &workflow)
+        .args(&["run", "--backend", "host"])
+        .stdout_contains("[legs (1)]   all three met\n")
+        .stdout_contains("[legs (2)]   all three met\n")
+        .stdout_contains("[legs (3)]   all three met\n")
+        .run();
+}
+
 #[test]
 fn a_run_that_nothing_triggers_exits_4() {
     Test::new()
