@@ -428,7 +428,7 @@ fn a_service_with_a_health_check_is_waited_for_before_the_first_step() {
             r#"
             on: push
             jobs:
-              svc-job:
+              healthy-job:
                 runs-on: ubuntu-latest
                 services:
                   db:
@@ -445,9 +445,9 @@ fn a_service_with_a_health_check_is_waited_for_before_the_first_step() {
             "#,
         )
         .args(&["run"])
-        .stdout_contains("[svc-job]   200\n")
+        .stdout_contains("[healthy-job]   200\n")
         .run();
-    assert_eq!(leftover_containers("svc-job"), "");
+    assert_eq!(leftover_containers("healthy-job"), "");
 }
 
 #[test]
