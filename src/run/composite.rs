@@ -89,10 +89,10 @@ pub fn load_action(dir: &Path) -> Result<CompositeAction, String> {
 /// Reads the action in `dir`, naming it `shown` in messages.
 fn read_action_dir(dir: &Path, shown: &Path) -> Result<CompositeAction, String> {
     let path = action_file(dir).ok_or_else(|| no_action_file(shown))?;
-    let bytes = std::fs::read(&path).map_err(|e| format!("failed to read {}: {e}", path.display()))?;
+    let shown_file = shown.join(path.file_name().map(PathBuf::from).unwrap_or_default());
+    let bytes = std::fs::read(&path).map_err(|e| format!("failed to read {}: {e}", shown_file.display()))?;
     let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    let file_name = path.file_name().map(PathBuf::from).unwrap_or_default();
-    let source = SourceFile::new(shown.join(file_name), text);
+    let source = SourceFile::new(shown_file, text);
     let (action, mut diagnostics) = read_action(&source);
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
