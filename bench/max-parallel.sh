@@ -38,5 +38,5 @@ echo "== $(nproc) CPUs; $MLCI"
 hyperfine --warmup 1 --runs "$RUNS" --export-markdown "$WORK/result.md" \
   -n "old default (--max-parallel $(nproc))" "$MLCI run --store $WORK/store --max-parallel $(nproc)" \
   -n "new default" "$MLCI run --store $WORK/store" \
-  -n "--max-parallel 100" "$MLCI run --store $WORK/store --max-parallel 100"
+  -n "limit raised (--max-parallel 100)" "$MLCI run --store $WORK/store --max-parallel 100"
 cat "$WORK/result.md"
