@@ -376,6 +376,34 @@ runs:
 }
 
 #[test]
+fn a_missing_local_action_is_named_as_written_in_the_repository() {
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            "
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: ./.github/actions/missing
+            ",
+        )
+        .args(&["run", "--backend", "host"])
+        .status(1)
+        .stdout_contains(
+            "[build]   Error: local action ./.github/actions/missing not found: \
+             no action.yml or action.yaml at .github/actions/missing in the workspace\n",
+        )
+        .run();
+    let all = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !all.contains(".mlci") && !all.contains("/tmp"),
+        "an internal path leaks: {all}"
+    );
+}
+
+#[test]
 fn services_are_reachable_by_id_and_docker_steps_share_the_workspace() {
     if !docker_ready() {
         return;
@@ -415,6 +443,110 @@ fn services_are_reachable_by_id_and_docker_steps_share_the_workspace() {
         .stdout_contains("[svc-job]   service answered\n")
         .run();
     assert_eq!(leftover_containers("svc-job"), "");
+}
+
+/// The health check passes on its second try and leaves `/tmp/healthy`
+/// behind; the service serves `/tmp`, so the first step finding the file
+/// (with no retry) shows it ran after the service was healthy.
+#[test]
+fn a_service_with_a_health_check_is_waited_for_before_the_first_step() {
+    if !docker_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              healthy-job:
+                runs-on: ubuntu-latest
+                services:
+                  db:
+                    image: mlci/runner:bookworm
+                    command: python3 -m http.server 8000 --directory /tmp
+                    options: >-
+                      --health-cmd "test -f /tmp/seen && touch /tmp/healthy || (touch /tmp/seen; false)"
+                      --health-interval 200ms --health-retries 5
+                steps:
+                  - shell: python
+                    run: |
+                      import urllib.request
+                      print(urllib.request.urlopen('http://db:8000/healthy', timeout=5).status)
+            "#,
+        )
+        .args(&["run"])
+        .stdout_contains("[healthy-job]   200\n")
+        .run();
+    assert_eq!(leftover_containers("healthy-job"), "");
+}
+
+#[test]
+fn an_unhealthy_service_fails_the_job_naming_the_service() {
+    if !docker_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              sick-job:
+                runs-on: ubuntu-latest
+                services:
+                  broken-db:
+                    image: mlci/runner:bookworm
+                    command: sleep infinity
+                    options: --health-cmd "echo not ready; exit 3" --health-interval 100ms --health-retries 2
+                steps:
+                  - run: echo the step must not run
+            "#,
+        )
+        .args(&["run"])
+        .status(1)
+        .stdout_contains(
+            "service broken-db is unhealthy: its health check kept failing; the last check exited with 3: not ready",
+        )
+        .run();
+    assert_eq!(leftover_containers("sick-job"), "");
+}
+
+/// Each leg waits for the other two to arrive, so the run passes only when
+/// the default `--max-parallel` lets all three legs of a `max-parallel: 3`
+/// matrix run at once, whatever the machine's CPU count (this one has 2).
+#[test]
+fn the_default_max_parallel_runs_every_leg_the_matrix_allows_at_once() {
+    let test = Test::new();
+    let meeting = test.path().join("meeting");
+    std::fs::create_dir(&meeting).expect("the meeting folder");
+    let workflow = format!(
+        "
+        on: push
+        jobs:
+          legs:
+            runs-on: ubuntu-latest
+            strategy:
+              max-parallel: 3
+              matrix:
+                n: [1, 2, 3]
+            steps:
+              - run: |
+                  touch {dir}/leg-${{{{ matrix.n }}}}
+                  for i in $(seq 600); do
+                    [ $(ls {dir} | wc -l) -ge 3 ] && echo all three met && exit 0
+                    sleep 0.1
+                  done
+                  exit 1
+        ",
+        dir = meeting.display()
+    );
+    test.workflow("ci.yml", &workflow)
+        .args(&["run", "--backend", "host"])
+        .stdout_contains("[legs (1)]   all three met\n")
+        .stdout_contains("[legs (2)]   all three met\n")
+        .stdout_contains("[legs (3)]   all three met\n")
+        .run();
 }
 
 #[test]

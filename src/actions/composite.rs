@@ -43,30 +43,63 @@ const COMPOSITE_RUNS_KEYS: &[&str] = &["using", "steps"];
 const STEP_OWNER: &str = "\u{1}action";
 
 /// Loads a `uses: ./path` step's action: `uses` is taken relative to the
-/// workspace, as GitHub does (also inside composite actions).
+/// workspace, as GitHub does (also inside composite actions). Messages name
+/// the action as the repository has it (`.github/actions/x/action.yml`),
+/// never the workspace's place on this machine, which means nothing to the
+/// reader and leaks the store's layout.
 pub fn load_local_action(workspace: &Path, uses: &str) -> Result<CompositeAction, String> {
-    let dir = workspace.join(uses.strip_prefix("./").unwrap_or(uses));
-    if action_file(&dir).is_none() {
-        return Err(format!("`uses: {uses}`: {}", no_action_file(&dir)));
+    let relative = in_repository(uses);
+    let dir = workspace.join(&relative);
+    if !has_action_file(&dir) {
+        return Err(missing_local_action(uses));
     }
-    load_action(&dir)
+    read_action_dir(&dir, Path::new(&relative))
+}
+
+/// The error for a `uses: ./path` whose directory holds no action file.
+pub fn missing_local_action(uses: &str) -> String {
+    format!(
+        "local action {uses} not found: no action.yml or action.yaml at {} in the workspace",
+        in_repository(uses)
+    )
+}
+
+/// `uses: ./a/b/` as a path inside the repository: `a/b`.
+fn in_repository(uses: &str) -> String {
+    let trimmed = uses.trim_start_matches("./").trim_end_matches('/');
+    if trimmed.is_empty() {
+        ".".into()
+    } else {
+        trimmed.into()
+    }
+}
+
+/// Whether `dir` holds an `action.yml` or `action.yaml`.
+pub fn has_action_file(dir: &Path) -> bool {
+    action_file(dir).is_some()
 }
 
 /// Reads the composite action in `dir`. The error is either one line (no
 /// file, unreadable file) or every problem in the file, each rendered with
 /// its `file:line:col` and source line.
 pub fn load_action(dir: &Path) -> Result<CompositeAction, String> {
-    let path = action_file(dir).ok_or_else(|| no_action_file(dir))?;
-    let bytes = std::fs::read(&path).map_err(|e| format!("failed to read {}: {e}", path.display()))?;
+    read_action_dir(dir, dir)
+}
+
+/// Reads the action in `dir`, naming it `shown` in messages.
+fn read_action_dir(dir: &Path, shown: &Path) -> Result<CompositeAction, String> {
+    let path = action_file(dir).ok_or_else(|| no_action_file(shown))?;
+    let shown_file = shown.join(path.file_name().map(PathBuf::from).unwrap_or_default());
+    let bytes = std::fs::read(&path).map_err(|e| format!("failed to read {}: {e}", shown_file.display()))?;
     let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    let source = SourceFile::new(path, text);
+    let source = SourceFile::new(shown_file, text);
     let (action, mut diagnostics) = read_action(&source);
     diagnostics.sort_by_key(|d| d.span);
     diagnostics.dedup();
     match action {
         Some(mut action) if !diagnostics.iter().any(Diagnostic::is_error) => {
             if action.name.is_empty() {
-                action.name = dir.display().to_string();
+                action.name = shown.display().to_string();
             }
             Ok(action)
         }

@@ -3,7 +3,7 @@
 //! caller's `env`, and the action's `outputs` as the step's outputs.
 //! `$GITHUB_ENV` and `$GITHUB_PATH` writes reach the rest of the job.
 
-use super::composite::{load_local_action, CompositeAction};
+use super::composite::{has_action_file, load_local_action, missing_local_action, CompositeAction};
 use crate::exec::job::flag;
 use crate::exec::job_dir::JobDir;
 use crate::exec::scope::{Scope, Status};
@@ -163,16 +163,14 @@ fn find_action(cx: &StepContext<'_>, uses: &str) -> Result<(CompositeAction, Pat
         .map(PathBuf::from);
     let mut roots = vec![cx.spec.workspace.clone()];
     roots.extend(repository);
-    let mut first_error = None;
     for root in &roots {
         let dir = root.join(uses.strip_prefix("./").unwrap_or(uses));
-        match load_local_action(root, uses) {
-            Ok(action) => return Ok((action, visible_dir(cx, &dir))),
-            Err(e) if e.contains("there is no action.yml") => first_error = first_error.or(Some(e)),
-            Err(e) => return Err(e),
+        if has_action_file(&dir) {
+            let action = load_local_action(root, uses)?;
+            return Ok((action, visible_dir(cx, &dir)));
         }
     }
-    Err(first_error.unwrap_or_else(|| format!("`uses: {uses}`: no such action")))
+    Err(missing_local_action(uses))
 }
 
 /// The action's directory as steps see it: under the workspace it is

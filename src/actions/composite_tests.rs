@@ -131,12 +131,22 @@ fn load_local_action_resolves_uses_against_the_workspace() {
     assert_eq!(action.name, "Greet");
 
     assert_eq!(
-        load_local_action(workspace.path(), "./x").expect_err("no action"),
-        format!(
-            "`uses: ./x`: there is no action.yml or action.yaml in {}",
-            workspace.path().join("x").display()
-        )
+        load_local_action(workspace.path(), "./.github/actions/missing").expect_err("no action"),
+        "local action ./.github/actions/missing not found: \
+         no action.yml or action.yaml at .github/actions/missing in the workspace"
     );
+}
+
+#[test]
+fn errors_in_a_local_action_name_its_file_as_the_repository_has_it() {
+    let workspace = tempfile::tempdir().expect("a temp dir");
+    let action_dir = workspace.path().join(".github/actions/bad");
+    std::fs::create_dir_all(&action_dir).expect("the action's directory");
+    std::fs::write(action_dir.join("action.yml"), "runs:\n  using: node20\n").expect("write the action");
+    let error = load_local_action(workspace.path(), "./.github/actions/bad/").expect_err("not composite");
+    assert!(error.contains(" --> .github/actions/bad/action.yml:2:10\n"), "{error}");
+    let root = workspace.path().display().to_string();
+    assert!(!error.contains(&root), "the workspace's place leaks: {error}");
 }
 
 #[test]

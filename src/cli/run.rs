@@ -56,7 +56,8 @@ pub struct Args {
     /// Where jobs run: `docker` (default) or `host` (every job as host processes).
     #[arg(long, default_value = "docker", value_parser = ["docker", "host"])]
     backend: String,
-    /// Jobs running at once (default: the number of CPUs).
+    /// Jobs running at once (default: four per CPU, at least 8; a matrix's
+    /// `max-parallel` still bounds its legs).
     #[arg(long)]
     max_parallel: Option<usize>,
     /// The GPUs jobs may lease: indexes or UUIDs (`0,1,2,3`), or `auto` (nvidia-smi).
@@ -293,7 +294,7 @@ impl RunOne<'_> {
             .map_err(|e| fail(&format!("cannot record the run: {e}"), exit::FAILURE))?;
         let max_parallel = args
             .max_parallel
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .unwrap_or_else(|| default_max_parallel(std::thread::available_parallelism().map_or(2, |n| n.get())))
             .max(1);
         let view: Arc<dyn EventSink> = if args.json {
             Arc::new(JsonLines(self.out.clone()))
@@ -357,4 +358,27 @@ fn install_ctrl_c(cancel: &Cancel) {
 fn fail(message: &str, code: i32) -> i32 {
     eprintln!("error: {message}");
     code
+}
+
+/// Jobs at once when `--max-parallel` is not given. Jobs mostly wait (on
+/// containers starting, the network, `sleep`), not on the CPU, so one per
+/// CPU held back legs that a workflow's own `max-parallel` allows (see
+/// docs/decisions.md); four per CPU, and never fewer than 8, keeps a small
+/// machine busy while still bounding how many containers a run starts.
+pub fn default_max_parallel(cpus: usize) -> usize {
+    cpus.saturating_mul(4).max(8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_max_parallel;
+
+    #[test]
+    fn the_default_is_four_jobs_per_cpu_and_at_least_eight() {
+        assert_eq!(default_max_parallel(1), 8);
+        assert_eq!(default_max_parallel(2), 8);
+        assert_eq!(default_max_parallel(3), 12);
+        assert_eq!(default_max_parallel(16), 64);
+        assert_eq!(default_max_parallel(usize::MAX), usize::MAX);
+    }
 }

@@ -4,9 +4,9 @@
 
 use super::gpus::device_requests;
 use super::ports;
-use crate::backend::{BackendError, ContainerConfig, GpuAssignment, ImageStepSpec, JobSpec, ServiceSpec};
+use crate::backend::{BackendError, ContainerConfig, GpuAssignment, Healthcheck, ImageStepSpec, JobSpec, ServiceSpec};
 use bollard::models::{
-    ContainerCreateBody, DeviceMapping, EndpointSettings, HostConfig, NetworkingConfig, ResourcesUlimits,
+    ContainerCreateBody, DeviceMapping, EndpointSettings, HealthConfig, HostConfig, NetworkingConfig, ResourcesUlimits,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -70,6 +70,7 @@ pub(super) fn job_container(
         hostname: config.hostname.clone(),
         volumes: Some(anonymous).filter(|v| !v.is_empty()),
         exposed_ports: Some(exposed).filter(|p| !p.is_empty()),
+        healthcheck: config.healthcheck.as_ref().map(health_config),
         labels: Some(labels),
         host_config: Some(host),
         networking_config: endpoint(attachment, None),
@@ -101,6 +102,7 @@ pub(super) fn service_container(
         hostname: config.hostname.clone(),
         volumes: Some(anonymous).filter(|v| !v.is_empty()),
         exposed_ports: Some(exposed).filter(|p| !p.is_empty()),
+        healthcheck: config.healthcheck.as_ref().map(health_config),
         labels: Some(labels),
         host_config: Some(host),
         networking_config: endpoint(attachment, Some(&service.id)),
@@ -208,6 +210,20 @@ fn host_config(config: &ContainerConfig, gpus: &GpuAssignment) -> HostConfig {
         privileged: config.privileged.then_some(true),
         device_requests: device_requests(gpus),
         ..HostConfig::default()
+    }
+}
+
+/// `--health-*` as Docker's API takes them. What the options leave out
+/// stays `None`, so the image's own `HEALTHCHECK` supplies it, as with
+/// `docker run`.
+fn health_config(check: &Healthcheck) -> HealthConfig {
+    HealthConfig {
+        test: Some(check.test.clone()).filter(|t| !t.is_empty()),
+        interval: check.interval,
+        timeout: check.timeout,
+        retries: check.retries,
+        start_period: check.start_period,
+        start_interval: check.start_interval,
     }
 }
 

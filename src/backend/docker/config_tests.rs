@@ -209,6 +209,50 @@ fn service_is_reachable_by_its_id_with_its_command() {
 }
 
 #[test]
+fn health_options_reach_docker_and_what_they_leave_out_stays_the_images() {
+    let mut config = ContainerConfig::default();
+    crate::backend::options::parse_options(
+        "--health-cmd 'test -f /tmp/ready' --health-interval 1s --health-retries 7 --health-start-period 500ms",
+        &mut config,
+    )
+    .unwrap();
+    let service = ServiceSpec {
+        id: "db".into(),
+        image: "mlci/runner:bookworm".into(),
+        config,
+        command: None,
+        entrypoint: None,
+    };
+    let body = service_container(&service, &Attachment::default(), labels()).unwrap();
+    assert_eq!(
+        body.healthcheck,
+        Some(HealthConfig {
+            test: Some(vec!["CMD-SHELL".to_string(), "test -f /tmp/ready".to_string()]),
+            interval: Some(1_000_000_000),
+            timeout: None,
+            retries: Some(7),
+            start_period: Some(500_000_000),
+            start_interval: None,
+        })
+    );
+
+    let mut config = ContainerConfig::default();
+    crate::backend::options::parse_options("--no-healthcheck", &mut config).unwrap();
+    let spec = JobSpec {
+        container: config,
+        ..job()
+    };
+    let body = job_container(&spec, &Attachment::default(), labels()).unwrap();
+    assert_eq!(body.healthcheck.and_then(|h| h.test), Some(vec!["NONE".to_string()]));
+    assert_eq!(
+        job_container(&job(), &Attachment::default(), labels())
+            .unwrap()
+            .healthcheck,
+        None
+    );
+}
+
+#[test]
 fn image_step_shares_mounts_and_network() {
     let step = ImageStepSpec {
         image: "alpine:latest".into(),

@@ -64,8 +64,10 @@ impl DockerJob {
         }
     }
 
-    /// Inspects the service until its health check (if it has one) leaves
-    /// `starting`; an unhealthy service fails the job.
+    /// Inspects the service until its health check (if it has one, from
+    /// the image or `--health-*`) leaves `starting`, as GitHub's runner does
+    /// before the first step. Docker's own retries bound the wait: after
+    /// `--health-retries` failures it reports `unhealthy`, which fails the job.
     async fn wait_until_healthy(&self, service: &str, id: &str) -> Result<ContainerInspectResponse, BackendError> {
         let mut pause = Duration::from_millis(100);
         loop {
@@ -74,21 +76,63 @@ impl DockerJob {
                 .inspect_container(id, None)
                 .await
                 .map_err(|e| failed(&format!("inspect service {service}"), e))?;
-            let health = inspected
-                .state
-                .as_ref()
-                .and_then(|s| s.health.as_ref())
-                .and_then(|h| h.status);
-            match health {
-                Some(HealthStatusEnum::STARTING) => {}
-                Some(HealthStatusEnum::UNHEALTHY) => {
-                    return Err(BackendError::Other(format!("service {service} is unhealthy")));
-                }
-                _ => return Ok(inspected),
+            match health_verdict(service, &inspected) {
+                Health::Waiting => {}
+                Health::Ready => return Ok(inspected),
+                Health::Failed(message) => return Err(BackendError::Other(message)),
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(2));
         }
+    }
+}
+
+/// What one inspection says about a service's readiness.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Health {
+    /// No health check, or it passed.
+    Ready,
+    /// The check has not passed yet and may still.
+    Waiting,
+    /// The job cannot start: the message names the service and says why.
+    Failed(String),
+}
+
+pub(super) fn health_verdict(service: &str, inspected: &ContainerInspectResponse) -> Health {
+    let Some(state) = inspected.state.as_ref() else {
+        return Health::Ready;
+    };
+    let Some(health) = state.health.as_ref() else {
+        return Health::Ready;
+    };
+    let last_output = || {
+        health
+            .log
+            .as_ref()
+            .and_then(|log| log.last())
+            .map(|r| {
+                let output = r.output.as_deref().unwrap_or_default().trim();
+                let code = r.exit_code.unwrap_or_default();
+                if output.is_empty() {
+                    format!("; the last check exited with {code}")
+                } else {
+                    format!("; the last check exited with {code}: {output}")
+                }
+            })
+            .unwrap_or_default()
+    };
+    match health.status {
+        Some(HealthStatusEnum::UNHEALTHY) => Health::Failed(format!(
+            "service {service} is unhealthy: its health check kept failing{}",
+            last_output()
+        )),
+        Some(HealthStatusEnum::STARTING) if state.running == Some(false) => Health::Failed(format!(
+            "service {service} stopped (exit code {}) before its health check passed{}",
+            state.exit_code.unwrap_or_default(),
+            last_output()
+        )),
+        Some(HealthStatusEnum::STARTING) => Health::Waiting,
+        _ => Health::Ready,
     }
 }
 

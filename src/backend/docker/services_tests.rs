@@ -102,3 +102,66 @@ async fn failing_service_removes_what_was_started() {
     assert!(containers(&docker, &filter).await.is_empty());
     assert!(networks(&docker, &filter).await.is_empty());
 }
+
+mod health {
+    use super::super::services::{health_verdict, Health};
+    use bollard::models::{
+        ContainerInspectResponse, ContainerState, Health as DockerHealth, HealthStatusEnum, HealthcheckResult,
+    };
+
+    fn inspected(status: HealthStatusEnum, running: bool, last: Option<(i64, &str)>) -> ContainerInspectResponse {
+        ContainerInspectResponse {
+            state: Some(ContainerState {
+                running: Some(running),
+                exit_code: Some(if running { 0 } else { 3 }),
+                health: Some(DockerHealth {
+                    status: Some(status),
+                    failing_streak: None,
+                    log: last.map(|(code, output)| {
+                        vec![HealthcheckResult {
+                            exit_code: Some(code),
+                            output: Some(output.to_string()),
+                            ..HealthcheckResult::default()
+                        }]
+                    }),
+                }),
+                ..ContainerState::default()
+            }),
+            ..ContainerInspectResponse::default()
+        }
+    }
+
+    #[test]
+    fn no_health_check_or_a_passing_one_is_ready_and_starting_waits() {
+        assert_eq!(
+            health_verdict("db", &ContainerInspectResponse::default()),
+            Health::Ready
+        );
+        assert_eq!(
+            health_verdict("db", &inspected(HealthStatusEnum::HEALTHY, true, None)),
+            Health::Ready
+        );
+        assert_eq!(
+            health_verdict("db", &inspected(HealthStatusEnum::STARTING, true, None)),
+            Health::Waiting
+        );
+    }
+
+    #[test]
+    fn an_unhealthy_or_stopped_service_fails_naming_it_and_its_last_check() {
+        assert_eq!(
+            health_verdict(
+                "db",
+                &inspected(HealthStatusEnum::UNHEALTHY, true, Some((1, "not ready\n")))
+            ),
+            Health::Failed(
+                "service db is unhealthy: its health check kept failing; the last check exited with 1: not ready"
+                    .into()
+            )
+        );
+        assert_eq!(
+            health_verdict("db", &inspected(HealthStatusEnum::STARTING, false, None)),
+            Health::Failed("service db stopped (exit code 3) before its health check passed".into())
+        );
+    }
+}
