@@ -203,13 +203,14 @@ impl Daemon {
         ));
         for run in triage.runs.iter().filter(|r| r.cancel_in_progress) {
             let Some(group) = &run.concurrency_group else { continue };
-            self.cancel_group(group);
+            self.cancel_group(&run.repo, group);
         }
     }
 
-    /// `cancel-in-progress`: the running runs of `group` are cancelled.
-    fn cancel_group(&self, group: &str) {
-        let Ok(running) = self.queue.running_in_group(group) else {
+    /// `cancel-in-progress`: the running runs of `group` in `repo` are
+    /// cancelled (another repository's group of the same name is not).
+    fn cancel_group(&self, repo: &str, group: &str) {
+        let Ok(running) = self.queue.running_in_group(repo, group) else {
             return;
         };
         let cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
@@ -233,7 +234,12 @@ impl Daemon {
             if self.running_count() >= self.config.capacity.max(1) {
                 return;
             }
-            self.spawn_run(runs, queued, None);
+            match self.queue.claim(queued.id) {
+                Ok(true) => self.spawn_run(runs, queued, None),
+                // Started already, or superseded since it was read.
+                Ok(false) => {}
+                Err(e) => return self.log(&format!("failed to take queued run {}: {e}", queued.id)),
+            }
         }
     }
 

@@ -35,7 +35,8 @@ impl Queue {
     /// Marks an event handled and queues the runs it triggered, in one
     /// transaction: a crash leaves the event queued with no runs, or handled
     /// with all of them, never half. Each new run supersedes the queued
-    /// runs of its concurrency group; returns the new runs' ids.
+    /// runs of its concurrency group in its repository (groups are scoped to
+    /// the repository, as on GitHub); returns the new runs' ids.
     pub fn accept_event(&self, event_id: i64, runs: &[NewQueuedRun], note: &str) -> Result<Vec<i64>, StoreError> {
         let mut conn = self.conn();
         let now = self.now();
@@ -47,8 +48,8 @@ impl Queue {
             if let Some(group) = &run.concurrency_group {
                 tx.execute(
                     "UPDATE queued_runs SET status = 'superseded', note = 'a newer run of its concurrency group was queued'
-                     WHERE status = 'queued' AND concurrency_group = ?1",
-                    [group],
+                     WHERE status = 'queued' AND repo = ?1 AND concurrency_group = ?2",
+                    [&run.repo, group],
                 )
                 .map_err(sql("supersede queued runs"))?;
             }
