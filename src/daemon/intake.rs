@@ -4,6 +4,7 @@
 //! that run are queued with their concurrency group.
 
 use super::context::{run_contexts, RunFor};
+use super::dispatch::{check_dispatch, names_workflow};
 use super::queue::{EventRow, NewQueuedRun};
 use super::repos::RepoHandle;
 use super::workflows_at::workflows_at;
@@ -58,6 +59,10 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
         .and_then(|p| p.get("workflow"))
         .and_then(Value::as_str)
         .filter(|_| matches!(event.name.as_str(), "workflow_dispatch" | "schedule"));
+    if let (Some(wanted), "workflow_dispatch") = (wanted, event.name.as_str()) {
+        // Refused here too, at the commit: an undeclared input runs nothing.
+        check_dispatch(&analyses, wanted, event.payload.as_ref()).map_err(|refusal| refusal.to_string())?;
+    }
     let mut runs = Vec::new();
     let mut notes = Vec::new();
     for analysis in &analyses {
@@ -117,11 +122,6 @@ fn tip_of(git: &Repository, git_ref: &str) -> Result<Oid, String> {
         .and_then(|o| o.peel_to_commit())
         .map(|c| c.id())
         .map_err(|_| format!("there is no {git_ref} in the repository"))
-}
-
-/// A dispatch or schedule names its workflow by file name or path.
-fn names_workflow(path: &str, wanted: &str) -> bool {
-    path == wanted || path.rsplit('/').next() == Some(wanted)
 }
 
 /// The event as the trigger rules see it: the ref, and the files the push

@@ -88,7 +88,10 @@ fn a_newer_run_supersedes_the_queued_run_of_its_group_and_waits_for_the_running_
         .map(|r| r.id)
         .collect();
     assert_eq!(superseded, newer);
-    assert_eq!(queue.running_in_group("vision", "ci-main").expect("list")[0].run_id, Some(run_id));
+    assert_eq!(
+        queue.running_in_group("vision", "ci-main").expect("list")[0].run_id,
+        Some(run_id)
+    );
     queue.mark_finished(ids[0], None).expect("finish");
     let startable: Vec<i64> = queue.startable().expect("startable").iter().map(|r| r.id).collect();
     assert_eq!(startable, [ids[1], newest[0]]);
