@@ -184,6 +184,17 @@ async fn the_read_api_needs_the_token_when_the_runner_has_one() {
         get(&server, "/api/runs", Some(TOKEN)).await,
         (200, json!({"runs": [], "queued": [], "running": []}))
     );
+    // The scheme is case-insensitive (RFC 9110), the token is not.
+    for scheme in ["bearer", "BEARER"] {
+        let response = server
+            .client
+            .get(format!("{}/api/events", server.url))
+            .header("Authorization", format!("{scheme} {TOKEN}"))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status().as_u16(), 200, "{scheme}");
+    }
     assert_eq!(
         get(&server, "/api/events", Some(TOKEN)).await,
         (200, json!({"events": []}))

@@ -1,9 +1,9 @@
 //! Events: stored as they arrive, then taken by intake in arrival order.
 
-use super::rows::{EventRow, NewEvent, NewQueuedRun};
+use super::rows::{EventRow, NewEvent, NewQueuedRun, Pushed};
 use super::Queue;
 use crate::store::{sql, StoreError};
-use rusqlite::{params, Connection, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 const EVENT_COLUMNS: &str = "id, repo, name, git_ref, before, after, payload, source, received_at, status, note";
 
@@ -12,6 +12,33 @@ impl Queue {
     pub fn push_event(&self, event: &NewEvent) -> Result<i64, StoreError> {
         let conn = self.conn();
         insert_event(&conn, event, &self.now())
+    }
+
+    /// Stores a forge's delivery once: a delivery id seen before from the
+    /// same source (the forge redelivered it) stores nothing and answers the
+    /// first event's id.
+    pub fn push_delivery(&self, event: &NewEvent, delivery: &str) -> Result<Pushed, StoreError> {
+        let mut conn = self.conn();
+        let now = self.now();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("store a delivery"))?;
+        let seen: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM events WHERE source = ?1 AND delivery = ?2",
+                [&event.source, delivery],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql("look up a delivery"))?;
+        if let Some(id) = seen {
+            return Ok(Pushed::Again(id));
+        }
+        let id = insert_event(&tx, event, &now)?;
+        tx.execute("UPDATE events SET delivery = ?2 WHERE id = ?1", params![id, delivery])
+            .map_err(sql("store a delivery"))?;
+        tx.commit().map_err(sql("store a delivery"))?;
+        Ok(Pushed::New(id))
     }
 
     /// One event by id.

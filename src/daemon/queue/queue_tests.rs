@@ -200,3 +200,35 @@ fn a_concurrency_group_is_scoped_to_its_repository() {
     let startable: Vec<i64> = queue.startable().expect("startable").iter().map(|r| r.id).collect();
     assert_eq!(startable, newer);
 }
+
+#[test]
+fn a_delivery_is_stored_once_and_a_version_2_store_is_migrated_keeping_its_events() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // A store as mlci with schema version 2 left it, with one event.
+    let queue = Queue::open(dir.path()).expect("open the queue");
+    let old = queue.push_event(&push("vision", "main", "a1")).expect("store");
+    queue
+        .conn()
+        .execute_batch(
+            "DROP INDEX events_by_delivery; ALTER TABLE events DROP COLUMN delivery; PRAGMA user_version = 2;",
+        )
+        .expect("go back to version 2");
+    drop(queue);
+    let queue = Queue::open(dir.path()).expect("reopen: migrate");
+    let mut github = push("vision", "main", "b2");
+    github.source = "github".into();
+    let first = queue.push_delivery(&github, "d-1").expect("store");
+    assert_eq!(
+        queue.push_delivery(&github, "d-1").expect("store"),
+        Pushed::Again(first.id())
+    );
+    let mut gitea = github.clone();
+    gitea.source = "gitea".into();
+    assert!(matches!(
+        queue.push_delivery(&gitea, "d-1").expect("store"),
+        Pushed::New(_)
+    ));
+    let ids: Vec<i64> = queue.events(10).expect("list").iter().rev().map(|e| e.id).collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[..2], [old, first.id()]);
+}
