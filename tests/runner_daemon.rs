@@ -7,6 +7,7 @@ use crate::support::docker::docker_ready;
 use mlci::daemon::queue::{Queue, RunState};
 use mlci::run::events::Outcome;
 use mlci::store::{Status, Store};
+use serde_json::json;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -325,4 +326,54 @@ fn sigterm_lets_the_running_job_finish_and_keeps_queued_events() {
     origin.push("main");
     let queue = Queue::open(&store_dir).expect("open the queue");
     assert_eq!(queue.next_event().expect("read the queue").map(|e| e.id), Some(2));
+}
+
+/// The JSON log lines whose message starts with `start`.
+fn json_lines(log: &str, start: &str) -> Vec<serde_json::Value> {
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["message"].as_str().is_some_and(|m| m.starts_with(start)))
+        .collect()
+}
+
+#[test]
+fn json_logs_carry_the_event_and_run_ids_as_fields() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\n");
+    let workflow = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo trained\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    let mut runner = Runner::start_with(&config, &["--log-format", "json"]);
+    origin.push("main");
+    runner.wait_for_line("run 1 finished", LIMIT);
+    runner.signal("TERM");
+    assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
+    let log = runner.log_text();
+    // Every line the daemon wrote is one JSON object.
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_err())
+        .collect();
+    assert_eq!(bad, Vec::<&str>::new());
+    let taken = json_lines(&log, "event taken");
+    assert_eq!(taken.len(), 1, "{log}");
+    let field = |line: &serde_json::Value, key: &str| line[key].clone();
+    assert_eq!(
+        ["level", "event_id", "repo", "git_ref", "queued"].map(|k| field(&taken[0], k)),
+        [
+            json!("INFO"),
+            json!(1),
+            json!("vision"),
+            json!("\"refs/heads/main\""),
+            json!(1)
+        ]
+    );
+    let finished = json_lines(&log, "run 1 finished");
+    assert_eq!(
+        ["run_id", "repo", "result"].map(|k| field(&finished[0], k)),
+        [json!(1), json!("vision"), json!("success")]
+    );
 }

@@ -16,7 +16,6 @@ use crate::run::gpu::GpuPool;
 use crate::run::host::HostBackend;
 use crate::run::shared::{Backends, Cancel};
 use crate::store::{Clock, Store};
-use chrono::SecondsFormat;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +23,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
 
 /// How often the queue is looked at when nothing wakes the daemon: a git
 /// hook writes the queue directly, so this bounds a push's wait.
@@ -121,9 +121,7 @@ impl Daemon {
         self.recover(&mut runs).await;
         let missed = self.check_cron(false);
         for (repo, workflow, cron, time) in missed {
-            self.log(&format!(
-                "cron {repo} {workflow} `{cron}` at {time}: missed (the runner was down)"
-            ));
+            warn!(%repo, %workflow, %cron, %time, "cron fire missed (the runner was down)");
         }
         let http_stop = CancellationToken::new();
         let state = ApiState {
@@ -132,14 +130,15 @@ impl Daemon {
             wake: self.wake.clone(),
         };
         let http = tokio::spawn(serve(listener, state, http_stop.clone()));
-        self.log(&format!(
-            "listening on {}; {} repositories, capacity {} jobs, {} GPUs; store {}",
-            self.config.listen,
-            self.repos.len(),
-            self.config.capacity,
-            self.config.gpus.len(),
-            self.config.store.display()
-        ));
+        info!(
+            listen = %self.config.listen,
+            repos = self.repos.len(),
+            capacity = self.config.capacity,
+            gpus = self.config.gpus.len(),
+            store = %self.config.store.display(),
+            "listening on {}",
+            self.config.listen
+        );
         loop {
             tokio::select! {
                 _ = stop.first.cancelled() => break,
@@ -149,7 +148,7 @@ impl Daemon {
             while runs.try_join_next().is_some() {}
             tokio::task::block_in_place(|| self.take_events());
             for (repo, workflow, cron, time) in self.check_cron(true) {
-                self.log(&format!("cron {repo} {workflow} `{cron}` at {time}: queued"));
+                info!(%repo, %workflow, %cron, %time, "cron fire queued");
             }
             self.start_runs(&mut runs);
         }
@@ -157,7 +156,7 @@ impl Daemon {
         http_stop.cancel();
         let _ = http.await;
         self.reporter.flush(Duration::from_secs(10)).await;
-        self.log("stopped");
+        info!("stopped");
         Ok(())
     }
 
@@ -167,7 +166,7 @@ impl Daemon {
             let event = match self.queue.next_event() {
                 Ok(Some(event)) => event,
                 Ok(None) => return,
-                Err(e) => return self.log(&format!("failed to read the queue: {e}")),
+                Err(e) => return error!(error = %e, "failed to read the queue"),
             };
             self.take_event(&event);
         }
@@ -176,31 +175,40 @@ impl Daemon {
     fn take_event(&self, event: &EventRow) {
         let Some((config, handle)) = self.repos.iter().find(|(c, _)| c.name == event.repo) else {
             let why = format!("no configured repository `{}`", event.repo);
-            self.log(&format!("event {}: {why}", event.id));
+            warn!(event_id = event.id, repo = %event.repo, "event not taken: {why}");
             let _ = self.queue.fail_event(event.id, &why);
             return;
         };
         let triage = match triage(handle, &config.workflows, &config.slug, event) {
             Ok(triage) => triage,
             Err(why) => {
-                self.log(&format!("event {} ({} {}): {why}", event.id, event.name, event.git_ref));
+                warn!(
+                    event_id = event.id,
+                    repo = %event.repo,
+                    event = %event.name,
+                    git_ref = ?event.git_ref,
+                    "event not run: {why}"
+                );
                 let _ = self.queue.fail_event(event.id, &why);
                 return;
             }
         };
         let ids = match self.queue.accept_event(event.id, &triage.runs, &triage.note) {
             Ok(ids) => ids,
-            Err(e) => return self.log(&format!("event {}: failed to queue its runs: {e}", event.id)),
+            Err(e) => return error!(event_id = event.id, error = %e, "failed to queue the event's runs"),
         };
-        self.log(&format!(
-            "event {} ({} {} {}): {} runs queued; {}",
-            event.id,
-            event.name,
-            event.git_ref,
-            short(event.after.as_deref().unwrap_or("")),
-            ids.len(),
-            triage.note
-        ));
+        info!(
+            event_id = event.id,
+            repo = %event.repo,
+            event = %event.name,
+            git_ref = ?event.git_ref,
+            sha = short(event.after.as_deref().unwrap_or("")),
+            source = %event.source,
+            queued = ids.len(),
+            note = %triage.note,
+            "event taken: {} runs queued",
+            ids.len()
+        );
         for run in triage.runs.iter().filter(|r| r.cancel_in_progress) {
             let Some(group) = &run.concurrency_group else { continue };
             self.cancel_group(&run.repo, group);
@@ -216,11 +224,13 @@ impl Daemon {
         let cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
         for run in running {
             if let Some(cancel) = cancels.get(&run.id) {
-                self.log(&format!(
-                    "run {} ({}): cancelled, a newer run of concurrency group `{group}` was queued",
-                    run.run_id.unwrap_or(0),
-                    run.workflow
-                ));
+                info!(
+                    run_id = run.run_id.unwrap_or(0),
+                    repo = %run.repo,
+                    workflow = %run.workflow,
+                    %group,
+                    "run cancelled: a newer run of its concurrency group was queued"
+                );
                 cancel.graceful.cancel();
             }
         }
@@ -238,7 +248,7 @@ impl Daemon {
                 Ok(true) => self.spawn_run(runs, queued, None),
                 // Started already, or superseded since it was read.
                 Ok(false) => {}
-                Err(e) => return self.log(&format!("failed to take queued run {}: {e}", queued.id)),
+                Err(e) => return error!(queued = queued.id, error = %e, "failed to take a queued run"),
             }
         }
     }
@@ -262,7 +272,7 @@ impl Daemon {
             Ok(report) if up => report.fired,
             Ok(report) => report.missed,
             Err(e) => {
-                self.log(&format!("cron: {e}"));
+                error!(error = %e, "cron: failed to check the schedules");
                 Vec::new()
             }
         }
@@ -275,10 +285,11 @@ impl Daemon {
         if running == 0 {
             return;
         }
-        self.log(&format!(
+        info!(
+            running,
             "stopping: {running} runs still running get up to {}s to finish",
             self.config.shutdown_timeout.as_secs()
-        ));
+        );
         let finish = async { while runs.join_next().await.is_some() {} };
         tokio::pin!(finish);
         tokio::select! {
@@ -286,7 +297,7 @@ impl Daemon {
             _ = tokio::time::sleep(self.config.shutdown_timeout) => {}
             _ = stop.second.cancelled() => {}
         }
-        self.log("stopping: cancelling the running jobs; they run again at the next start");
+        warn!("stopping: cancelling the running jobs; they run again at the next start");
         self.stopping.store(true, Ordering::SeqCst);
         for cancel in self.running.lock().unwrap_or_else(|p| p.into_inner()).values() {
             cancel.graceful.cancel();
@@ -304,12 +315,6 @@ impl Daemon {
 
     pub(super) fn store(&self) -> Result<Store, String> {
         Store::open_with_clock(&self.config.store, self.clock.clone()).map_err(|e| e.to_string())
-    }
-
-    /// One line of the daemon's log, on standard output.
-    pub(super) fn log(&self, message: &str) {
-        let now = (self.clock)().to_rfc3339_opts(SecondsFormat::Secs, true);
-        println!("{now} {message}");
     }
 }
 

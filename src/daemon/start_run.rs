@@ -14,6 +14,7 @@ use crate::store::{NewRun, RunDetail};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::{info, warn};
 
 /// How long a stopped step gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(10);
@@ -30,7 +31,13 @@ impl Daemon {
             .remove(&queued.id);
         match outcome {
             Err(why) => {
-                self.log(&format!("run of {} at {}: {why}", queued.workflow, short(&queued.sha)));
+                warn!(
+                    queued = queued.id,
+                    repo = %queued.repo,
+                    workflow = %queued.workflow,
+                    sha = short(&queued.sha),
+                    "run not started: {why}"
+                );
                 let _ = self.queue.mark_finished(queued.id, Some(&why));
             }
             Ok(_) if self.stopping.load(Ordering::SeqCst) => {}
@@ -103,13 +110,16 @@ impl Daemon {
             .previous_result(&queued.workflow, &queued.git_ref, run_id)
             .ok()
             .flatten();
-        self.log(&format!(
-            "run {run_id}: {name} ({}) for {} at {}{}",
-            queued.workflow,
-            queued.git_ref,
-            short(&queued.sha),
-            resume.map_or(String::new(), |id| format!(", resuming run {id}"))
-        ));
+        info!(
+            run_id,
+            event_id = queued.event_id,
+            repo = %queued.repo,
+            workflow = %queued.workflow,
+            git_ref = ?queued.git_ref,
+            sha = short(&queued.sha),
+            resumes = resume,
+            "run {run_id} started: {name}"
+        );
         let settings = RunSettings {
             run_id,
             work_dir: Default::default(),
@@ -141,7 +151,7 @@ impl Daemon {
             sinks: vec![self.reporter.run_sink(reported)],
         };
         let result = launch(store, run_id, run).await.map_err(|e| e.to_string())?;
-        self.log(&format!("run {run_id}: {name} {}", result.as_str()));
+        info!(run_id, repo = %queued.repo, result = result.as_str(), "run {run_id} finished: {name} {}", result.as_str());
         Ok(())
     }
 }
