@@ -2,7 +2,7 @@
 //! repository pushed to with the git CLI through the installed hook, real
 //! containers, and a loopback forge that records commit statuses.
 
-use crate::support::daemon::{free_port, wait_until, Forge, Origin, Runner};
+use crate::support::daemon::{free_port, git, wait_until, Forge, Origin, Runner};
 use crate::support::docker::docker_ready;
 use mlci::daemon::queue::{Queue, RunState};
 use mlci::run::events::Outcome;
@@ -380,4 +380,76 @@ fn json_logs_carry_the_event_and_run_ids_as_fields() {
         ["run_id", "repo", "result"].map(|k| field(&finished[0], k)),
         [json!(1), json!("vision"), json!("success")]
     );
+}
+
+/// `mlci hook install` for another repository of the same runner.
+fn install_hook(origin: &Origin, config: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["hook", "install", "--repo"])
+        .arg(&origin.bare)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .expect("run mlci hook install");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn two_repositories_whose_concurrency_groups_read_the_same_never_cancel_each_other() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).expect("a folder");
+    std::fs::create_dir_all(&b).expect("a folder");
+    let (vision, speech) = (Origin::new(&a), Origin::new(&b));
+    let marker = dir.path().join("speech-finished");
+    let second = format!(
+        "  - name: speech\n    path: {}\n    default_branch: main\n    slug: acme/speech\nlabels:\n  ubuntu-latest: host\n",
+        speech.bare.display()
+    );
+    let config = configure(dir.path(), &vision, &second);
+    install_hook(&speech, &config);
+    // Both groups read `ci-refs/heads/main`; vision's job waits until
+    // speech's run has finished, so both are running at once.
+    let workflow = |wait: bool| {
+        let step = if wait {
+            format!("until [ -f {} ]; do sleep 0.05; done", marker.display())
+        } else {
+            "echo speech".to_string()
+        };
+        format!("on: push\nconcurrency:\n  group: ci-${{{{ github.ref }}}}\n  cancel-in-progress: true\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {step}\n")
+    };
+    vision.commit(&[(".github/workflows/ci.yml", &workflow(true))], "vision");
+    speech.commit(&[(".github/workflows/ci.yml", &workflow(false))], "speech");
+    let mut runner = Runner::start(&config);
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir).expect("open the store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    vision.push("main");
+    wait_until("vision's job to start", LIMIT, || job_running(&store, "train"));
+    speech.push("main");
+    wait_until("speech's run to finish", LIMIT, || {
+        store.runs(10).unwrap_or_default().iter().any(|r| r.id == 2 && r.result.is_some())
+    });
+    std::fs::write(&marker, "done").expect("write the marker");
+    wait_until("both runs to finish", LIMIT, || settled(&queue, 2));
+    runner.signal("TERM");
+    assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
+    let mut results: Vec<(String, Option<Outcome>)> = store
+        .runs(10)
+        .expect("list runs")
+        .into_iter()
+        .map(|r| (r.sha, r.result))
+        .collect();
+    results.sort_by_key(|r| r.0.clone());
+    let mut expected = vec![
+        (git(&vision.work, &["rev-parse", "HEAD"]).trim().to_string(), Some(Outcome::Success)),
+        (git(&speech.work, &["rev-parse", "HEAD"]).trim().to_string(), Some(Outcome::Success)),
+    ];
+    expected.sort_by_key(|r| r.0.clone());
+    assert_eq!(results, expected, "{}", runner.log_text());
+    assert_eq!(queue.runs_in(RunState::Finished).expect("list").len(), 2);
+    assert_eq!(queue.runs_in(RunState::Superseded).expect("list"), []);
 }
