@@ -431,7 +431,11 @@ fn two_repositories_whose_concurrency_groups_read_the_same_never_cancel_each_oth
     wait_until("vision's job to start", LIMIT, || job_running(&store, "train"));
     speech.push("main");
     wait_until("speech's run to finish", LIMIT, || {
-        store.runs(10).unwrap_or_default().iter().any(|r| r.id == 2 && r.result.is_some())
+        store
+            .runs(10)
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.id == 2 && r.result.is_some())
     });
     std::fs::write(&marker, "done").expect("write the marker");
     wait_until("both runs to finish", LIMIT, || settled(&queue, 2));
@@ -445,11 +449,59 @@ fn two_repositories_whose_concurrency_groups_read_the_same_never_cancel_each_oth
         .collect();
     results.sort_by_key(|r| r.0.clone());
     let mut expected = vec![
-        (git(&vision.work, &["rev-parse", "HEAD"]).trim().to_string(), Some(Outcome::Success)),
-        (git(&speech.work, &["rev-parse", "HEAD"]).trim().to_string(), Some(Outcome::Success)),
+        (
+            git(&vision.work, &["rev-parse", "HEAD"]).trim().to_string(),
+            Some(Outcome::Success),
+        ),
+        (
+            git(&speech.work, &["rev-parse", "HEAD"]).trim().to_string(),
+            Some(Outcome::Success),
+        ),
     ];
     expected.sort_by_key(|r| r.0.clone());
     assert_eq!(results, expected, "{}", runner.log_text());
     assert_eq!(queue.runs_in(RunState::Finished).expect("list").len(), 2);
     assert_eq!(queue.runs_in(RunState::Superseded).expect("list"), []);
+}
+
+#[test]
+fn a_workflow_invalid_at_the_pushed_commit_gets_an_error_status_with_its_first_error() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let forge = Forge::start();
+    std::fs::write(dir.path().join("forge.token"), "t0ken\n").expect("write the token");
+    let config = configure(
+        dir.path(),
+        &origin,
+        &format!("status:\n  github: {}\n  token_file: forge.token\n", forge.url),
+    );
+    let broken = "name: lint\non: push\njobs:\n  lint:\n    steps:\n      - run: echo lint\n";
+    let sha = origin.commit(&[(".github/workflows/lint.yml", broken)], "broken");
+    let _runner = Runner::start(&config);
+    origin.push("main");
+    let store_dir = dir.path().join("store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    wait_until("the event to be taken", LIMIT, || settled(&queue, 1));
+    let why = ".github/workflows/lint.yml:4:3: job `lint` is missing the required key `runs-on`";
+    assert_eq!(
+        queue.events(10).expect("list events")[0].note.as_deref(),
+        Some(format!(".github/workflows/lint.yml: invalid, not run: {why}").as_str())
+    );
+    wait_until("the status to arrive", LIMIT, || !forge.statuses(&sha).is_empty());
+    let received = forge.received.lock().expect("the forge's log")[0].clone();
+    assert_eq!(
+        ["context", "state", "description"].map(|k| received.body[k].clone()),
+        [json!("mlci/lint"), json!("error"), json!(why)]
+    );
+    assert_eq!(
+        Store::open(&store_dir)
+            .expect("open the store")
+            .runs(10)
+            .expect("list")
+            .len(),
+        0
+    );
 }

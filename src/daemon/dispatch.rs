@@ -5,6 +5,7 @@
 //! the dispatched commit, so a dispatch that got past the endpoint (a mirror
 //! not fetched yet) still runs nothing.
 
+use super::workflows_at::first_error;
 use crate::check::Analysis;
 use crate::model::Workflow;
 use crate::plan::dispatch_inputs;
@@ -39,13 +40,9 @@ pub fn check_dispatch(
         .find(|a| names_workflow(&a.source.path.display().to_string(), wanted))
         .ok_or_else(|| Refusal::NoWorkflow(wanted.to_string()))?;
     let path = analysis.source.path.display();
-    let workflow: &Workflow = analysis.valid_workflow().ok_or_else(|| {
-        let first = analysis.diagnostics.iter().find(|d| d.is_error());
-        Refusal::Unprocessable(match first {
-            Some(d) => format!("{path}:{}:{}: {}", d.span.line, d.span.col, d.message),
-            None => format!("{path} is invalid"),
-        })
-    })?;
+    let workflow: &Workflow = analysis
+        .valid_workflow()
+        .ok_or_else(|| Refusal::Unprocessable(first_error(analysis)))?;
     if workflow.on.event("workflow_dispatch").is_none() {
         return Err(Refusal::Unprocessable(format!(
             "{path} does not have a `workflow_dispatch` trigger"

@@ -8,7 +8,7 @@ use super::cron::check_schedules;
 use super::http::{serve, ApiState};
 use super::intake::triage;
 use super::queue::{EventRow, Queue, QueuedRun};
-use super::report::Reporter;
+use super::report::{ReportedRun, Reporter};
 use super::repos::RepoHandle;
 use super::stop::Stop;
 use crate::run::docker::DockerBackend;
@@ -209,6 +209,21 @@ impl Daemon {
             "event taken: {} runs queued",
             ids.len()
         );
+        // An invalid workflow gets an `error` status saying why, as GitHub
+        // shows an "invalid workflow file" run.
+        if let Some(sha) = &triage.sha {
+            for (workflow, why) in &triage.invalid {
+                let reported = ReportedRun {
+                    slug: config.slug.clone(),
+                    sha: sha.clone(),
+                    workflow: workflow.clone(),
+                    git_ref: event.git_ref.clone(),
+                    target_url: None,
+                    previous: None,
+                };
+                self.reporter.run_error(&reported, why);
+            }
+        }
         for run in triage.runs.iter().filter(|r| r.cancel_in_progress) {
             let Some(group) = &run.concurrency_group else { continue };
             self.cancel_group(&run.repo, group);

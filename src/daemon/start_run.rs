@@ -6,7 +6,7 @@ use super::context::{run_contexts, RunFor};
 use super::queue::QueuedRun;
 use super::report::ReportedRun;
 use super::runner::{short, Daemon};
-use super::workflows_at::workflows_at;
+use super::workflows_at::{first_error, workflows_at};
 use crate::model::Workflow;
 use crate::run::launch::{launch, Launch};
 use crate::run::shared::{Cancel, RunSettings};
@@ -164,9 +164,10 @@ fn read_workflow(git: &git2::Repository, sha: &str, folder: &str, path: &str) ->
         .into_iter()
         .find(|a| a.source.path.display().to_string() == path)
         .ok_or_else(|| format!("{path} is not in commit {}", short(sha)))?;
-    let valid = !analysis.has_errors();
-    match analysis.workflow {
-        Some(workflow) if valid => Ok(workflow),
-        _ => Err(format!("{path} is invalid at {}: mlci validate shows why", short(sha))),
+    if analysis.has_errors() {
+        return Err(format!("invalid at {}: {}", short(sha), first_error(&analysis)));
     }
+    analysis
+        .workflow
+        .ok_or_else(|| format!("{path} is not a workflow at {}", short(sha)))
 }
