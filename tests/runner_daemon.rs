@@ -505,3 +505,70 @@ fn a_workflow_invalid_at_the_pushed_commit_gets_an_error_status_with_its_first_e
         0
     );
 }
+
+/// The `listen:` address `configure` wrote into runner.yml.
+fn listen_of(config: &Path) -> String {
+    let text = std::fs::read_to_string(config).expect("read runner.yml");
+    let line = text.lines().find_map(|l| l.strip_prefix("listen: "));
+    line.expect("a listen line").to_string()
+}
+
+/// `POST path` with a JSON body over a plain socket; the status code.
+fn post_json(addr: &str, path: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the runner");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: mlci\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send the request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn a_remote_that_never_answers_holds_neither_the_other_repositories_nor_sigterm() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    // A forge that accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+    let stuck = format!(
+        "  - name: stuck\n    url: http://{}/acme/stuck.git\n    default_branch: main\nlabels:\n  ubuntu-latest: host\n",
+        silent.local_addr().expect("its address")
+    );
+    let config = configure(dir.path(), &origin, &stuck);
+    let workflow = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo trained\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    let mut runner = Runner::start(&config);
+    // The stuck repository's mirror has nothing yet: the dispatch is queued,
+    // and intake's fetch of it hangs.
+    let body = r#"{"repo": "stuck", "workflow": "train.yml"}"#;
+    assert_eq!(post_json(&listen_of(&config), "/api/dispatch", body), 202);
+    let queue = Queue::open(&dir.path().join("store")).expect("open the queue");
+    origin.push("main");
+    let store = Store::open(&dir.path().join("store")).expect("open the store");
+    // Well under the fetch timeout (300 s): only intake off the loop passes.
+    let bound = Duration::from_secs(100);
+    wait_until("vision's run to finish while stuck is fetched", bound, || {
+        store
+            .runs(10)
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.result == Some(Outcome::Success))
+    });
+    let events = queue.events(10).expect("list events");
+    let states: Vec<(&str, &str)> = events.iter().map(|e| (e.repo.as_str(), e.status.as_str())).collect();
+    assert_eq!(states, [("vision", "done"), ("stuck", "queued")]);
+    runner.signal("TERM");
+    assert_eq!(runner.wait(bound), Some(0), "{}", runner.log_text());
+    // What intake had not finished waits for the next start.
+    assert_eq!(
+        queue.next_event().expect("read").map(|e| e.repo),
+        Some("stuck".to_string())
+    );
+    drop(silent);
+}

@@ -66,6 +66,9 @@ fn start(args: StartArgs) -> i32 {
         let daemon = Daemon::open(config, system_clock()).await.map_err(start_error)?;
         daemon.run(stop).await.map_err(start_error)
     });
+    // Intake still fetching from a hung remote must not hold the exit: what
+    // it had not finished stays queued for the next start.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => exit::SUCCESS,
         Err((code, message)) => {

@@ -16,7 +16,7 @@ use crate::run::gpu::GpuPool;
 use crate::run::host::HostBackend;
 use crate::run::shared::{Backends, Cancel};
 use crate::store::{Clock, Store};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,6 +62,9 @@ pub struct Daemon {
     pub(super) slots: Arc<Semaphore>,
     /// Queued run id → its cancellation.
     pub(super) running: Mutex<HashMap<i64, Cancel>>,
+    /// Repositories whose oldest event intake is looking at now (a fetch
+    /// may take minutes): their next events wait, the others' do not.
+    pub(super) taking: Mutex<HashSet<String>>,
     /// Set once shutdown cancels runs: those are resumed at the next start.
     pub(super) stopping: AtomicBool,
     pub(super) wake: Arc<Notify>,
@@ -102,6 +105,7 @@ impl Daemon {
             gpus: GpuPool::new(config.gpus.clone()),
             slots: Arc::new(Semaphore::new(config.capacity.max(1))),
             running: Mutex::new(HashMap::new()),
+            taking: Mutex::new(HashSet::new()),
             stopping: AtomicBool::new(false),
             wake: Arc::new(Notify::new()),
             clock,
@@ -146,7 +150,7 @@ impl Daemon {
                 _ = tokio::time::sleep(POLL) => {}
             }
             while runs.try_join_next().is_some() {}
-            tokio::task::block_in_place(|| self.take_events());
+            self.take_events();
             for (repo, workflow, cron, time) in self.check_cron(true) {
                 info!(%repo, %workflow, %cron, %time, "cron fire queued");
             }
@@ -160,16 +164,30 @@ impl Daemon {
         Ok(())
     }
 
-    /// Intake of every queued event, oldest first.
-    fn take_events(&self) {
-        loop {
-            let event = match self.queue.next_event() {
-                Ok(Some(event)) => event,
-                Ok(None) => return,
-                Err(e) => return error!(error = %e, "failed to read the queue"),
-            };
-            self.take_event(&event);
+    /// Starts intake of each repository's oldest queued event, off the main
+    /// loop: a fetch that hangs holds its own repository only, and neither
+    /// cron, the other repositories nor a stop signal wait for it. When one
+    /// is done the loop is woken for the repository's next event.
+    fn take_events(self: &Arc<Daemon>) {
+        let events = match tokio::task::block_in_place(|| self.queue.next_events()) {
+            Ok(events) => events,
+            Err(e) => return error!(error = %e, "failed to read the queue"),
+        };
+        for event in events {
+            if !self.lock_taking().insert(event.repo.clone()) {
+                continue;
+            }
+            let daemon = self.clone();
+            tokio::task::spawn_blocking(move || {
+                daemon.take_event(&event);
+                daemon.lock_taking().remove(&event.repo);
+                daemon.wake.notify_one();
+            });
         }
+    }
+
+    fn lock_taking(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.taking.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn take_event(&self, event: &EventRow) {

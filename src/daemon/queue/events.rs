@@ -53,6 +53,16 @@ impl Queue {
         Ok(self.select("read the next event", &query, [], event_row)?.pop())
     }
 
+    /// The oldest event intake has not handled yet of each repository,
+    /// oldest first: repositories are taken side by side, each in order.
+    pub fn next_events(&self) -> Result<Vec<EventRow>, StoreError> {
+        let query = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE id IN
+             (SELECT MIN(id) FROM events WHERE status = 'queued' GROUP BY repo) ORDER BY id"
+        );
+        self.select("read the next events", &query, [], event_row)
+    }
+
     /// The newest events, newest first.
     pub fn events(&self, limit: usize) -> Result<Vec<EventRow>, StoreError> {
         let query = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?1");
