@@ -292,6 +292,12 @@ fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behi
         Some(reason.as_str()),
         "prepare succeeded before the kill"
     );
+    let said = restarted.log_text();
+    assert!(
+        said.contains(&format!("run {interrupted} was interrupted: running it again")),
+        "{said}"
+    );
+    assert!(!said.contains("cancelled by a shutdown"), "{said}");
 }
 
 #[test]

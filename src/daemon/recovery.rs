@@ -40,7 +40,10 @@ impl Daemon {
                 }
             };
             if let Some(id) = resume {
-                let why = if interrupted.contains(&id) {
+                // Its status, not who marked it: `mlci runs` or `runner
+                // status` may have found the dead process first.
+                let killed = detail.as_ref().is_some_and(|d| d.run.status == Status::Interrupted);
+                let why = if killed || interrupted.contains(&id) {
                     "interrupted"
                 } else {
                     "cancelled by a shutdown"

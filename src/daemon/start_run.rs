@@ -105,7 +105,7 @@ impl Daemon {
         let contexts = run_contexts(&git, &for_run, &workflow);
         drop(git);
         reported.workflow = name.clone();
-        reported.target_url = Some(format!("http://{}/api/runs/{run_id}", self.config.listen));
+        reported.target_url = Some(self.config.run_url(run_id));
         reported.previous = store
             .previous_result(&queued.workflow, &queued.git_ref, run_id)
             .ok()

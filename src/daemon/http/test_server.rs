@@ -95,6 +95,7 @@ pub fn config(store: PathBuf) -> RunnerConfig {
         labels: LabelMap::default(),
         repos: vec![repo("vision", "acme/vision"), repo("speech", "acme/speech-models")],
         listen: "127.0.0.1:0".parse().expect("an address"),
+        public_url: None,
         webhook_secret: Some(Secret::new(SECRET)),
         api_token: None,
         status: None,
