@@ -19,6 +19,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
+use tracing::info;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,11 +58,13 @@ pub async fn dispatch(
     };
     let (repo, store) = (repo.clone(), state.config.store.clone());
     let queue = state.queue.clone();
+    let (name, git_ref) = (repo.name.clone(), event.git_ref.clone());
     let id = blocking(move || {
         may_dispatch(&repo, store, &event)?;
         queue.push_event(&event).map_err(|e| ApiError::internal(&e))
     })
     .await?;
+    info!(event_id = id, repo = %name, workflow = %request.workflow, git_ref = ?git_ref, "dispatch stored");
     state.wake.notify_one();
     Ok((StatusCode::ACCEPTED, Json(json!({"event": id}))))
 }

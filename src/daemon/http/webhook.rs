@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde_json::json;
+use tracing::info;
 
 /// The largest body accepted: GitHub caps its payloads at 25 MiB.
 pub const MAX_BODY: usize = 25 * 1024 * 1024;
@@ -100,21 +101,28 @@ async fn receive(state: &ApiState, expected: &Headers, headers: &HeaderMap, body
         Delivery::Event(event) => {
             let queue = state.queue.clone();
             let delivery = header(headers, expected.delivery).map(str::to_string);
+            let (repo, name, git_ref) = (event.repo.clone(), event.name.clone(), event.git_ref.clone());
+            let id_of_delivery = delivery.clone();
             let pushed = blocking(move || {
-                match &delivery {
+                match &id_of_delivery {
                     Some(delivery) => queue.push_delivery(&event, delivery),
                     None => queue.push_event(&event).map(Pushed::New),
                 }
                 .map_err(|e| ApiError::internal(&e))
             })
             .await?;
+            let delivery = delivery.unwrap_or_default();
             match pushed {
                 Pushed::New(id) => {
+                    info!(event_id = id, %delivery, %repo, event = %name, git_ref = ?git_ref, "webhook stored");
                     state.wake.notify_one();
                     Ok((StatusCode::ACCEPTED, Json(json!({"event": id}))).into_response())
                 }
                 // A redelivery: acknowledged, not run again.
-                Pushed::Again(id) => Ok(Json(json!({"event": id, "duplicate": true})).into_response()),
+                Pushed::Again(id) => {
+                    info!(event_id = id, %delivery, %repo, "webhook delivered again: not stored twice");
+                    Ok(Json(json!({"event": id, "duplicate": true})).into_response())
+                }
             }
         }
     }
