@@ -578,3 +578,37 @@ fn a_remote_that_never_answers_holds_neither_the_other_repositories_nor_sigterm(
     );
     drop(silent);
 }
+
+#[test]
+fn a_dispatch_runs_with_its_inputs_and_defaults_and_an_undeclared_input_runs_nothing() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\n");
+    let workflow = "on:\n  workflow_dispatch:\n    inputs:\n      lr:\n        default: '0.1'\n      epochs:\n        type: number\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"lr=${{ inputs.lr }} epochs=${{ inputs.epochs }} event=${{ github.event.inputs.lr }}\"\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    origin.push("main");
+    let _runner = Runner::start(&config);
+    let listen = listen_of(&config);
+    let bogus = r#"{"repo": "vision", "workflow": "train.yml", "inputs": {"lr": "0.5", "bogus": "1"}}"#;
+    assert_eq!(post_json(&listen, "/api/dispatch", bogus), 422);
+    let good = r#"{"repo": "vision", "workflow": "train.yml", "inputs": {"epochs": "3"}}"#;
+    assert_eq!(post_json(&listen, "/api/dispatch", good), 202);
+    let store_dir = dir.path().join("store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    // The push before the runner started, and the one good dispatch.
+    wait_until("the dispatch to run", LIMIT, || settled(&queue, 2));
+    let store = Store::open(&store_dir).expect("open the store");
+    let runs = store.runs(10).expect("list runs");
+    let summary: Vec<(&str, Option<Outcome>)> = runs.iter().map(|r| (r.event.as_str(), r.result)).collect();
+    assert_eq!(summary, [("workflow_dispatch", Some(Outcome::Success))]);
+    let detail = store.run(runs[0].id).expect("read the run").expect("the run");
+    let log: String = detail
+        .log_files(&store_dir, None)
+        .iter()
+        .map(|f| std::fs::read_to_string(&f.path).unwrap_or_default())
+        .collect();
+    assert!(log.contains("lr=0.1 epochs=3 event=0.1"), "the logs: {log}");
+}
