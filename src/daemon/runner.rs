@@ -242,20 +242,22 @@ impl Daemon {
                 self.reporter.run_error(&reported, why);
             }
         }
-        for run in triage.runs.iter().filter(|r| r.cancel_in_progress) {
+        for (run, id) in triage.runs.iter().zip(&ids).filter(|(r, _)| r.cancel_in_progress) {
             let Some(group) = &run.concurrency_group else { continue };
-            self.cancel_group(&run.repo, group);
+            self.cancel_group(&run.repo, group, *id);
         }
     }
 
-    /// `cancel-in-progress`: the running runs of `group` in `repo` are
-    /// cancelled (another repository's group of the same name is not).
-    fn cancel_group(&self, repo: &str, group: &str) {
+    /// `cancel-in-progress`: the running runs of `group` in `repo` older
+    /// than the queued run `newer` are cancelled (another repository's group
+    /// of the same name is not). `newer` itself may have started already:
+    /// intake runs beside the loop that starts runs.
+    fn cancel_group(&self, repo: &str, group: &str, newer: i64) {
         let Ok(running) = self.queue.running_in_group(repo, group) else {
             return;
         };
         let cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        for run in running {
+        for run in running.into_iter().filter(|r| r.id < newer) {
             if let Some(cancel) = cancels.get(&run.id) {
                 info!(
                     run_id = run.run_id.unwrap_or(0),
@@ -277,8 +279,17 @@ impl Daemon {
             if self.running_count() >= self.config.capacity.max(1) {
                 return;
             }
+            // Claimed and given its cancel handle under one lock: intake's
+            // `cancel-in-progress` (which reads the running runs, then takes
+            // this lock) never sees a claimed run without its handle.
+            let cancel = Cancel::default();
+            let mut cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
             match self.queue.claim(queued.id) {
-                Ok(true) => self.spawn_run(runs, queued, None),
+                Ok(true) => {
+                    cancels.insert(queued.id, cancel.clone());
+                    drop(cancels);
+                    runs.spawn(self.clone().run_queued(queued, None, cancel));
+                }
                 // Started already, or superseded since it was read.
                 Ok(false) => {}
                 Err(e) => return error!(queued = queued.id, error = %e, "failed to take a queued run"),
@@ -286,6 +297,7 @@ impl Daemon {
         }
     }
 
+    /// Runs an already running queued run again (recovery at start).
     pub(super) fn spawn_run(self: &Arc<Daemon>, runs: &mut JoinSet<()>, queued: QueuedRun, resume: Option<i64>) {
         let cancel = Cancel::default();
         self.running
