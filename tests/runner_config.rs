@@ -2,6 +2,7 @@
 //! mistake in the file at once, a good file with real git repositories
 //! (one local, one mirrored from a file:// URL), and Docker not answering.
 
+use crate::support::daemon::free_port;
 use crate::support::docker::{docker_ready, RUNNER_IMAGE};
 use crate::support::Test;
 use git2::{Oid, Repository, Signature};
@@ -28,15 +29,19 @@ fn short(oid: Oid) -> String {
 /// A configuration with a local repository and a mirrored one; returns
 /// the stdout lines about them.
 fn good_config(test: Test) -> (Test, String) {
+    good_config_on(test, free_port())
+}
+
+fn good_config_on(test: Test, port: u16) -> (Test, String) {
     let local = repository(&test.path().join("vision.git"), "main");
     let remote = repository(&test.path().join("origin/nlp.git"), "trunk");
     let config = format!(
-        "store: store\ncapacity: 2\nlabels:\n  cpu: host\nrepos:\n  - name: vision\n    path: vision.git\n  \
+        "store: store\ncapacity: 2\nlisten: 127.0.0.1:{port}\nlabels:\n  cpu: host\nrepos:\n  - name: vision\n    path: vision.git\n  \
          - name: nlp\n    url: file://{}/origin/nlp.git\n",
         test.path().display()
     );
     let lines = format!(
-        "config ok: 2 repos, capacity 2, no GPUs, listening on 127.0.0.1:8080\nrepo vision: main at {}\nrepo nlp: trunk at {}\n",
+        "config ok: 2 repos, capacity 2, no GPUs, listening on 127.0.0.1:{port}\nrepo vision: main at {}\nrepo nlp: trunk at {}\n",
         short(local),
         short(remote)
     );
@@ -123,4 +128,31 @@ fn docker_not_answering_is_exit_6() {
         stderr.starts_with("error: cannot reach the Docker Engine at tcp://127.0.0.1:1 (from DOCKER_HOST): "),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_taken_listen_port_fails_the_check() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+    let port = taken.local_addr().expect("its address").port();
+    let (test, lines) = good_config_on(Test::new(), port);
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["runner", "check", "--config", "runner.yml"])
+        .env("DOCKER_HOST", "tcp://127.0.0.1:1")
+        .current_dir(test.path())
+        .output()
+        .expect("run mlci");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), lines);
+    assert_eq!(
+        stderr.lines().next(),
+        Some(
+            format!(
+                "error: cannot listen on 127.0.0.1:{port}: Address already in use (os error 98) \
+                 (is another runner, or another service, on that port?)"
+            )
+            .as_str()
+        )
+    );
+    drop(taken);
 }

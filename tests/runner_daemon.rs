@@ -2,11 +2,12 @@
 //! repository pushed to with the git CLI through the installed hook, real
 //! containers, and a loopback forge that records commit statuses.
 
-use crate::support::daemon::{free_port, wait_until, Forge, Origin, Runner};
+use crate::support::daemon::{free_port, git, wait_until, Forge, Origin, Runner};
 use crate::support::docker::docker_ready;
 use mlci::daemon::queue::{Queue, RunState};
 use mlci::report::events::Outcome;
 use mlci::store::{Status, Store};
+use serde_json::json;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -103,13 +104,17 @@ fn a_push_runs_the_workflow_whose_paths_match_and_reports_its_status() {
         sent
     };
     let pair = |c: &str, s: &str| (c.to_string(), s.to_string());
+    // Each context's states arrive in order; the run's and the job's are
+    // sent side by side, so only the order within one context is fixed.
+    let mut sent = statuses(&model);
+    sent.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
-        statuses(&model),
+        sent,
         [
             pair("mlci/train", "pending"),
+            pair("mlci/train", "success"),
             pair("mlci/train/train", "pending"),
             pair("mlci/train/train", "success"),
-            pair("mlci/train", "success"),
         ]
     );
     let first = forge.received.lock().expect("the log")[0].clone();
@@ -287,6 +292,12 @@ fn a_killed_runner_resumes_its_run_after_a_restart_and_runs_what_was_queued_behi
         Some(reason.as_str()),
         "prepare succeeded before the kill"
     );
+    let said = restarted.log_text();
+    assert!(
+        said.contains(&format!("run {interrupted} was interrupted: running it again")),
+        "{said}"
+    );
+    assert!(!said.contains("cancelled by a shutdown"), "{said}");
 }
 
 #[test]
@@ -325,4 +336,279 @@ fn sigterm_lets_the_running_job_finish_and_keeps_queued_events() {
     origin.push("main");
     let queue = Queue::open(&store_dir).expect("open the queue");
     assert_eq!(queue.next_event().expect("read the queue").map(|e| e.id), Some(2));
+}
+
+/// The JSON log lines whose message starts with `start`.
+fn json_lines(log: &str, start: &str) -> Vec<serde_json::Value> {
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["message"].as_str().is_some_and(|m| m.starts_with(start)))
+        .collect()
+}
+
+#[test]
+fn json_logs_carry_the_event_and_run_ids_as_fields() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\n");
+    let workflow = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo trained\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    let mut runner = Runner::start_with(&config, &["--log-format", "json"]);
+    origin.push("main");
+    runner.wait_for_line("run 1 finished", LIMIT);
+    runner.signal("TERM");
+    assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
+    let log = runner.log_text();
+    // Every line the daemon wrote is one JSON object.
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_err())
+        .collect();
+    assert_eq!(bad, Vec::<&str>::new());
+    let taken = json_lines(&log, "event taken");
+    assert_eq!(taken.len(), 1, "{log}");
+    let field = |line: &serde_json::Value, key: &str| line[key].clone();
+    assert_eq!(
+        ["level", "event_id", "repo", "git_ref", "queued"].map(|k| field(&taken[0], k)),
+        [
+            json!("INFO"),
+            json!(1),
+            json!("vision"),
+            json!("\"refs/heads/main\""),
+            json!(1)
+        ]
+    );
+    let finished = json_lines(&log, "run 1 finished");
+    assert_eq!(
+        ["run_id", "repo", "result"].map(|k| field(&finished[0], k)),
+        [json!(1), json!("vision"), json!("success")]
+    );
+}
+
+/// `mlci hook install` for another repository of the same runner.
+fn install_hook(origin: &Origin, config: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["hook", "install", "--repo"])
+        .arg(&origin.bare)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .expect("run mlci hook install");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn two_repositories_whose_concurrency_groups_read_the_same_never_cancel_each_other() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).expect("a folder");
+    std::fs::create_dir_all(&b).expect("a folder");
+    let (vision, speech) = (Origin::new(&a), Origin::new(&b));
+    let marker = dir.path().join("speech-finished");
+    let second = format!(
+        "  - name: speech\n    path: {}\n    default_branch: main\n    slug: acme/speech\nlabels:\n  ubuntu-latest: host\n",
+        speech.bare.display()
+    );
+    let config = configure(dir.path(), &vision, &second);
+    install_hook(&speech, &config);
+    // Both groups read `ci-refs/heads/main`; vision's job waits until
+    // speech's run has finished, so both are running at once.
+    let workflow = |wait: bool| {
+        let step = if wait {
+            format!("until [ -f {} ]; do sleep 0.05; done", marker.display())
+        } else {
+            "echo speech".to_string()
+        };
+        format!("on: push\nconcurrency:\n  group: ci-${{{{ github.ref }}}}\n  cancel-in-progress: true\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {step}\n")
+    };
+    vision.commit(&[(".github/workflows/ci.yml", &workflow(true))], "vision");
+    speech.commit(&[(".github/workflows/ci.yml", &workflow(false))], "speech");
+    let mut runner = Runner::start(&config);
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir).expect("open the store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    vision.push("main");
+    wait_until("vision's job to start", LIMIT, || job_running(&store, "train"));
+    speech.push("main");
+    wait_until("speech's run to finish", LIMIT, || {
+        store
+            .runs(10)
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.id == 2 && r.result.is_some())
+    });
+    std::fs::write(&marker, "done").expect("write the marker");
+    wait_until("both runs to finish", LIMIT, || settled(&queue, 2));
+    runner.signal("TERM");
+    assert_eq!(runner.wait(LIMIT), Some(0), "{}", runner.log_text());
+    let mut results: Vec<(String, Option<Outcome>)> = store
+        .runs(10)
+        .expect("list runs")
+        .into_iter()
+        .map(|r| (r.sha, r.result))
+        .collect();
+    results.sort_by_key(|r| r.0.clone());
+    let mut expected = vec![
+        (
+            git(&vision.work, &["rev-parse", "HEAD"]).trim().to_string(),
+            Some(Outcome::Success),
+        ),
+        (
+            git(&speech.work, &["rev-parse", "HEAD"]).trim().to_string(),
+            Some(Outcome::Success),
+        ),
+    ];
+    expected.sort_by_key(|r| r.0.clone());
+    assert_eq!(results, expected, "{}", runner.log_text());
+    assert_eq!(queue.runs_in(RunState::Finished).expect("list").len(), 2);
+    assert_eq!(queue.runs_in(RunState::Superseded).expect("list"), []);
+}
+
+#[test]
+fn a_workflow_invalid_at_the_pushed_commit_gets_an_error_status_with_its_first_error() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let forge = Forge::start();
+    std::fs::write(dir.path().join("forge.token"), "t0ken\n").expect("write the token");
+    let config = configure(
+        dir.path(),
+        &origin,
+        &format!("status:\n  github: {}\n  token_file: forge.token\n", forge.url),
+    );
+    let broken = "name: lint\non: push\njobs:\n  lint:\n    steps:\n      - run: echo lint\n";
+    let sha = origin.commit(&[(".github/workflows/lint.yml", broken)], "broken");
+    let _runner = Runner::start(&config);
+    origin.push("main");
+    let store_dir = dir.path().join("store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    wait_until("the event to be taken", LIMIT, || settled(&queue, 1));
+    let why = ".github/workflows/lint.yml:4:3: job `lint` is missing the required key `runs-on`";
+    assert_eq!(
+        queue.events(10).expect("list events")[0].note.as_deref(),
+        Some(format!(".github/workflows/lint.yml: invalid, not run: {why}").as_str())
+    );
+    wait_until("the status to arrive", LIMIT, || !forge.statuses(&sha).is_empty());
+    let received = forge.received.lock().expect("the forge's log")[0].clone();
+    assert_eq!(
+        ["context", "state", "description"].map(|k| received.body[k].clone()),
+        [json!("mlci/lint"), json!("error"), json!(why)]
+    );
+    assert_eq!(
+        Store::open(&store_dir)
+            .expect("open the store")
+            .runs(10)
+            .expect("list")
+            .len(),
+        0
+    );
+}
+
+/// The `listen:` address `configure` wrote into runner.yml.
+fn listen_of(config: &Path) -> String {
+    let text = std::fs::read_to_string(config).expect("read runner.yml");
+    let line = text.lines().find_map(|l| l.strip_prefix("listen: "));
+    line.expect("a listen line").to_string()
+}
+
+/// `POST path` with a JSON body over a plain socket; the status code.
+fn post_json(addr: &str, path: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the runner");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: mlci\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send the request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn a_remote_that_never_answers_holds_neither_the_other_repositories_nor_sigterm() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    // A forge that accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind on loopback");
+    let stuck = format!(
+        "  - name: stuck\n    url: http://{}/acme/stuck.git\n    default_branch: main\nlabels:\n  ubuntu-latest: host\n",
+        silent.local_addr().expect("its address")
+    );
+    let config = configure(dir.path(), &origin, &stuck);
+    let workflow = "on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo trained\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    let mut runner = Runner::start(&config);
+    // The stuck repository's mirror has nothing yet: the dispatch is queued,
+    // and intake's fetch of it hangs.
+    let body = r#"{"repo": "stuck", "workflow": "train.yml"}"#;
+    assert_eq!(post_json(&listen_of(&config), "/api/dispatch", body), 202);
+    let queue = Queue::open(&dir.path().join("store")).expect("open the queue");
+    origin.push("main");
+    let store = Store::open(&dir.path().join("store")).expect("open the store");
+    // Well under the fetch timeout (300 s): only intake off the loop passes.
+    let bound = Duration::from_secs(100);
+    wait_until("vision's run to finish while stuck is fetched", bound, || {
+        store
+            .runs(10)
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.result == Some(Outcome::Success))
+    });
+    let events = queue.events(10).expect("list events");
+    let states: Vec<(&str, &str)> = events.iter().map(|e| (e.repo.as_str(), e.status.as_str())).collect();
+    assert_eq!(states, [("vision", "done"), ("stuck", "queued")]);
+    runner.signal("TERM");
+    assert_eq!(runner.wait(bound), Some(0), "{}", runner.log_text());
+    // What intake had not finished waits for the next start.
+    assert_eq!(
+        queue.next_event().expect("read").map(|e| e.repo),
+        Some("stuck".to_string())
+    );
+    drop(silent);
+}
+
+#[test]
+fn a_dispatch_runs_with_its_inputs_and_defaults_and_an_undeclared_input_runs_nothing() {
+    if !docker_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = configure(dir.path(), &origin, "labels:\n  ubuntu-latest: host\n");
+    let workflow = "on:\n  workflow_dispatch:\n    inputs:\n      lr:\n        default: '0.1'\n      epochs:\n        type: number\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"lr=${{ inputs.lr }} epochs=${{ inputs.epochs }} event=${{ github.event.inputs.lr }}\"\n";
+    origin.commit(&[(".github/workflows/train.yml", workflow)], "start");
+    origin.push("main");
+    let _runner = Runner::start(&config);
+    let listen = listen_of(&config);
+    let bogus = r#"{"repo": "vision", "workflow": "train.yml", "inputs": {"lr": "0.5", "bogus": "1"}}"#;
+    assert_eq!(post_json(&listen, "/api/dispatch", bogus), 422);
+    let good = r#"{"repo": "vision", "workflow": "train.yml", "inputs": {"epochs": "3"}}"#;
+    assert_eq!(post_json(&listen, "/api/dispatch", good), 202);
+    let store_dir = dir.path().join("store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    // The push before the runner started, and the one good dispatch.
+    wait_until("the dispatch to run", LIMIT, || settled(&queue, 2));
+    let store = Store::open(&store_dir).expect("open the store");
+    let runs = store.runs(10).expect("list runs");
+    let summary: Vec<(&str, Option<Outcome>)> = runs.iter().map(|r| (r.event.as_str(), r.result)).collect();
+    assert_eq!(summary, [("workflow_dispatch", Some(Outcome::Success))]);
+    let detail = store.run(runs[0].id).expect("read the run").expect("the run");
+    let log: String = detail
+        .log_files(&store_dir, None)
+        .iter()
+        .map(|f| std::fs::read_to_string(&f.path).unwrap_or_default())
+        .collect();
+    assert!(log.contains("lr=0.1 epochs=3 event=0.1"), "the logs: {log}");
 }

@@ -10,6 +10,7 @@ mod gate;
 mod hook;
 mod images;
 mod list;
+mod logging;
 mod logs;
 mod logs_follow;
 mod metrics;

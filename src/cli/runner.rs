@@ -1,5 +1,6 @@
 //! `mlci runner start|check|status`: the self-hosted runner daemon.
 
+use super::logging::{self, LogFormat};
 use super::{runner_check, runner_status};
 use crate::daemon::config::load_config;
 use crate::daemon::runner::{Daemon, StartError};
@@ -30,6 +31,10 @@ struct StartArgs {
     /// The runner's configuration file (see docs/runner.md).
     #[arg(long, short)]
     config: PathBuf,
+    /// How the daemon's log lines are written to standard error (the
+    /// level comes from RUST_LOG, default info).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -41,6 +46,7 @@ pub fn run(args: Args) -> i32 {
 }
 
 fn start(args: StartArgs) -> i32 {
+    logging::init(args.log_format);
     let config = match load_config(&args.config) {
         Ok(config) => config,
         Err(errors) => {
@@ -60,6 +66,9 @@ fn start(args: StartArgs) -> i32 {
         let daemon = Daemon::open(config, system_clock()).await.map_err(start_error)?;
         daemon.run(stop).await.map_err(start_error)
     });
+    // Intake still fetching from a hung remote must not hold the exit: what
+    // it had not finished stays queued for the next start.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => exit::SUCCESS,
         Err((code, message)) => {

@@ -1,7 +1,7 @@
 //! `mlci runner check --config runner.yml`: everything `runner start` needs,
 //! checked without starting: the file (every mistake at its line), each
-//! repository (opened, and fetched when it has a URL), the Docker Engine,
-//! and the images the labels name.
+//! repository (opened, and fetched when it has a URL), the listen port,
+//! the Docker Engine, and the images the labels name.
 
 use crate::backend::docker::DockerBackend;
 use crate::backend::BackendError;
@@ -41,6 +41,23 @@ pub fn run(args: Args) -> i32 {
                 eprintln!("error: {e}");
                 failed = true;
             }
+        }
+    }
+    // `runner start` would fail to listen: say so now, with what holds it.
+    if let Err(e) = std::net::TcpListener::bind(config.listen) {
+        eprintln!(
+            "error: cannot listen on {}: {e} (is another runner, or another service, on that port?)",
+            config.listen
+        );
+        failed = true;
+    }
+    if config.status.is_some() {
+        for repo in config.repos.iter().filter(|r| !r.slug.contains('/')) {
+            eprintln!(
+                "warning: repo {} has no `slug:` (owner/name on the forge), so the forge will not know \
+                 the repository its commit statuses are for",
+                repo.name
+            );
         }
     }
     let docker = check_docker(&config);

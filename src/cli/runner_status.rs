@@ -8,7 +8,7 @@
 
 use super::stored::{self, short_sha};
 use crate::daemon::config::load_config;
-use crate::daemon::queue::{Queue, QueuedRun, RunState, RunningJob};
+use crate::daemon::queue::{EventRow, Queue, QueuedRun, RunState, RunningJob};
 use crate::exit;
 use crate::store::{system_clock, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 
 /// Queued runs listed by the text report; `--json` lists them all.
 const QUEUED_SHOWN: usize = 20;
+/// The handled events shown, newest first, and how many are read to find
+/// them among the ones still waiting.
+const EVENTS_SHOWN: usize = 10;
+const EVENTS_READ: usize = 200;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -72,6 +76,9 @@ pub struct StatusReport {
     pub queued: Vec<QueuedRun>,
     /// Events stored but not yet turned into runs.
     pub events_waiting: usize,
+    /// The events intake handled last, newest first, with what it decided
+    /// (`note`): what ran, what was invalid and why, what no filter matched.
+    pub recent_events: Vec<EventRow>,
 }
 
 /// The daemon process, as it recorded itself.
@@ -102,6 +109,7 @@ pub fn status_report(store_dir: &Path, capacity: usize, gpus: &[String]) -> Resu
         running: Vec::new(),
         queued: Vec::new(),
         events_waiting: 0,
+        recent_events: Vec::new(),
     };
     if !Store::exists(store_dir) {
         return Ok(report);
@@ -138,6 +146,8 @@ pub fn status_report(store_dir: &Path, capacity: usize, gpus: &[String]) -> Resu
     report.gpus_leased = leased;
     report.queued = queue.runs_in(RunState::Queued)?;
     report.events_waiting = queue.waiting_events()?;
+    let handled = queue.events(EVENTS_READ)?.into_iter().filter(|e| e.status != "queued");
+    report.recent_events = handled.take(EVENTS_SHOWN).collect();
     Ok(report)
 }
 
@@ -206,6 +216,24 @@ pub fn render(report: &StatusReport) -> String {
     }
     if report.queued.len() > QUEUED_SHOWN {
         out.push_str(&format!("  … and {} more\n", report.queued.len() - QUEUED_SHOWN));
+    }
+    if report.recent_events.is_empty() {
+        out.push_str("recent events: none\n");
+    } else {
+        out.push_str("recent events:\n");
+    }
+    for event in &report.recent_events {
+        // A ref comes from outside (a dispatch, a webhook): shown escaped.
+        out.push_str(&format!(
+            "  #{}  {}  {} {}  {}  {}: {}\n",
+            event.id,
+            event.repo,
+            event.name,
+            event.git_ref.escape_debug(),
+            time(&event.received_at),
+            event.status,
+            event.note.as_deref().unwrap_or("")
+        ));
     }
     out
 }

@@ -159,6 +159,9 @@ running:
 queued: 2 runs (oldest 10:02:00), 1 event waiting for intake
   #2  vision  train.yml  refs/heads/dev  9c1d2e3
   #3  vision  eval.yml  refs/heads/dev  9c1d2e3
+recent events:
+  #2  vision  push refs/heads/dev  10:02:00  done: 2 workflows
+  #1  vision  push refs/heads/main  10:00:00  done: 1 workflow
 ",
         std::process::id()
     );
@@ -197,6 +200,13 @@ fn the_json_report_holds_the_same_data() {
         .collect();
     assert_eq!(queued, [&json!(2), &json!(3)]);
     assert_eq!(report["events_waiting"], 1);
+    let notes: Vec<&Value> = report["recent_events"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|e| &e["note"])
+        .collect();
+    assert_eq!(notes, [&json!("2 workflows"), &json!("1 workflow")]);
 }
 
 #[test]
@@ -226,6 +236,7 @@ fn a_missing_store_is_an_empty_report_and_is_not_created() {
 capacity: 0 of 4 job slots in use; GPUs: none
 running: none
 queued: no runs, no events waiting for intake
+recent events: none
 "
     );
     assert!(!store.exists());

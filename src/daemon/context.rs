@@ -25,15 +25,16 @@ pub struct RunFor<'a> {
 /// The contexts known before a run's jobs: `github`, `inputs` (a
 /// dispatch's, typed by the workflow's declared inputs) and `vars`.
 pub fn run_contexts(repo: &Repository, run: &RunFor, workflow: &Workflow) -> Map<String, Value> {
+    // Intake refused the dispatch when its inputs do not fit (daemon::dispatch).
     let inputs = dispatch_inputs(workflow, &[], run.event.payload.as_ref()).unwrap_or_default();
     let mut contexts = Map::new();
-    contexts.insert("github".into(), Value::Object(github_context(repo, run)));
+    contexts.insert("github".into(), Value::Object(github_context(repo, run, &inputs)));
     contexts.insert("inputs".into(), Value::Object(inputs));
     contexts.insert("vars".into(), json!({}));
     contexts
 }
 
-fn github_context(repo: &Repository, run: &RunFor) -> Map<String, Value> {
+fn github_context(repo: &Repository, run: &RunFor, inputs: &Map<String, Value>) -> Map<String, Value> {
     let (owner, name) = run.slug.split_once('/').unwrap_or(("local", run.slug));
     let commit = git2::Oid::from_str(run.sha)
         .ok()
@@ -50,7 +51,7 @@ fn github_context(repo: &Repository, run: &RunFor) -> Map<String, Value> {
         "name": name, "full_name": run.slug, "owner": {"login": owner, "name": owner},
         "default_branch": run.default_branch, "master_branch": run.default_branch,
     });
-    let event = event.unwrap_or_else(|| made_up_payload(run, commit.as_ref(), &actor, repository));
+    let event = event.unwrap_or_else(|| made_up_payload(run, commit.as_ref(), &actor, repository, inputs));
     let (ref_type, ref_name) = match run.git_ref.strip_prefix("refs/heads/") {
         Some(branch) => (json!("branch"), branch.to_string()),
         None => match run.git_ref.strip_prefix("refs/tags/") {
@@ -97,8 +98,15 @@ fn is_forge(source: &str) -> bool {
 
 /// The payload a forge would have sent for this event, as far as the
 /// commit tells: pushes get `before`, `after` and the head commit; a
-/// dispatch its `inputs`; a schedule its cron.
-fn made_up_payload(run: &RunFor, commit: Option<&Commit>, actor: &str, repository: Value) -> Value {
+/// dispatch its `inputs` (every declared one, defaults included, as
+/// strings: §1.8); a schedule its cron.
+fn made_up_payload(
+    run: &RunFor,
+    commit: Option<&Commit>,
+    actor: &str,
+    repository: Value,
+    inputs: &Map<String, Value>,
+) -> Value {
     let given = run.event.payload.clone().unwrap_or_default();
     let head_commit = commit.map(|c| {
         json!({
@@ -120,7 +128,16 @@ fn made_up_payload(run: &RunFor, commit: Option<&Commit>, actor: &str, repositor
                 "pusher": {"name": actor},
             })
         }
-        "workflow_dispatch" => json!({"ref": run.git_ref, "inputs": given.get("inputs").cloned().unwrap_or(json!({}))}),
+        "workflow_dispatch" => {
+            let as_strings: Map<String, Value> = inputs
+                .iter()
+                .map(|(name, value)| {
+                    let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                    (name.clone(), Value::String(text))
+                })
+                .collect();
+            json!({"ref": run.git_ref, "inputs": as_strings})
+        }
         "schedule" => json!({"schedule": given.get("schedule").cloned().unwrap_or(Value::Null)}),
         _ => json!({}),
     };

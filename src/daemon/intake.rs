@@ -4,9 +4,10 @@
 //! that run are queued with their concurrency group.
 
 use super::context::{run_contexts, RunFor};
+use super::dispatch::{check_dispatch, names_workflow};
 use super::queue::{EventRow, NewQueuedRun};
 use super::repos::RepoHandle;
-use super::workflows_at::workflows_at;
+use super::workflows_at::{first_error, workflow_name, workflows_at};
 use crate::exec::job::flag;
 use crate::exec::scope::{Scope, Status};
 use crate::expr::JsonContext;
@@ -20,6 +21,11 @@ use serde_json::{Map, Value};
 pub struct Triage {
     pub runs: Vec<NewQueuedRun>,
     pub note: String,
+    /// The commit looked at (None: a deleted ref).
+    pub sha: Option<String>,
+    /// The workflows invalid at that commit, which did not run: their
+    /// names and first errors, for an `error` commit status each.
+    pub invalid: Vec<(String, String)>,
 }
 
 /// Decides what `event` runs in `repo`; an error says why the event could
@@ -40,6 +46,8 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
         return Ok(Triage {
             runs: Vec::new(),
             note: format!("{} was deleted: nothing runs", event.git_ref),
+            sha: None,
+            invalid: Vec::new(),
         });
     }
     let sha = match &event.after {
@@ -58,15 +66,22 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
         .and_then(|p| p.get("workflow"))
         .and_then(Value::as_str)
         .filter(|_| matches!(event.name.as_str(), "workflow_dispatch" | "schedule"));
+    if let (Some(wanted), "workflow_dispatch") = (wanted, event.name.as_str()) {
+        // Refused here too, at the commit: an undeclared input runs nothing.
+        check_dispatch(&analyses, wanted, event.payload.as_ref()).map_err(|refusal| refusal.to_string())?;
+    }
     let mut runs = Vec::new();
     let mut notes = Vec::new();
+    let mut invalid = Vec::new();
     for analysis in &analyses {
         let path = analysis.source.path.display().to_string();
         if wanted.is_some_and(|w| !names_workflow(&path, w)) {
             continue;
         }
-        let Some(workflow) = analysis.workflow.as_ref().filter(|_| !analysis.has_errors()) else {
-            notes.push(format!("{path}: invalid, not run (mlci validate shows why)"));
+        let Some(workflow) = analysis.valid_workflow() else {
+            let why = first_error(analysis);
+            notes.push(format!("{path}: invalid, not run: {why}"));
+            invalid.push((workflow_name(analysis), why));
             continue;
         };
         let decision = decide(workflow, &trigger_event);
@@ -105,6 +120,8 @@ pub fn triage(repo: &RepoHandle, workflows_folder: &str, slug: &str, event: &Eve
     Ok(Triage {
         runs,
         note: notes.join("; "),
+        sha: Some(sha.to_string()),
+        invalid,
     })
 }
 
@@ -117,11 +134,6 @@ fn tip_of(git: &Repository, git_ref: &str) -> Result<Oid, String> {
         .and_then(|o| o.peel_to_commit())
         .map(|c| c.id())
         .map_err(|_| format!("there is no {git_ref} in the repository"))
-}
-
-/// A dispatch or schedule names its workflow by file name or path.
-fn names_workflow(path: &str, wanted: &str) -> bool {
-    path == wanted || path.rsplit('/').next() == Some(wanted)
 }
 
 /// The event as the trigger rules see it: the ref, and the files the push

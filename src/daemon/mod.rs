@@ -11,12 +11,14 @@
 //!   the [`context`] of a run); [`cron`] makes schedule events;
 //! - [`runner`]: the main loop; [`start_run`] runs one queued run,
 //!   [`recovery`] picks up after a killed daemon, [`stop`] listens for signals;
-//! - [`http`]: webhooks, dispatch and the read API;
+//! - [`http`]: webhooks, dispatch and the read API; [`dispatch`] says
+//!   what a `workflow_dispatch` may ask, for the endpoint and intake alike;
 //! - [`report`]: commit statuses and notifications, retried in the background.
 
 pub mod config;
 pub mod context;
 pub mod cron;
+pub mod dispatch;
 pub mod http;
 pub mod intake;
 pub mod queue;

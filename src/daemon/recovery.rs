@@ -9,6 +9,7 @@ use crate::report::events::Outcome;
 use crate::store::Status;
 use std::sync::Arc;
 use tokio::task::JoinSet;
+use tracing::{info, warn};
 
 impl Daemon {
     pub(super) async fn recover(self: &Arc<Daemon>, runs: &mut JoinSet<()>) {
@@ -17,8 +18,8 @@ impl Daemon {
         if let Some(docker) = &self.docker {
             match docker.sweep_leftovers().await {
                 Ok(0) => {}
-                Ok(n) => self.log(&format!("removed {n} containers and networks left by a dead mlci")),
-                Err(e) => self.log(&format!("failed to remove containers left by a dead mlci: {e}")),
+                Ok(n) => info!(removed = n, "removed {n} containers and networks left by a dead mlci"),
+                Err(e) => warn!(error = %e, "failed to remove containers left by a dead mlci"),
             }
         }
         let Ok(left) = self.queue.runs_in(RunState::Running) else {
@@ -39,15 +40,20 @@ impl Daemon {
                 }
             };
             if let Some(id) = resume {
-                let why = if interrupted.contains(&id) {
+                // Its status, not who marked it: `mlci runs` or `runner
+                // status` may have found the dead process first.
+                let killed = detail.as_ref().is_some_and(|d| d.run.status == Status::Interrupted);
+                let why = if killed || interrupted.contains(&id) {
                     "interrupted"
                 } else {
                     "cancelled by a shutdown"
                 };
-                self.log(&format!(
-                    "run {id} ({}) was {why}: running it again from its unfinished jobs",
-                    queued.workflow
-                ));
+                info!(
+                    run_id = id,
+                    repo = %queued.repo,
+                    workflow = %queued.workflow,
+                    "run {id} was {why}: running it again from its unfinished jobs"
+                );
             }
             self.spawn_run(runs, queued, resume);
         }

@@ -8,7 +8,7 @@ use super::cron::check_schedules;
 use super::http::{serve, ApiState};
 use super::intake::triage;
 use super::queue::{EventRow, Queue, QueuedRun};
-use super::report::Reporter;
+use super::report::{ReportedRun, Reporter};
 use super::repos::RepoHandle;
 use super::stop::Stop;
 use crate::backend::docker::DockerBackend;
@@ -16,14 +16,14 @@ use crate::backend::host::HostBackend;
 use crate::exec::gpu::GpuPool;
 use crate::exec::shared::{Backends, Cancel};
 use crate::store::{Clock, Store};
-use chrono::SecondsFormat;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
 
 /// How often the queue is looked at when nothing wakes the daemon: a git
 /// hook writes the queue directly, so this bounds a push's wait.
@@ -64,6 +64,9 @@ pub struct Daemon {
     pub(super) groups: crate::exec::concurrency::ConcurrencyGroups,
     /// Queued run id → its cancellation.
     pub(super) running: Mutex<HashMap<i64, Cancel>>,
+    /// Repositories whose oldest event intake is looking at now (a fetch
+    /// may take minutes): their next events wait, the others' do not.
+    pub(super) taking: Mutex<HashSet<String>>,
     /// Set once shutdown cancels runs: those are resumed at the next start.
     pub(super) stopping: AtomicBool,
     pub(super) wake: Arc<Notify>,
@@ -105,6 +108,7 @@ impl Daemon {
             slots: Arc::new(Semaphore::new(config.capacity.max(1))),
             groups: Default::default(),
             running: Mutex::new(HashMap::new()),
+            taking: Mutex::new(HashSet::new()),
             stopping: AtomicBool::new(false),
             wake: Arc::new(Notify::new()),
             clock,
@@ -124,9 +128,7 @@ impl Daemon {
         self.recover(&mut runs).await;
         let missed = self.check_cron(false);
         for (repo, workflow, cron, time) in missed {
-            self.log(&format!(
-                "cron {repo} {workflow} `{cron}` at {time}: missed (the runner was down)"
-            ));
+            warn!(%repo, %workflow, %cron, %time, "cron fire missed (the runner was down)");
         }
         let http_stop = CancellationToken::new();
         let state = ApiState {
@@ -135,14 +137,15 @@ impl Daemon {
             wake: self.wake.clone(),
         };
         let http = tokio::spawn(serve(listener, state, http_stop.clone()));
-        self.log(&format!(
-            "listening on {}; {} repositories, capacity {} jobs, {} GPUs; store {}",
-            self.config.listen,
-            self.repos.len(),
-            self.config.capacity,
-            self.config.gpus.len(),
-            self.config.store.display()
-        ));
+        info!(
+            listen = %self.config.listen,
+            repos = self.repos.len(),
+            capacity = self.config.capacity,
+            gpus = self.config.gpus.len(),
+            store = %self.config.store.display(),
+            "listening on {}",
+            self.config.listen
+        );
         loop {
             tokio::select! {
                 _ = stop.first.cancelled() => break,
@@ -150,9 +153,9 @@ impl Daemon {
                 _ = tokio::time::sleep(POLL) => {}
             }
             while runs.try_join_next().is_some() {}
-            tokio::task::block_in_place(|| self.take_events());
+            self.take_events();
             for (repo, workflow, cron, time) in self.check_cron(true) {
-                self.log(&format!("cron {repo} {workflow} `{cron}` at {time}: queued"));
+                info!(%repo, %workflow, %cron, %time, "cron fire queued");
             }
             self.start_runs(&mut runs);
         }
@@ -160,69 +163,112 @@ impl Daemon {
         http_stop.cancel();
         let _ = http.await;
         self.reporter.flush(Duration::from_secs(10)).await;
-        self.log("stopped");
+        info!("stopped");
         Ok(())
     }
 
-    /// Intake of every queued event, oldest first.
-    fn take_events(&self) {
-        loop {
-            let event = match self.queue.next_event() {
-                Ok(Some(event)) => event,
-                Ok(None) => return,
-                Err(e) => return self.log(&format!("failed to read the queue: {e}")),
-            };
-            self.take_event(&event);
+    /// Starts intake of each repository's oldest queued event, off the main
+    /// loop: a fetch that hangs holds its own repository only, and neither
+    /// cron, the other repositories nor a stop signal wait for it. When one
+    /// is done the loop is woken for the repository's next event.
+    fn take_events(self: &Arc<Daemon>) {
+        let events = match tokio::task::block_in_place(|| self.queue.next_events()) {
+            Ok(events) => events,
+            Err(e) => return error!(error = %e, "failed to read the queue"),
+        };
+        for event in events {
+            if !self.lock_taking().insert(event.repo.clone()) {
+                continue;
+            }
+            let daemon = self.clone();
+            tokio::task::spawn_blocking(move || {
+                daemon.take_event(&event);
+                daemon.lock_taking().remove(&event.repo);
+                daemon.wake.notify_one();
+            });
         }
+    }
+
+    fn lock_taking(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.taking.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn take_event(&self, event: &EventRow) {
         let Some((config, handle)) = self.repos.iter().find(|(c, _)| c.name == event.repo) else {
             let why = format!("no configured repository `{}`", event.repo);
-            self.log(&format!("event {}: {why}", event.id));
+            warn!(event_id = event.id, repo = %event.repo, "event not taken: {why}");
             let _ = self.queue.fail_event(event.id, &why);
             return;
         };
         let triage = match triage(handle, &config.workflows, &config.slug, event) {
             Ok(triage) => triage,
             Err(why) => {
-                self.log(&format!("event {} ({} {}): {why}", event.id, event.name, event.git_ref));
+                warn!(
+                    event_id = event.id,
+                    repo = %event.repo,
+                    event = %event.name,
+                    git_ref = ?event.git_ref,
+                    "event not run: {why}"
+                );
                 let _ = self.queue.fail_event(event.id, &why);
                 return;
             }
         };
         let ids = match self.queue.accept_event(event.id, &triage.runs, &triage.note) {
             Ok(ids) => ids,
-            Err(e) => return self.log(&format!("event {}: failed to queue its runs: {e}", event.id)),
+            Err(e) => return error!(event_id = event.id, error = %e, "failed to queue the event's runs"),
         };
-        self.log(&format!(
-            "event {} ({} {} {}): {} runs queued; {}",
-            event.id,
-            event.name,
-            event.git_ref,
-            short(event.after.as_deref().unwrap_or("")),
-            ids.len(),
-            triage.note
-        ));
-        for run in triage.runs.iter().filter(|r| r.cancel_in_progress) {
+        info!(
+            event_id = event.id,
+            repo = %event.repo,
+            event = %event.name,
+            git_ref = ?event.git_ref,
+            sha = short(event.after.as_deref().unwrap_or("")),
+            source = %event.source,
+            queued = ids.len(),
+            note = %triage.note,
+            "event taken: {} runs queued",
+            ids.len()
+        );
+        // An invalid workflow gets an `error` status saying why, as GitHub
+        // shows an "invalid workflow file" run.
+        if let Some(sha) = &triage.sha {
+            for (workflow, why) in &triage.invalid {
+                let reported = ReportedRun {
+                    slug: config.slug.clone(),
+                    sha: sha.clone(),
+                    workflow: workflow.clone(),
+                    git_ref: event.git_ref.clone(),
+                    target_url: None,
+                    previous: None,
+                };
+                self.reporter.run_error(&reported, why);
+            }
+        }
+        for (run, id) in triage.runs.iter().zip(&ids).filter(|(r, _)| r.cancel_in_progress) {
             let Some(group) = &run.concurrency_group else { continue };
-            self.cancel_group(group);
+            self.cancel_group(&run.repo, group, *id);
         }
     }
 
-    /// `cancel-in-progress`: the running runs of `group` are cancelled.
-    fn cancel_group(&self, group: &str) {
-        let Ok(running) = self.queue.running_in_group(group) else {
+    /// `cancel-in-progress`: the running runs of `group` in `repo` older
+    /// than the queued run `newer` are cancelled (another repository's group
+    /// of the same name is not). `newer` itself may have started already:
+    /// intake runs beside the loop that starts runs.
+    fn cancel_group(&self, repo: &str, group: &str, newer: i64) {
+        let Ok(running) = self.queue.running_in_group(repo, group) else {
             return;
         };
         let cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        for run in running {
+        for run in running.into_iter().filter(|r| r.id < newer) {
             if let Some(cancel) = cancels.get(&run.id) {
-                self.log(&format!(
-                    "run {} ({}): cancelled, a newer run of concurrency group `{group}` was queued",
-                    run.run_id.unwrap_or(0),
-                    run.workflow
-                ));
+                info!(
+                    run_id = run.run_id.unwrap_or(0),
+                    repo = %run.repo,
+                    workflow = %run.workflow,
+                    %group,
+                    "run cancelled: a newer run of its concurrency group was queued"
+                );
                 cancel.graceful.cancel();
             }
         }
@@ -236,10 +282,25 @@ impl Daemon {
             if self.running_count() >= self.config.capacity.max(1) {
                 return;
             }
-            self.spawn_run(runs, queued, None);
+            // Claimed and given its cancel handle under one lock: intake's
+            // `cancel-in-progress` (which reads the running runs, then takes
+            // this lock) never sees a claimed run without its handle.
+            let cancel = Cancel::default();
+            let mut cancels = self.running.lock().unwrap_or_else(|p| p.into_inner());
+            match self.queue.claim(queued.id) {
+                Ok(true) => {
+                    cancels.insert(queued.id, cancel.clone());
+                    drop(cancels);
+                    runs.spawn(self.clone().run_queued(queued, None, cancel));
+                }
+                // Started already, or superseded since it was read.
+                Ok(false) => {}
+                Err(e) => return error!(queued = queued.id, error = %e, "failed to take a queued run"),
+            }
         }
     }
 
+    /// Runs an already running queued run again (recovery at start).
     pub(super) fn spawn_run(self: &Arc<Daemon>, runs: &mut JoinSet<()>, queued: QueuedRun, resume: Option<i64>) {
         let cancel = Cancel::default();
         self.running
@@ -259,7 +320,7 @@ impl Daemon {
             Ok(report) if up => report.fired,
             Ok(report) => report.missed,
             Err(e) => {
-                self.log(&format!("cron: {e}"));
+                error!(error = %e, "cron: failed to check the schedules");
                 Vec::new()
             }
         }
@@ -272,10 +333,11 @@ impl Daemon {
         if running == 0 {
             return;
         }
-        self.log(&format!(
+        info!(
+            running,
             "stopping: {running} runs still running get up to {}s to finish",
             self.config.shutdown_timeout.as_secs()
-        ));
+        );
         let finish = async { while runs.join_next().await.is_some() {} };
         tokio::pin!(finish);
         tokio::select! {
@@ -283,7 +345,7 @@ impl Daemon {
             _ = tokio::time::sleep(self.config.shutdown_timeout) => {}
             _ = stop.second.cancelled() => {}
         }
-        self.log("stopping: cancelling the running jobs; they run again at the next start");
+        warn!("stopping: cancelling the running jobs; they run again at the next start");
         self.stopping.store(true, Ordering::SeqCst);
         for cancel in self.running.lock().unwrap_or_else(|p| p.into_inner()).values() {
             cancel.graceful.cancel();
@@ -301,12 +363,6 @@ impl Daemon {
 
     pub(super) fn store(&self) -> Result<Store, String> {
         Store::open_with_clock(&self.config.store, self.clock.clone()).map_err(|e| e.to_string())
-    }
-
-    /// One line of the daemon's log, on standard output.
-    pub(super) fn log(&self, message: &str) {
-        let now = (self.clock)().to_rfc3339_opts(SecondsFormat::Secs, true);
-        println!("{now} {message}");
     }
 }
 

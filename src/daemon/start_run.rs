@@ -6,7 +6,7 @@ use super::context::{run_contexts, RunFor};
 use super::queue::QueuedRun;
 use super::report::ReportedRun;
 use super::runner::{short, Daemon};
-use super::workflows_at::workflows_at;
+use super::workflows_at::{first_error, workflows_at};
 use crate::exec::launch::{launch, Launch};
 use crate::exec::shared::{Cancel, RunSettings};
 use crate::model::Workflow;
@@ -14,6 +14,7 @@ use crate::store::{NewRun, RunDetail};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::{info, warn};
 
 /// How long a stopped step gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(10);
@@ -30,7 +31,13 @@ impl Daemon {
             .remove(&queued.id);
         match outcome {
             Err(why) => {
-                self.log(&format!("run of {} at {}: {why}", queued.workflow, short(&queued.sha)));
+                warn!(
+                    queued = queued.id,
+                    repo = %queued.repo,
+                    workflow = %queued.workflow,
+                    sha = short(&queued.sha),
+                    "run not started: {why}"
+                );
                 let _ = self.queue.mark_finished(queued.id, Some(&why));
             }
             Ok(_) if self.stopping.load(Ordering::SeqCst) => {}
@@ -98,18 +105,21 @@ impl Daemon {
         let contexts = run_contexts(&git, &for_run, &workflow);
         drop(git);
         reported.workflow = name.clone();
-        reported.target_url = Some(format!("http://{}/api/runs/{run_id}", self.config.listen));
+        reported.target_url = Some(self.config.run_url(run_id));
         reported.previous = store
             .previous_result(&queued.workflow, &queued.git_ref, run_id)
             .ok()
             .flatten();
-        self.log(&format!(
-            "run {run_id}: {name} ({}) for {} at {}{}",
-            queued.workflow,
-            queued.git_ref,
-            short(&queued.sha),
-            resume.map_or(String::new(), |id| format!(", resuming run {id}"))
-        ));
+        info!(
+            run_id,
+            event_id = queued.event_id,
+            repo = %queued.repo,
+            workflow = %queued.workflow,
+            git_ref = ?queued.git_ref,
+            sha = short(&queued.sha),
+            resumes = resume,
+            "run {run_id} started: {name}"
+        );
         let settings = RunSettings {
             run_id,
             work_dir: Default::default(),
@@ -144,7 +154,7 @@ impl Daemon {
         let result = launch(store, run_id, run)
             .await
             .map_err(|e| crate::report::error_chain(&e))?;
-        self.log(&format!("run {run_id}: {name} {}", result.as_str()));
+        info!(run_id, repo = %queued.repo, result = result.as_str(), "run {run_id} finished: {name} {}", result.as_str());
         Ok(())
     }
 }
@@ -157,9 +167,10 @@ fn read_workflow(git: &git2::Repository, sha: &str, folder: &str, path: &str) ->
         .into_iter()
         .find(|a| a.source.path.display().to_string() == path)
         .ok_or_else(|| format!("{path} is not in commit {}", short(sha)))?;
-    let valid = !analysis.has_errors();
-    match analysis.workflow {
-        Some(workflow) if valid => Ok(workflow),
-        _ => Err(format!("{path} is invalid at {}: mlci validate shows why", short(sha))),
+    if analysis.has_errors() {
+        return Err(format!("invalid at {}: {}", short(sha), first_error(&analysis)));
     }
+    analysis
+        .workflow
+        .ok_or_else(|| format!("{path} is not a workflow at {}", short(sha)))
 }

@@ -37,3 +37,22 @@ pub fn workflows_at(repo: &Repository, sha: Oid, folder: &str) -> Result<Vec<Ana
     analyses.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     Ok(analyses)
 }
+
+/// Why an analysed workflow cannot run, in one line: its first error as
+/// `file:line:col: message` (`mlci validate` shows them all, with the source).
+pub fn first_error(analysis: &Analysis) -> String {
+    let path = analysis.source.path.display();
+    match analysis.diagnostics.iter().find(|d| d.is_error()) {
+        Some(d) => format!("{path}:{}:{}: {}", d.span.line, d.span.col, d.message),
+        None => format!("{path} is invalid"),
+    }
+}
+
+/// The name a workflow's commit status and runs go by: its `name:`, else
+/// its path, also when it is invalid.
+pub fn workflow_name(analysis: &Analysis) -> String {
+    analysis
+        .workflow
+        .as_ref()
+        .map_or_else(|| analysis.source.path.display().to_string(), |w| w.display_name())
+}

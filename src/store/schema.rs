@@ -114,6 +114,10 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 2 → 3: a forge's delivery id (`X-GitHub-Delivery`, `X-Gitea-Delivery`),
+    // so a webhook delivered twice is stored, and runs, once.
+    "ALTER TABLE events ADD COLUMN delivery TEXT;
+    CREATE UNIQUE INDEX events_by_delivery ON events(source, delivery) WHERE delivery IS NOT NULL;",
 ];
 
 /// The schema version this mlci writes.

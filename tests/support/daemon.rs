@@ -184,9 +184,16 @@ pub struct Runner {
 
 impl Runner {
     pub fn start(config: &Path) -> Runner {
+        Runner::start_with(config, &[])
+    }
+
+    /// `mlci runner start --config <config> <extra…>`.
+    pub fn start_with(config: &Path, extra: &[&str]) -> Runner {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
             .args(["runner", "start", "--config"])
             .arg(config)
+            .args(extra)
+            .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

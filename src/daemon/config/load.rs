@@ -17,6 +17,7 @@ const KEYS: &[&str] = &[
     "labels",
     "repos",
     "listen",
+    "public_url",
     "webhook_secret_file",
     "api_token_file",
     "status",
@@ -89,6 +90,9 @@ impl ConfigReader {
             Some(node) => self.listen(node),
             None => DEFAULT_LISTEN.parse().ok(),
         };
+        let public_url = m
+            .get("public_url")
+            .and_then(|n| self.url(n, "`public_url:`", &["http", "https"]));
         let webhook_secret = m
             .get("webhook_secret_file")
             .and_then(|n| self.secret_file(n, "`webhook_secret_file:`"));
@@ -114,6 +118,7 @@ impl ConfigReader {
             labels,
             repos,
             listen: listen?,
+            public_url,
             webhook_secret,
             api_token,
             status,

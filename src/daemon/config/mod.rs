@@ -46,6 +46,10 @@ pub struct RunnerConfig {
     pub repos: Vec<RepoConfig>,
     /// `listen:` (default 127.0.0.1:8080).
     pub listen: SocketAddr,
+    /// `public_url:`: where forges and people reach the endpoint
+    /// (`https://ci.example.com`), for the links in statuses and
+    /// notifications; None: `http://<listen>`.
+    pub public_url: Option<String>,
     /// The contents of `webhook_secret_file:`, when given.
     pub webhook_secret: Option<Secret>,
     /// The contents of `api_token_file:`: required by the read API when
@@ -60,6 +64,16 @@ pub struct RunnerConfig {
     pub shutdown_timeout: Duration,
     /// `job_timeout:`: a ceiling on every job's `timeout-minutes`.
     pub job_timeout: Option<Duration>,
+}
+
+impl RunnerConfig {
+    /// The link to run `run_id` in the read API, as people and forges reach it.
+    pub fn run_url(&self, run_id: i64) -> String {
+        match &self.public_url {
+            Some(base) => format!("{}/api/runs/{run_id}", base.trim_end_matches('/')),
+            None => format!("http://{}/api/runs/{run_id}", self.listen),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -68,6 +68,7 @@ repos:
     url: https://git.example.com/acme/nlp.git
     token_file: nlp.token
 listen: 0.0.0.0:9000
+public_url: https://ci.example.com/
 webhook_secret_file: webhook.secret
 api_token_file: forge.token
 status:
@@ -128,6 +129,7 @@ job_timeout: 90
     }
 
     assert_eq!(config.listen, "0.0.0.0:9000".parse().unwrap());
+    assert_eq!(config.run_url(7), "https://ci.example.com/api/runs/7");
     assert_eq!(config.webhook_secret, Some(Secret::new("hook-secret-3")));
     assert_eq!(config.api_token, Some(Secret::new("forge-secret-1")));
     let status = config.status.as_ref().unwrap();
@@ -165,6 +167,7 @@ fn defaults_fill_what_is_left_out() {
     );
     assert!(config.gpus.is_empty());
     assert_eq!(config.listen, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(config.run_url(7), "http://127.0.0.1:8080/api/runs/7");
     assert_eq!(config.shutdown_timeout, Duration::from_secs(300));
     assert_eq!(config.job_timeout, None);
     assert!(config.webhook_secret.is_none() && config.api_token.is_none());

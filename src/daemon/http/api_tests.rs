@@ -110,6 +110,57 @@ async fn a_dispatch_to_an_unknown_repository_or_with_a_typo_is_refused() {
 }
 
 #[tokio::test]
+async fn a_dispatch_github_would_refuse_is_refused_at_once_and_queues_nothing() {
+    let server = TestServer::start(|_| {}).await;
+    assert_eq!(
+        dispatch(
+            &server,
+            json!({"repo": "vision", "workflow": "train.yml", "inputs": {"lr": "0.5", "bogus": "1"}})
+        )
+        .await,
+        (
+            422,
+            json!({"error": ".github/workflows/train.yml: the workflow has no input `bogus` (its inputs: lr, epochs)"})
+        )
+    );
+    assert_eq!(
+        dispatch(
+            &server,
+            json!({"repo": "vision", "workflow": "train.yml", "inputs": {"epochs": "many"}})
+        )
+        .await,
+        (
+            422,
+            json!({"error": ".github/workflows/train.yml: input `epochs` is a number, not `many`"})
+        )
+    );
+    assert_eq!(
+        dispatch(&server, json!({"repo": "vision", "workflow": "nope.yml"})).await,
+        (
+            404,
+            json!({"error": "there is no workflow `nope.yml` in refs/heads/main"})
+        )
+    );
+    assert_eq!(
+        dispatch(&server, json!({"repo": "speech", "workflow": "ci.yml"})).await,
+        (
+            422,
+            json!({"error": ".github/workflows/ci.yml does not have a `workflow_dispatch` trigger"})
+        )
+    );
+    assert_eq!(
+        dispatch(
+            &server,
+            json!({"repo": "vision", "workflow": "train.yml", "ref": "gone"})
+        )
+        .await,
+        (422, json!({"error": "no ref `refs/heads/gone` in repository `vision`"}))
+    );
+    assert_eq!(server.queue.events(10).expect("list the events"), []);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn the_read_api_needs_the_token_when_the_runner_has_one() {
     let server = TestServer::start(|config| config.api_token = Some(Secret::new(TOKEN))).await;
     let refused = |message: &str| (401, json!({"error": message}));
@@ -133,6 +184,17 @@ async fn the_read_api_needs_the_token_when_the_runner_has_one() {
         get(&server, "/api/runs", Some(TOKEN)).await,
         (200, json!({"runs": [], "queued": [], "running": []}))
     );
+    // The scheme is case-insensitive (RFC 9110), the token is not.
+    for scheme in ["bearer", "BEARER"] {
+        let response = server
+            .client
+            .get(format!("{}/api/events", server.url))
+            .header("Authorization", format!("{scheme} {TOKEN}"))
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(response.status().as_u16(), 200, "{scheme}");
+    }
     assert_eq!(
         get(&server, "/api/events", Some(TOKEN)).await,
         (200, json!({"events": []}))

@@ -18,7 +18,7 @@ pub async fn require_token(State(state): State<ApiState>, request: Request, next
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(bearer);
     let refusal = match given {
         Some(given) if token_matches(token.expose(), given.trim()) => return next.run(request).await,
         Some(_) => "the bearer token is not the runner's API token",
@@ -29,4 +29,11 @@ pub async fn require_token(State(state): State<ApiState>, request: Request, next
         .headers_mut()
         .insert(WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
     response
+}
+
+/// The token of an `Authorization: Bearer <token>` header; the scheme is
+/// case-insensitive (RFC 9110 §11.1), the token is not.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }

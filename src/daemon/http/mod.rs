@@ -15,6 +15,7 @@ mod auth;
 mod dispatch;
 mod error;
 mod forge_event;
+mod guarded;
 mod read_api;
 mod signature;
 mod webhook;
@@ -28,6 +29,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use error::ApiError;
+use guarded::{GuardedListener, MAX_CONNECTIONS, REQUEST_TIMEOUT};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -71,8 +73,19 @@ pub fn router(state: ApiState) -> Router {
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves until `shutdown` is cancelled (graceful: in-flight requests
-/// finish, for up to ten seconds).
+/// finish, for up to ten seconds), guarded against slow clients.
 pub async fn serve(listener: TcpListener, state: ApiState, shutdown: CancellationToken) -> std::io::Result<()> {
+    serve_guarded(listener, state, shutdown, MAX_CONNECTIONS, REQUEST_TIMEOUT).await
+}
+
+async fn serve_guarded(
+    listener: TcpListener,
+    state: ApiState,
+    shutdown: CancellationToken,
+    limit: usize,
+    timeout: Duration,
+) -> std::io::Result<()> {
+    let listener = GuardedListener::new(listener, limit, timeout);
     let stop = shutdown.clone();
     let server =
         axum::serve(listener, router(state)).with_graceful_shutdown(async move { stop.cancelled_owned().await });

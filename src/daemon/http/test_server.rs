@@ -1,13 +1,15 @@
 //! A real endpoint for the tests: `serve` on 127.0.0.1, port 0, over a
-//! real queue in a temporary store, stopped when the test ends.
+//! real queue in a temporary store and real git repositories, stopped when
+//! the test ends.
 
 use super::{serve, ApiState};
 use crate::daemon::config::{RepoConfig, RepoSource, RunnerConfig, Secret};
 use crate::daemon::queue::Queue;
 use crate::plan::LabelMap;
+use git2::{Repository, Signature};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -17,6 +19,62 @@ use tokio_util::sync::CancellationToken;
 
 pub const SECRET: &str = "webhook-s3cret";
 pub const TOKEN: &str = "api-t0ken";
+
+/// `vision`'s dispatchable workflow; `speech` has `eval.yml` with no inputs
+/// and `ci.yml`, which only runs on push.
+pub const TRAIN: &str = "on:
+  workflow_dispatch:
+    inputs:
+      lr:
+        default: '0.1'
+      epochs:
+        type: number
+jobs:
+  train:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ inputs.lr }}
+";
+const EVAL: &str = "on: workflow_dispatch
+jobs:
+  eval:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo eval
+";
+const CI: &str = "on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo build
+";
+
+/// A bare repository at `path` whose `main` and `dev` hold one commit
+/// with `files` in `.github/workflows`.
+fn workflow_repo(path: &Path, files: &[(&str, &str)]) {
+    let repo = Repository::init_bare(path).expect("init a repository");
+    let mut workflows = repo.treebuilder(None).expect("a tree");
+    for (name, text) in files {
+        let blob = repo.blob(text.as_bytes()).expect("a blob");
+        workflows.insert(name, blob, 0o100644).expect("insert");
+    }
+    let mut github = repo.treebuilder(None).expect("a tree");
+    github
+        .insert("workflows", workflows.write().expect("write"), 0o040000)
+        .expect("insert");
+    let mut root = repo.treebuilder(None).expect("a tree");
+    root.insert(".github", github.write().expect("write"), 0o040000)
+        .expect("insert");
+    let tree = repo.find_tree(root.write().expect("write")).expect("the tree");
+    let who = Signature::now("Test", "test@example.com").expect("a signature");
+    let commit = repo
+        .commit(Some("refs/heads/main"), &who, &who, "workflows", &tree, &[])
+        .expect("commit");
+    repo.reference("refs/heads/dev", commit, false, "dev")
+        .expect("a branch");
+    repo.set_head("refs/heads/main").expect("HEAD");
+}
 
 pub fn repo(name: &str, slug: &str) -> RepoConfig {
     RepoConfig {
@@ -37,6 +95,7 @@ pub fn config(store: PathBuf) -> RunnerConfig {
         labels: LabelMap::default(),
         repos: vec![repo("vision", "acme/vision"), repo("speech", "acme/speech-models")],
         listen: "127.0.0.1:0".parse().expect("an address"),
+        public_url: None,
         webhook_secret: Some(Secret::new(SECRET)),
         api_token: None,
         status: None,
@@ -70,6 +129,14 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store = dir.path().join("store");
         let mut config = config(store.clone());
+        for repo in &mut config.repos {
+            let path = dir.path().join(&repo.name);
+            match repo.name.as_str() {
+                "vision" => workflow_repo(&path, &[("train.yml", TRAIN)]),
+                _ => workflow_repo(&path, &[("eval.yml", EVAL), ("ci.yml", CI)]),
+            }
+            repo.source = RepoSource::Path(path);
+        }
         adjust(&mut config);
         let queue = Arc::new(Queue::open(&store).expect("open the queue"));
         let wake = Arc::new(Notify::new());

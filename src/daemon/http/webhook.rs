@@ -1,12 +1,14 @@
 //! `POST /hooks/github` and `POST /hooks/gitea`: a forge's delivery is
 //! refused unless signed with the webhook secret, read into an event and
-//! stored before it is acknowledged.
+//! stored before it is acknowledged. A redelivery (the same delivery id)
+//! is acknowledged and stores nothing, so it runs once.
 
 use super::error::{blocking, ApiError};
 use super::forge_event::{read_delivery, Delivery};
 use super::signature::signature_matches;
 use super::ApiState;
 use crate::daemon::config::Forge;
+use crate::daemon::queue::Pushed;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -15,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde_json::json;
+use tracing::info;
 
 /// The largest body accepted: GitHub caps its payloads at 25 MiB.
 pub const MAX_BODY: usize = 25 * 1024 * 1024;
@@ -26,6 +29,8 @@ struct Headers {
     /// What precedes the hex digest in the signature header.
     prefix: &'static str,
     event: &'static str,
+    /// The delivery's id: the same on a redelivery.
+    delivery: &'static str,
 }
 
 const GITHUB: Headers = Headers {
@@ -33,6 +38,7 @@ const GITHUB: Headers = Headers {
     signature: "X-Hub-Signature-256",
     prefix: "sha256=",
     event: "X-GitHub-Event",
+    delivery: "X-GitHub-Delivery",
 };
 
 const GITEA: Headers = Headers {
@@ -40,6 +46,7 @@ const GITEA: Headers = Headers {
     signature: "X-Gitea-Signature",
     prefix: "",
     event: "X-Gitea-Event",
+    delivery: "X-Gitea-Delivery",
 };
 
 pub async fn github(State(state): State<ApiState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
@@ -93,9 +100,30 @@ async fn receive(state: &ApiState, expected: &Headers, headers: &HeaderMap, body
             .into_response()),
         Delivery::Event(event) => {
             let queue = state.queue.clone();
-            let id = blocking(move || queue.push_event(&event).map_err(|e| ApiError::internal(&e))).await?;
-            state.wake.notify_one();
-            Ok((StatusCode::ACCEPTED, Json(json!({"event": id}))).into_response())
+            let delivery = header(headers, expected.delivery).map(str::to_string);
+            let (repo, name, git_ref) = (event.repo.clone(), event.name.clone(), event.git_ref.clone());
+            let id_of_delivery = delivery.clone();
+            let pushed = blocking(move || {
+                match &id_of_delivery {
+                    Some(delivery) => queue.push_delivery(&event, delivery),
+                    None => queue.push_event(&event).map(Pushed::New),
+                }
+                .map_err(|e| ApiError::internal(&e))
+            })
+            .await?;
+            let delivery = delivery.unwrap_or_default();
+            match pushed {
+                Pushed::New(id) => {
+                    info!(event_id = id, %delivery, %repo, event = %name, git_ref = ?git_ref, "webhook stored");
+                    state.wake.notify_one();
+                    Ok((StatusCode::ACCEPTED, Json(json!({"event": id}))).into_response())
+                }
+                // A redelivery: acknowledged, not run again.
+                Pushed::Again(id) => {
+                    info!(event_id = id, %delivery, %repo, "webhook delivered again: not stored twice");
+                    Ok(Json(json!({"event": id, "duplicate": true})).into_response())
+                }
+            }
         }
     }
 }

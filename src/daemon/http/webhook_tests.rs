@@ -281,3 +281,34 @@ async fn ping_other_events_unknown_repositories_and_bad_json_store_nothing() {
     assert_eq!(stored(&server), []);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_delivery_sent_twice_is_stored_once_per_forge() {
+    let server = TestServer::start(|_| {}).await;
+    let body = serde_json::to_vec(&push_payload("acme/vision")).expect("JSON");
+    let mut headers = github("push", &body);
+    headers.push(("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958".to_string()));
+    let (status, first) = post(&server, "/hooks/github", &headers, &body).await;
+    assert_eq!(status, 202);
+    let id = first["event"].clone();
+    // GitHub's "Redeliver" button: same id, same body.
+    assert_eq!(
+        post(&server, "/hooks/github", &headers, &body).await,
+        (200, json!({"event": id, "duplicate": true}))
+    );
+    // Another delivery of the same push is another event.
+    headers.pop();
+    headers.push(("X-GitHub-Delivery", "a-second-delivery".to_string()));
+    assert_eq!(post(&server, "/hooks/github", &headers, &body).await.0, 202);
+    // Gitea's ids are its own: the same string from Gitea is new.
+    let gitea = vec![
+        ("X-Gitea-Event", "push".to_string()),
+        ("X-Gitea-Signature", sign(SECRET, &body)),
+        ("X-Gitea-Delivery", "a-second-delivery".to_string()),
+    ];
+    assert_eq!(post(&server, "/hooks/gitea", &gitea, &body).await.0, 202);
+    assert_eq!(post(&server, "/hooks/gitea", &gitea, &body).await.0, 200);
+    let sources: Vec<String> = stored(&server).into_iter().map(|e| e.source).collect();
+    assert_eq!(sources, ["gitea", "github", "github"]);
+    server.stop().await;
+}

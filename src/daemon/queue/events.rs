@@ -1,9 +1,9 @@
 //! Events: stored as they arrive, then taken by intake in arrival order.
 
-use super::rows::{EventRow, NewEvent, NewQueuedRun};
+use super::rows::{EventRow, NewEvent, NewQueuedRun, Pushed};
 use super::Queue;
 use crate::store::{sql, StoreError};
-use rusqlite::{params, Connection, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 const EVENT_COLUMNS: &str = "id, repo, name, git_ref, before, after, payload, source, received_at, status, note";
 
@@ -12,6 +12,33 @@ impl Queue {
     pub fn push_event(&self, event: &NewEvent) -> Result<i64, StoreError> {
         let conn = self.conn();
         insert_event(&conn, event, &self.now())
+    }
+
+    /// Stores a forge's delivery once: a delivery id seen before from the
+    /// same source (the forge redelivered it) stores nothing and answers the
+    /// first event's id.
+    pub fn push_delivery(&self, event: &NewEvent, delivery: &str) -> Result<Pushed, StoreError> {
+        let mut conn = self.conn();
+        let now = self.now();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("store a delivery"))?;
+        let seen: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM events WHERE source = ?1 AND delivery = ?2",
+                [&event.source, delivery],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql("look up a delivery"))?;
+        if let Some(id) = seen {
+            return Ok(Pushed::Again(id));
+        }
+        let id = insert_event(&tx, event, &now)?;
+        tx.execute("UPDATE events SET delivery = ?2 WHERE id = ?1", params![id, delivery])
+            .map_err(sql("store a delivery"))?;
+        tx.commit().map_err(sql("store a delivery"))?;
+        Ok(Pushed::New(id))
     }
 
     /// One event by id.
@@ -26,6 +53,16 @@ impl Queue {
         Ok(self.select("read the next event", &query, [], event_row)?.pop())
     }
 
+    /// The oldest event intake has not handled yet of each repository,
+    /// oldest first: repositories are taken side by side, each in order.
+    pub fn next_events(&self) -> Result<Vec<EventRow>, StoreError> {
+        let query = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE id IN
+             (SELECT MIN(id) FROM events WHERE status = 'queued' GROUP BY repo) ORDER BY id"
+        );
+        self.select("read the next events", &query, [], event_row)
+    }
+
     /// The newest events, newest first.
     pub fn events(&self, limit: usize) -> Result<Vec<EventRow>, StoreError> {
         let query = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?1");
@@ -35,7 +72,8 @@ impl Queue {
     /// Marks an event handled and queues the runs it triggered, in one
     /// transaction: a crash leaves the event queued with no runs, or handled
     /// with all of them, never half. Each new run supersedes the queued
-    /// runs of its concurrency group; returns the new runs' ids.
+    /// runs of its concurrency group in its repository (groups are scoped to
+    /// the repository, as on GitHub); returns the new runs' ids.
     pub fn accept_event(&self, event_id: i64, runs: &[NewQueuedRun], note: &str) -> Result<Vec<i64>, StoreError> {
         let mut conn = self.conn();
         let now = self.now();
@@ -47,8 +85,8 @@ impl Queue {
             if let Some(group) = &run.concurrency_group {
                 tx.execute(
                     "UPDATE queued_runs SET status = 'superseded', note = 'a newer run of its concurrency group was queued'
-                     WHERE status = 'queued' AND concurrency_group = ?1",
-                    [group],
+                     WHERE status = 'queued' AND repo = ?1 AND concurrency_group = ?2",
+                    [&run.repo, group],
                 )
                 .map_err(sql("supersede queued runs"))?;
             }

@@ -12,7 +12,7 @@ mod state;
 
 pub use cron_fires::Fire;
 pub use jobs::RunningJob;
-pub use rows::{EventRow, NewEvent, NewQueuedRun, QueuedRun, RunState};
+pub use rows::{EventRow, NewEvent, NewQueuedRun, Pushed, QueuedRun, RunState};
 
 use crate::store::{connect, sql, system_clock, Clock, Store, StoreError};
 use rusqlite::{Connection, Params, Row};

@@ -23,6 +23,24 @@ pub struct NewEvent {
     pub source: String,
 }
 
+/// What storing a forge's delivery did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// A new event, with its id.
+    New(i64),
+    /// The delivery was stored before, as this event: nothing new.
+    Again(i64),
+}
+
+impl Pushed {
+    /// The event's id, new or not.
+    pub fn id(self) -> i64 {
+        match self {
+            Pushed::New(id) | Pushed::Again(id) => id,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventRow {
     pub id: i64,

@@ -3,7 +3,7 @@
 use super::rows::{QueuedRun, RunState};
 use super::Queue;
 use crate::store::{sql, StoreError};
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 const RUN_COLUMNS: &str = "id, event_id, repo, workflow, git_ref, sha, concurrency_group, cancel_in_progress, \
      status, run_id, queued_at, note";
@@ -22,32 +22,53 @@ impl Queue {
     }
 
     /// The queued runs that may start now, oldest first: those whose
-    /// concurrency group has no running run (one per group at most).
+    /// concurrency group has no running run (one per group at most). A
+    /// group is scoped to its repository, as on GitHub: two repositories
+    /// whose groups evaluate to the same string never wait on each other.
     pub fn startable(&self) -> Result<Vec<QueuedRun>, StoreError> {
-        let mut busy: Vec<String> = self
+        let mut busy: Vec<(String, String)> = self
             .runs_in(RunState::Running)?
             .into_iter()
-            .filter_map(|r| r.concurrency_group)
+            .filter_map(|r| Some((r.repo, r.concurrency_group?)))
             .collect();
         let mut startable = Vec::new();
         for run in self.runs_in(RunState::Queued)? {
-            match &run.concurrency_group {
-                Some(group) if busy.contains(group) => continue,
-                Some(group) => busy.push(group.clone()),
-                None => {}
+            if let Some(group) = &run.concurrency_group {
+                let key = (run.repo.clone(), group.clone());
+                if busy.contains(&key) {
+                    continue;
+                }
+                busy.push(key);
             }
             startable.push(run);
         }
         Ok(startable)
     }
 
-    /// The running runs of a concurrency group.
-    pub fn running_in_group(&self, group: &str) -> Result<Vec<QueuedRun>, StoreError> {
+    /// The running runs of a concurrency group of repository `repo`.
+    pub fn running_in_group(&self, repo: &str, group: &str) -> Result<Vec<QueuedRun>, StoreError> {
         Ok(self
             .runs_in(RunState::Running)?
             .into_iter()
-            .filter(|r| r.concurrency_group.as_deref() == Some(group))
+            .filter(|r| r.repo == repo && r.concurrency_group.as_deref() == Some(group))
             .collect())
+    }
+
+    /// Takes a queued run for starting: it becomes running in the same
+    /// statement that checks it is still queued, so a run is started once
+    /// even when the next loop turn (or a superseding event) sees it first.
+    /// Returns false when it was no longer queued.
+    pub fn claim(&self, id: i64) -> Result<bool, StoreError> {
+        let claimed = self
+            .conn()
+            .query_row(
+                "UPDATE queued_runs SET status = 'running' WHERE id = ?1 AND status = 'queued' RETURNING id",
+                [id],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()
+            .map_err(sql("claim a queued run"))?;
+        Ok(claimed.is_some())
     }
 
     /// Records that a queued run started (or was resumed) as store run `run_id`.

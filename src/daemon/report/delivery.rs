@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::{watch, Semaphore};
+use tracing::{error, warn};
 
 /// How failed deliveries are retried: `first`, doubling up to `max`
 /// between tries, `attempts` tries in all.
@@ -154,7 +155,7 @@ async fn work(shared: Arc<Shared>, key: Key) {
 async fn deliver(shared: &Shared, key: &Key, delivery: &Delivery) {
     let client = match &shared.client {
         Ok(client) => client,
-        Err(e) => return eprintln!("mlci: cannot send {}: no HTTP client: {e}", delivery.what),
+        Err(e) => return error!(what = %delivery.what, error = %e, "cannot send: no HTTP client"),
     };
     let backoff = &shared.backoff;
     let mut tries = 0;
@@ -166,9 +167,9 @@ async fn deliver(shared: &Shared, key: &Key, delivery: &Delivery) {
         };
         match sent {
             Sent::Delivered => return,
-            Sent::Refused(why) => return eprintln!("mlci: {} was refused: {why}", delivery.what),
+            Sent::Refused(why) => return warn!(what = %delivery.what, "the forge refused it: {why}"),
             Sent::Failed(why) if tries >= backoff.attempts => {
-                return eprintln!("mlci: gave up on {} after {tries} tries: {why}", delivery.what)
+                return warn!(what = %delivery.what, tries, "gave up: {why}")
             }
             Sent::Failed(_) => {}
         }

@@ -6,8 +6,13 @@
 
 use super::Secret;
 use git2::{AutotagOption, FetchOptions, FetchPrune, Repository};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How often a running git is looked at for its exit.
+const WAIT_STEP: Duration = Duration::from_millis(20);
 
 /// A mirror's branches and tags are the remote's, under the same names.
 pub(super) const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
@@ -38,13 +43,13 @@ pub(super) fn with_git2(repo: &Repository) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn with_git_cli(git_dir: &Path, token: Option<&Secret>) -> Result<(), String> {
+pub(super) fn with_git_cli(git_dir: &Path, token: Option<&Secret>, timeout: Duration) -> Result<(), String> {
     let mut fetch = git(git_dir, token);
     fetch.args(["fetch", "--prune", "--no-tags", "origin"]).args(REFSPECS);
-    run(fetch, token)?;
+    run(fetch, token, timeout)?;
     let mut head = git(git_dir, token);
     head.args(["ls-remote", "--symref", "origin", "HEAD"]);
-    let listing = run(head, token)?;
+    let listing = run(head, token, timeout)?;
     let symref = listing
         .lines()
         .find_map(|l| l.strip_prefix("ref: ")?.strip_suffix("\tHEAD").map(str::to_string));
@@ -83,19 +88,51 @@ fn git(git_dir: &Path, token: Option<&Secret>) -> Command {
     command
 }
 
-/// Runs `command`; its stdout, or why it failed with the token blanked out.
-fn run(mut command: Command, token: Option<&Secret>) -> Result<String, String> {
-    let output = command.output().map_err(|e| format!("failed to run git: {e}"))?;
-    if output.status.success() {
-        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+/// Runs `command`, killed after `timeout` (a remote that accepts and never
+/// answers would hold intake of its repository for ever); its stdout, or
+/// why it failed with the token blanked out.
+fn run(mut command: Command, token: Option<&Secret>, timeout: Duration) -> Result<String, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("failed to run git: {e}"))?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("git did not finish within {timeout:?}: stopped"));
+            }
+            // A child has no way to say it is done but exiting: look again shortly.
+            Ok(None) => std::thread::sleep(WAIT_STEP),
+            Err(e) => return Err(format!("failed to wait for git: {e}")),
+        }
+    };
+    let output = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    if status.success() {
+        return Ok(String::from_utf8_lossy(&output.0).into_owned());
     }
-    let mut said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    let mut said = String::from_utf8_lossy(&output.1).trim().to_string();
     if let Some(token) = token {
         said = said
             .replace(&authorization(token), "***")
             .replace(token.expose(), "***");
     }
-    Err(format!("git fetch failed ({}): {said}", output.status))
+    Err(format!("git fetch failed ({status}): {said}"))
 }
 
 /// Basic auth with the token as password: GitHub (`x-access-token`), Gitea

@@ -12,6 +12,7 @@ mod tests;
 use super::config::{RepoConfig, RepoSource, Secret};
 use git2::Repository;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use thiserror::Error;
 
 /// One configured repository, ready to be read and fetched.
@@ -22,7 +23,14 @@ pub struct RepoHandle {
     /// Set for `url:` repositories: where the mirror fetches from.
     remote: Option<Remote>,
     default_branch: Option<String>,
+    /// The longest a fetch may take before it is stopped.
+    fetch_timeout: Duration,
 }
+
+/// How long a fetch may take: a large first mirror over a slow link fits,
+/// a remote that accepts and never answers does not hold its repository's
+/// intake for ever.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[derive(Debug)]
 struct Remote {
@@ -86,9 +94,16 @@ impl RepoHandle {
             git_dir,
             remote,
             default_branch: config.default_branch.clone(),
+            fetch_timeout: FETCH_TIMEOUT,
         };
         handle.repository()?;
         Ok(handle)
+    }
+
+    /// The same repository, its fetches stopped after `timeout`.
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> RepoHandle {
+        self.fetch_timeout = timeout;
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -116,7 +131,7 @@ impl RepoHandle {
             return Ok(());
         };
         let fetched = if fetch::is_http(&remote.url) {
-            fetch::with_git_cli(&self.git_dir, remote.token.as_ref())
+            fetch::with_git_cli(&self.git_dir, remote.token.as_ref(), self.fetch_timeout)
         } else {
             fetch::with_git2(&self.repository()?)
         };

@@ -154,13 +154,13 @@ fn the_git_command_fetches_with_the_token_out_of_sight() {
     let handle = RepoHandle::open(&cfg, &store).unwrap();
     // The HTTP path, run against a file:// origin: the same command and
     // environment, with a header that file:// ignores.
-    fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token"))).unwrap();
+    fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT).unwrap();
     let repo = handle.repository().unwrap();
     assert_eq!(tip(&repo, "refs/heads/main"), Some(first));
     assert_eq!(handle.default_branch().as_deref(), Some("main"));
 
     std::fs::remove_dir_all(origin.repo.path()).unwrap();
-    let err = fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token"))).unwrap_err();
+    let err = fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT).unwrap_err();
     assert!(err.starts_with("git fetch failed (exit status: 128): "), "{err}");
     assert!(!err.contains("s3cr3t") && !err.contains("eC1hY2Nlc3M"), "{err}");
 }
@@ -180,4 +180,21 @@ fn a_failed_fetch_names_the_repository_and_url_without_credentials() {
             .starts_with(&format!("failed to fetch repository `nlp` from {url}: ")),
         "{err}"
     );
+}
+
+#[test]
+fn a_remote_that_never_answers_is_given_up_after_the_fetch_timeout() {
+    let dir = TempDir::new().unwrap();
+    // A loopback "forge" that accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/acme/vision.git", silent.local_addr().unwrap());
+    let handle = RepoHandle::open(&config("vision", url_source(url.clone(), None)), dir.path())
+        .unwrap()
+        .with_fetch_timeout(Duration::from_millis(500));
+    let err = handle.fetch().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("failed to fetch repository `vision` from {url}: git did not finish within 500ms: stopped")
+    );
+    drop(silent);
 }
