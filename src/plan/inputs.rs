@@ -27,7 +27,8 @@ pub fn dispatch_inputs(
 /// the `--input NAME=VALUE` flags, each typed by its declared type, so a
 /// boolean input `"true"` compares `== true`. A flag the workflow does not
 /// declare is left out: over a folder, `--input` applies to the workflows
-/// that declare it.
+/// that declare it. An undeclared input in the payload is an error, as
+/// GitHub refuses such a dispatch.
 pub fn resolve_inputs(
     workflow: &Workflow,
     flags: &[String],
@@ -46,6 +47,7 @@ pub fn resolve_inputs(
                 .collect()
         })
         .unwrap_or_default();
+    let from_payload = given.len();
     given.extend(flags.iter().cloned());
     let mut inputs = DispatchInputs::default();
     let declared = declared_inputs(workflow);
@@ -59,11 +61,20 @@ pub fn resolve_inputs(
             .insert(input.id.value.clone(), Value::String(as_string(&default)));
         inputs.typed.insert(input.id.value.clone(), default);
     }
-    for pair in &given {
+    for (index, pair) in given.iter().enumerate() {
         let (name, value) = pair
             .split_once('=')
             .ok_or_else(|| format!("--input takes NAME=VALUE, not `{pair}`"))?;
         let Some(input) = declared.iter().find(|i| i.id.value == name) else {
+            // A dispatch names one workflow: GitHub refuses an input it does
+            // not declare. A flag may be meant for another of the folder's.
+            if index < from_payload {
+                let names: Vec<&str> = declared.iter().map(|i| i.id.value.as_str()).collect();
+                return Err(format!(
+                    "the workflow has no input `{name}` (its inputs: {})",
+                    names.join(", ")
+                ));
+            }
             continue;
         };
         let typed = match input.kind.as_str() {
