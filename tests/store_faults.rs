@@ -100,6 +100,8 @@ fn step_scripts_are_private_and_removed_at_the_next_start_after_kill_9() {
     wait_for_first_step(test.path());
     let attempt = test.path().join("store/runs/1/work/train-0/attempt-1");
     let script = attempt.join("temp/step-0.sh");
+    // The step is recorded as started a moment before its script is written.
+    wait_until("the step's script", Duration::from_secs(60), || script.exists());
     let mode = |path: &Path| std::fs::metadata(path).expect("stat").permissions().mode() & 0o777;
     assert_eq!(mode(&script), 0o600);
     assert_eq!(mode(&attempt), 0o700);
