@@ -34,6 +34,16 @@ fn configure(dir: &Path, origin: &Origin, extra: &str) -> std::path::PathBuf {
     config
 }
 
+/// `configure` with commit statuses sent to a forge on loopback (GitHub's
+/// API, token `t0ken`).
+fn configure_with_forge(dir: &Path, origin: &Origin) -> (Forge, std::path::PathBuf) {
+    let forge = Forge::start();
+    std::fs::write(dir.join("forge.token"), "t0ken\n").expect("write the token");
+    let status = format!("status:\n  github: {}\n  token_file: forge.token\n", forge.url);
+    let config = configure(dir, origin, &status);
+    (forge, config)
+}
+
 /// Every event handled and no run queued or running.
 fn settled(queue: &Queue, events: usize) -> bool {
     let all = queue.events(1000).unwrap_or_default();
@@ -50,13 +60,7 @@ fn a_push_runs_the_workflow_whose_paths_match_and_reports_its_status() {
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let origin = Origin::new(dir.path());
-    let forge = Forge::start();
-    std::fs::write(dir.path().join("forge.token"), "t0ken\n").expect("write the token");
-    let config = configure(
-        dir.path(),
-        &origin,
-        &format!("status:\n  github: {}\n  token_file: forge.token\n", forge.url),
-    );
+    let (forge, config) = configure_with_forge(dir.path(), &origin);
     let workflow = "name: train\non:\n  push:\n    paths: ['src/model/**']\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo training on $GITHUB_REF_NAME\n";
     let _runner = Runner::start(&config);
     origin.commit(
@@ -477,13 +481,7 @@ fn a_workflow_invalid_at_the_pushed_commit_gets_an_error_status_with_its_first_e
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let origin = Origin::new(dir.path());
-    let forge = Forge::start();
-    std::fs::write(dir.path().join("forge.token"), "t0ken\n").expect("write the token");
-    let config = configure(
-        dir.path(),
-        &origin,
-        &format!("status:\n  github: {}\n  token_file: forge.token\n", forge.url),
-    );
+    let (forge, config) = configure_with_forge(dir.path(), &origin);
     let broken = "name: lint\non: push\njobs:\n  lint:\n    steps:\n      - run: echo lint\n";
     let sha = origin.commit(&[(".github/workflows/lint.yml", broken)], "broken");
     let _runner = Runner::start(&config);

@@ -9,7 +9,6 @@ use crate::expr::{parse_condition, JsonContext, ParseOptions};
 use crate::plan::JobGraph;
 use crate::report::events::{JobKey, Outcome, RunEvent};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 /// The jobs to run: all, or `only_job` (`-j`) and the jobs it needs.
 pub(super) fn wanted_jobs(shared: &RunShared, graph: &JobGraph) -> Vec<usize> {
@@ -29,11 +28,11 @@ pub(super) enum Decision {
 }
 
 /// Evaluates the job's `if` against its ancestors' results.
-pub(super) fn decide(
+pub(super) fn decide<'r>(
     shared: &RunShared,
     graph: &JobGraph,
     index: usize,
-    results: &HashMap<usize, JobResult>,
+    result_of: &dyn Fn(usize) -> Option<&'r JobResult>,
 ) -> Decision {
     let job = &shared.workflow.jobs[index];
     if shared.cancel.graceful.is_cancelled() {
@@ -41,14 +40,14 @@ pub(super) fn decide(
     }
     let mut status = Status::default();
     for ancestor in graph.ancestors(index) {
-        match results.get(&ancestor).map(JobResult::effective) {
+        match result_of(ancestor).map(JobResult::effective) {
             Some(Outcome::Failure) => status.failed = true,
             Some(Outcome::Skipped) | Some(Outcome::Cancelled) => status.skipped = true,
             _ => {}
         }
     }
     let mut contexts = JsonContext::new(shared.settings.contexts.clone());
-    contexts.insert("needs", &needs_context(graph, index, results));
+    contexts.insert("needs", &needs_context(graph, index, result_of));
     let scope = Scope::new(contexts, status);
     match scope.condition(job.condition.as_ref()) {
         Ok(true) => Decision::Run(scope),
@@ -70,10 +69,10 @@ pub(super) fn decide(
 }
 
 /// `needs.<id>.result` and `needs.<id>.outputs` of the direct needs.
-fn needs_context(graph: &JobGraph, index: usize, results: &HashMap<usize, JobResult>) -> Value {
+fn needs_context<'r>(graph: &JobGraph, index: usize, result_of: &dyn Fn(usize) -> Option<&'r JobResult>) -> Value {
     let mut needs = Map::new();
     for &need in graph.needs(index) {
-        let (Some(id), Some(result)) = (graph.id(need), results.get(&need)) else {
+        let (Some(id), Some(result)) = (graph.id(need), result_of(need)) else {
             continue;
         };
         needs.insert(

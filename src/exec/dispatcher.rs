@@ -83,14 +83,7 @@ impl<'g> Dispatcher<'g> {
     /// The run fails if a wanted job failed (and was not allowed to) or never
     /// ended; it is cancelled if Ctrl-C or a concurrency group cancelled it.
     fn result(&self) -> Outcome {
-        let results: Vec<Option<&JobResult>> = self
-            .wanted
-            .iter()
-            .map(|&i| match &self.jobs[i] {
-                JobState::Done(result) => Some(result),
-                _ => None,
-            })
-            .collect();
+        let results: Vec<Option<&JobResult>> = self.wanted.iter().map(|&i| self.result_of(i)).collect();
         let failed = results
             .iter()
             .any(|r| r.is_none_or(|r| r.result == Outcome::Failure && !r.continue_on_error));
@@ -106,15 +99,11 @@ impl<'g> Dispatcher<'g> {
         }
     }
 
-    fn results(&self) -> HashMap<usize, JobResult> {
-        self.jobs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, state)| match state {
-                JobState::Done(result) => Some((i, result.clone())),
-                _ => None,
-            })
-            .collect()
+    fn result_of(&self, index: usize) -> Option<&JobResult> {
+        match &self.jobs[index] {
+            JobState::Done(result) => Some(result),
+            _ => None,
+        }
     }
 
     /// Decides every waiting job whose needs have all finished. One pass in
@@ -143,7 +132,8 @@ impl<'g> Dispatcher<'g> {
                 });
                 continue;
             }
-            self.jobs[index] = match decide(shared, self.graph, index, &self.results()) {
+            let decision = decide(shared, self.graph, index, &|i| self.result_of(i));
+            self.jobs[index] = match decision {
                 Decision::Skip(reason) => {
                     skip(shared, index, &reason);
                     JobState::Done(JobResult::skipped())

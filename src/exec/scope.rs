@@ -98,7 +98,10 @@ impl Scope {
 /// `hashFiles()` reads files, possibly for long: on the multi-threaded
 /// runtime the worker hands its other tasks (timers, other jobs) on first.
 fn off_the_runtime_if_hashing<T>(source: &str, evaluate: impl FnOnce() -> T) -> T {
-    let hashes = source.to_ascii_lowercase().contains("hashfiles");
+    let hashes = source
+        .as_bytes()
+        .windows(9)
+        .any(|w| w.eq_ignore_ascii_case(b"hashfiles"));
     let threaded = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     if hashes && threaded {
