@@ -17,6 +17,7 @@ pub mod expr;
 pub mod gate;
 mod glob;
 pub mod load;
+pub mod mirror;
 pub mod model;
 pub mod plan;
 pub mod report;
