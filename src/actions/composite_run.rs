@@ -3,7 +3,7 @@
 //! caller's `env`, and the action's `outputs` as the step's outputs.
 //! `$GITHUB_ENV` and `$GITHUB_PATH` writes reach the rest of the job.
 
-use super::composite::{has_action_file, load_local_action, missing_local_action, CompositeAction};
+use super::action_file::{has_action_file, load_local_action, missing_local_action, Action};
 use crate::exec::job::flag;
 use crate::exec::job_dir::JobDir;
 use crate::exec::scope::{Scope, Status};
@@ -79,12 +79,12 @@ async fn run_steps(
     cx: &StepContext<'_>,
     state: &mut JobState,
     inner: &mut Scope,
-    action: &CompositeAction,
+    action: &Action,
     call: &Call<'_>,
 ) -> Result<(Ended, Map<String, Value>), String> {
     let mut steps = Map::new();
     let mut failed = false;
-    for step in &action.steps {
+    for step in action.steps() {
         inner.insert("steps", &Value::Object(steps.clone()));
         inner.insert("env", &Value::Object(state.env_json()));
         inner.set_status(Status {
@@ -135,7 +135,7 @@ async fn run_steps(
 
 /// `inputs`: the step's `with`, else the input's default; every declared
 /// input is there (empty when neither).
-fn inputs(action: &CompositeAction, step: &Step, scope: &Scope) -> Result<Value, String> {
+fn inputs(action: &Action, step: &Step, scope: &Scope) -> Result<Value, String> {
     let mut inputs = Map::new();
     for input in &action.inputs {
         let given = step
@@ -152,7 +152,7 @@ fn inputs(action: &CompositeAction, step: &Step, scope: &Scope) -> Result<Value,
 
 /// The action in the job's workspace, else in the repository mlci runs from
 /// (the workspace is empty until a checkout step).
-fn find_action(cx: &StepContext<'_>, uses: &str) -> Result<(CompositeAction, PathBuf), String> {
+fn find_action(cx: &StepContext<'_>, uses: &str) -> Result<(Action, PathBuf), String> {
     let repository = cx
         .shared
         .settings

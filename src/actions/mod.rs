@@ -8,11 +8,11 @@
 //! into their options and their results into log lines, outputs and
 //! warnings.
 
+pub mod action_file;
 pub mod action_source;
 pub mod builtins;
 pub mod cache;
 pub mod checkout;
-pub mod composite;
 pub mod composite_run;
 pub mod resolve;
 pub mod setup_python;
