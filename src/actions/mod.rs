@@ -14,7 +14,11 @@ pub mod builtins;
 pub mod cache;
 pub mod checkout;
 pub mod composite_run;
+pub mod docker_action;
+pub mod javascript;
+pub mod located;
 pub mod resolve;
+pub mod settings;
 pub mod setup_python;
 
 mod cache_copy;

@@ -8,12 +8,13 @@
 //!
 //! A commit's folder is written under a temporary name and renamed into
 //! place, so concurrent jobs and runs share it and never see half of it.
-//! A tag or branch is looked up with `git ls-remote` (no download); the
-//! repository is fetched only when the commit is not cached. `--offline`
-//! uses only what is cached.
+//! A tag or branch is looked up with `git ls-remote` (no download); when
+//! its commit is not cached, that one ref is fetched, its last commit only,
+//! as GitHub's runner downloads one commit's files. A short SHA needs the
+//! history (every branch and tag). `--offline` uses only what is cached.
 
 use super::action_source::ActionSource;
-use crate::mirror::{ensure_mirror, fetch_mirror, list_remote};
+use crate::mirror::{fetch_refs, list_remote};
 use crate::model::ActionRef;
 use git2::build::CheckoutBuilder;
 use git2::{ObjectType, Oid, Repository};
@@ -80,6 +81,10 @@ impl Resolver {
         &self.source
     }
 
+    pub fn cache(&self) -> &Path {
+        &self.cache
+    }
+
     /// The action at its commit, its files in the cache. Blocks on git: call
     /// it off the async threads.
     pub fn resolve(&self, action: &ActionRef) -> Result<Resolved, ResolveError> {
@@ -139,21 +144,34 @@ impl Resolver {
             let refs = list_remote(url, self.source.token.as_ref(), GIT_TIMEOUT)?;
             find_ref(&refs, wanted)
         };
-        if let Some(sha) = &listed {
+        if let Some((sha, _)) = &listed {
             if self.commit_dir(action, sha).is_dir() {
                 return Ok((sha.clone(), false));
             }
         }
-        if listed.is_none() && !looks_like_sha(wanted) {
-            return Err(format!("no tag, branch or commit `{wanted}` in the repository"));
-        }
-        ensure_mirror(&mirror, url).map_err(|e| e.to_string())?;
-        fetch_mirror(&mirror, url, self.source.token.as_ref(), GIT_TIMEOUT)?;
-        let repo = Repository::open_bare(&mirror).map_err(|e| e.message().to_string())?;
+        let token = self.source.token.as_ref();
         let sha = match listed {
-            Some(sha) => sha,
-            None => peel(&repo, wanted).ok_or_else(|| format!("no tag, branch or commit `{wanted}` in the repository"))?,
+            Some((sha, name)) => {
+                fetch_refs(&mirror, url, &[format!("+{name}:{name}")], true, token, GIT_TIMEOUT)?;
+                sha
+            }
+            None if is_full_sha(wanted) => {
+                // Forges serve a commit by its SHA; a plain git server may
+                // not, and then the whole history is the way to it.
+                let one = fetch_refs(&mirror, url, &[wanted.clone()], true, token, GIT_TIMEOUT);
+                if one.is_err() {
+                    fetch_refs(&mirror, url, &all_refs(), false, token, GIT_TIMEOUT)?;
+                }
+                wanted.to_ascii_lowercase()
+            }
+            None if looks_like_sha(wanted) => {
+                fetch_refs(&mirror, url, &all_refs(), false, token, GIT_TIMEOUT)?;
+                let repo = Repository::open_bare(&mirror).map_err(|e| e.message().to_string())?;
+                peel(&repo, wanted).ok_or_else(|| format!("no tag, branch or commit `{wanted}` in the repository"))?
+            }
+            None => return Err(format!("no tag, branch or commit `{wanted}` in the repository")),
         };
+        let repo = Repository::open_bare(&mirror).map_err(|e| e.message().to_string())?;
         self.fill(action, &repo, &sha)?;
         Ok((sha, true))
     }
@@ -195,12 +213,21 @@ impl Resolver {
     }
 }
 
-/// The commit a tag (peeled), then a branch, names in `git ls-remote`'s list.
-fn find_ref(refs: &[(String, String)], wanted: &str) -> Option<String> {
-    let named = |name: String| refs.iter().find(|(_, n)| *n == name).map(|(id, _)| id.clone());
-    named(format!("refs/tags/{wanted}^{{}}"))
-        .or_else(|| named(format!("refs/tags/{wanted}")))
-        .or_else(|| named(format!("refs/heads/{wanted}")))
+/// The commit a tag (peeled), then a branch, names in `git ls-remote`'s
+/// list, and the ref to fetch for it.
+fn find_ref(refs: &[(String, String)], wanted: &str) -> Option<(String, String)> {
+    let id = |name: &str| refs.iter().find(|(_, n)| n == name).map(|(id, _)| id.clone());
+    let tag = format!("refs/tags/{wanted}");
+    if let Some(commit) = id(&format!("{tag}^{{}}")).or_else(|| id(&tag)) {
+        return Some((commit, tag));
+    }
+    let branch = format!("refs/heads/{wanted}");
+    id(&branch).map(|commit| (commit, branch))
+}
+
+/// Every branch and tag, for a short SHA.
+fn all_refs() -> Vec<String> {
+    vec!["+refs/heads/*:refs/heads/*".into(), "+refs/tags/*:refs/tags/*".into()]
 }
 
 /// The commit a tag, a branch or a (short) SHA names in a mirror.

@@ -1,6 +1,7 @@
 //! The command line: one file per command, each returning an exit code.
 //! Only this module prints or maps errors to exit codes.
 
+mod action_args;
 mod artifacts;
 mod broken_pipe;
 mod eval;

@@ -59,6 +59,28 @@ pub(crate) fn with_git_cli(git_dir: &Path, token: Option<&Secret>, timeout: Dura
     Ok(())
 }
 
+/// `git fetch URL REFSPEC…` into the bare repository `git_dir`, through
+/// the `git` command whatever the URL; `--depth=1` when `shallow`, else the
+/// whole history (`--unshallow` when an earlier fetch was shallow).
+pub(super) fn fetch_refs(
+    git_dir: &Path,
+    url: &str,
+    refspecs: &[String],
+    shallow: bool,
+    token: Option<&Secret>,
+    timeout: Duration,
+) -> Result<(), String> {
+    let mut fetch = git(Some(git_dir), token);
+    fetch.args(["fetch", "--no-tags", "--force", "--quiet"]);
+    if shallow {
+        fetch.arg("--depth=1");
+    } else if git_dir.join("shallow").exists() {
+        fetch.arg("--unshallow");
+    }
+    fetch.arg("--").arg(url).args(refspecs);
+    run(fetch, token, timeout).map(drop)
+}
+
 /// `git ls-remote URL`: every ref of the remote, without fetching.
 pub(super) fn ls_remote(url: &str, token: Option<&Secret>, timeout: Duration) -> Result<String, String> {
     let mut list = git(None, token);

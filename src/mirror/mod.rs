@@ -83,6 +83,23 @@ pub fn fetch_mirror(git_dir: &Path, url: &str, token: Option<&Secret>, timeout: 
     }
 }
 
+/// Fetches `refspecs` from `url` into the bare repository `git_dir` (made
+/// when missing); only their last commit when `shallow`.
+pub fn fetch_refs(
+    git_dir: &Path,
+    url: &str,
+    refspecs: &[String],
+    shallow: bool,
+    token: Option<&Secret>,
+    timeout: Duration,
+) -> Result<(), String> {
+    if !git_dir.exists() {
+        std::fs::create_dir_all(git_dir).map_err(|e| format!("cannot create {}: {e}", git_dir.display()))?;
+        Repository::init_bare(git_dir).map_err(|e| e.message().to_string())?;
+    }
+    fetch::fetch_refs(git_dir, url, refspecs, shallow, token, timeout)
+}
+
 /// The remote's refs, as `git ls-remote` lists them: (object id, ref name),
 /// annotated tags followed by their `^{}` peeled line.
 pub fn list_remote(url: &str, token: Option<&Secret>, timeout: Duration) -> Result<Vec<(String, String)>, String> {

@@ -129,6 +129,8 @@ pub(super) fn image_step_container(
         host_config: Some(HostConfig {
             binds: Some(binds.to_vec()),
             network_mode: attachment.network_mode.clone(),
+            // A Docker action trains on the job's GPUs like its other steps.
+            device_requests: device_requests(&step.gpus),
             ..HostConfig::default()
         }),
         networking_config: endpoint(attachment, None),

@@ -259,6 +259,7 @@ fn image_step_shares_mounts_and_network() {
         args: vec!["-c".into(), "echo hi".into()],
         entrypoint: Some("sh".into()),
         env: vec![("A".into(), "1".into())],
+        gpus: Default::default(),
     };
     let binds = job_mounts(Path::new("/w/ws"), Path::new("/w/tmp")).unwrap();
     let attachment = Attachment::for_job(&ContainerConfig::default(), Some("net1"));

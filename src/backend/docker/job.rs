@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use bollard::Docker;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One attempt of one job leg in Docker. Made by
 /// [`DockerBackend::start_job`](crate::backend::Backend::start_job).
@@ -100,6 +100,16 @@ impl JobEnv for DockerJob {
 
     async fn run_image(&self, spec: &ImageStepSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
         self.run_image_step(spec, sink).await
+    }
+
+    async fn build_image(
+        &self,
+        context: &Path,
+        dockerfile: &str,
+        tag: &str,
+        sink: &mut dyn LineSink,
+    ) -> Result<(), BackendError> {
+        self.build_action_image(context, dockerfile, tag, sink).await
     }
 
     async fn stop_steps(&self, signal: StopSignal) {
