@@ -17,6 +17,7 @@ mod image_step;
 mod images;
 mod job;
 mod names;
+mod node_volume;
 mod network;
 mod output;
 mod ports;
