@@ -3,6 +3,7 @@
 
 mod support;
 
+mod actions;
 mod artifacts;
 mod broken_pipe;
 mod corpus;

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests.
 
+pub mod actions;
 pub mod daemon;
 pub mod docker;
 pub mod git;
