@@ -156,7 +156,10 @@ fn a_javascript_action_runs_pre_main_and_post_with_inputs_outputs_and_state() {
     ];
     assert_eq!(lines.len(), expected.len(), "{stdout}");
     for (line, want) in lines.iter().zip(&expected) {
-        assert!(line.starts_with(want.as_str()), "{line:?} is not {want:?} in:\n{stdout}");
+        assert!(
+            line.starts_with(want.as_str()),
+            "{line:?} is not {want:?} in:\n{stdout}"
+        );
     }
 }
 
@@ -186,8 +189,14 @@ fn a_post_step_runs_after_a_failed_main_step_and_the_job_fails() {
     .run();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("[failing]   Error: failing as asked\n"), "{stdout}");
-    assert!(stdout.contains("[failing] - Run echo never (skipped: an earlier step failed)\n"), "{stdout}");
-    assert!(stdout.contains("[failing] ▶ Post acme/greet@v1.2.0\n[failing]   post ran: pre=yes main=ran\n"), "{stdout}");
+    assert!(
+        stdout.contains("[failing] - Run echo never (skipped: an earlier step failed)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[failing] ▶ Post acme/greet@v1.2.0\n[failing]   post ran: pre=yes main=ran\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("[failing] ✗ job failure\n"), "{stdout}");
 }
 
@@ -221,10 +230,14 @@ fn the_second_run_uses_the_cache_and_offline_with_a_cold_cache_names_the_action(
     assert!(cold.contains(&expected), "{cold}");
 
     let first = repository(workflow).args(&args(&run_args(&actions, &cache))).run();
-    assert!(String::from_utf8_lossy(&first.stdout).contains(&format!("Download action repository 'acme/greet@v1' (SHA:{sha})")));
+    assert!(String::from_utf8_lossy(&first.stdout)
+        .contains(&format!("Download action repository 'acme/greet@v1' (SHA:{sha})")));
     let second = repository(workflow).args(&args(&run_args(&actions, &cache))).run();
     let second = String::from_utf8_lossy(&second.stdout);
-    assert!(second.contains(&format!("[greet] Using cached action 'acme/greet@v1' (SHA:{sha})")), "{second}");
+    assert!(
+        second.contains(&format!("[greet] Using cached action 'acme/greet@v1' (SHA:{sha})")),
+        "{second}"
+    );
     // Offline now works from the cache, even with the source gone.
     std::fs::remove_dir_all(actions.path().join("acme")).unwrap();
     let warm = repository(workflow).args(&args(&offline)).run();
@@ -254,8 +267,10 @@ runs:
   env:
     GREETING: Hello
 ";
-    let entrypoint = "#!/bin/sh\necho \"$GREETING $1 in $GITHUB_WORKSPACE\"\necho \"time=noon\" >> \"$GITHUB_OUTPUT\"\n";
-    let dockerfile = format!("FROM {RUNNER_IMAGE}\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n");
+    let entrypoint =
+        "#!/bin/sh\necho \"$GREETING $1 in $GITHUB_WORKSPACE\"\necho \"time=noon\" >> \"$GITHUB_OUTPUT\"\n";
+    let dockerfile =
+        format!("FROM {RUNNER_IMAGE}\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n");
     let sha = hello.commit(&[
         ("action.yml", action, false),
         ("Dockerfile", &dockerfile, false),
@@ -279,11 +294,20 @@ runs:
     .args(&args(&run_args(&actions, &cache)))
     .run();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("[docker-action]   Hello Mona in /github/workspace\n"), "{stdout}");
+    assert!(
+        stdout.contains("[docker-action]   Hello Mona in /github/workspace\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("[docker-action]   time=noon\n"), "{stdout}");
     let tag = format!("mlci-action/acme/hello-docker:{}", &sha[..12]);
-    let inspect = Command::new("docker").args(["image", "inspect", &tag]).output().unwrap();
-    assert!(inspect.status.success(), "the image is tagged by the action's commit: {tag}");
+    let inspect = Command::new("docker")
+        .args(["image", "inspect", &tag])
+        .output()
+        .unwrap();
+    assert!(
+        inspect.status.success(),
+        "the image is tagged by the action's commit: {tag}"
+    );
 }
 
 #[test]
@@ -345,12 +369,21 @@ runs:
     .status(1)
     .run();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains(&format!("[nested]   Hello Mona from acme/greet@{greet_sha}, pre=undefined\n")), "{stdout}");
-    assert!(stdout.contains("[nested]   from /github/runner_temp/_actions/acme/welcome\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "[nested]   Hello Mona from acme/greet@{greet_sha}, pre=undefined\n"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[nested]   from /github/runner_temp/_actions/acme/welcome\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("[nested]   said=Hello Mona\n"), "{stdout}");
     assert!(stdout.contains("[nested] ✓ job success\n"), "{stdout}");
     assert!(
-        stdout.contains("[looped]   Error: composite actions call each other in a cycle: acme/loop@v1 → acme/loop@v1\n"),
+        stdout
+            .contains("[looped]   Error: composite actions call each other in a cycle: acme/loop@v1 → acme/loop@v1\n"),
         "{stdout}"
     );
 }
@@ -362,7 +395,10 @@ fn a_javascript_action_runs_in_a_container_job_whose_image_has_no_node() {
     }
     let image = "mlci-test/no-node:1";
     let built = Command::new("sh")
-        .args(["-c", &format!("printf 'FROM {RUNNER_IMAGE}\\nRUN rm -rf /__e\\n' | docker build -q -t {image} -")])
+        .args([
+            "-c",
+            &format!("printf 'FROM {RUNNER_IMAGE}\\nRUN rm -rf /__e\\n' | docker build -q -t {image} -"),
+        ])
         .output()
         .unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
@@ -386,5 +422,78 @@ fn a_javascript_action_runs_in_a_container_job_whose_image_has_no_node() {
     .run();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("[contained]   no node of its own\n"), "{stdout}");
-    assert!(stdout.contains("[contained]   Hello Mona from acme/greet@v1, pre=yes\n"), "{stdout}");
+    assert!(
+        stdout.contains("[contained]   Hello Mona from acme/greet@v1, pre=yes\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn validate_checks_inputs_against_the_action_and_pull_fills_the_cache_for_offline_runs() {
+    let (actions, cache) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    let sha = greet(actions.path());
+    let source = [
+        "--actions-dir",
+        &actions.path().display().to_string(),
+        "--actions-cache",
+        &cache.path().display().to_string(),
+    ]
+    .map(str::to_string);
+    let mut validate = vec!["validate".to_string(), "--actions".into()];
+    validate.extend(source.iter().cloned());
+    let checked = repository(
+        "
+        on: push
+        jobs:
+          greet:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: acme/greet@v1
+                with:
+                  whom: Mona
+        ",
+    )
+    .args(&args(&validate))
+    .status(3)
+    .run();
+    assert_eq!(
+        String::from_utf8_lossy(&checked.stderr),
+        "error: `acme/greet@v1` requires the input `who`, and the step's `with:` does not give it\n \
+         --> .github/workflows/ci.yml:6:15\n  |\n6 |       - uses: acme/greet@v1\n  |               ^^^^^^^^^^^^^\n\
+         warning: Unexpected input 'whom', valid inputs are ['who', 'fail', 'token']\n \
+         --> .github/workflows/ci.yml:8:17\n  |\n8 |           whom: Mona\n  |                 ^^^^\n\
+         1 error in 1 file\n"
+    );
+
+    let workflow = "
+        on: push
+        jobs:
+          greet:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: acme/greet@v1
+                with:
+                  who: Mona
+        ";
+    // A cache of its own, which the pull fills (validate filled the other).
+    let pulled_into = TempDir::new().unwrap();
+    let mut pull = vec!["actions".to_string(), "pull".into(), "--actions-dir".into()];
+    pull.extend([actions.path().display().to_string(), "--actions-cache".into()]);
+    pull.push(pulled_into.path().display().to_string());
+    let pulled = repository(workflow).args(&args(&pull)).run();
+    assert_eq!(
+        String::from_utf8_lossy(&pulled.stdout),
+        format!(
+            "acme/greet@v1  {sha}  fetched\n1 action in {}\n",
+            pulled_into.path().display()
+        )
+    );
+    if !docker_ready() {
+        return;
+    }
+    std::fs::remove_dir_all(actions.path().join("acme")).unwrap();
+    let mut offline = run_args(&actions, &pulled_into);
+    offline.push("--offline".into());
+    let ran = repository(workflow).args(&args(&offline)).run();
+    assert!(String::from_utf8_lossy(&ran.stdout).contains("Hello Mona from acme/greet@v1"));
 }

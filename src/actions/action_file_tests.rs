@@ -161,8 +161,18 @@ fn reads_a_javascript_action() {
         panic!("not a JavaScript action: {action:?}")
     };
     assert_eq!(
-        (node.using.as_str(), node.main.as_str(), node.pre.as_deref(), node.post.as_deref()),
-        ("node20", "dist/index.js", Some("dist/setup.js"), Some("dist/cleanup.js"))
+        (
+            node.using.as_str(),
+            node.main.as_str(),
+            node.pre.as_deref(),
+            node.post.as_deref()
+        ),
+        (
+            "node20",
+            "dist/index.js",
+            Some("dist/setup.js"),
+            Some("dist/cleanup.js")
+        )
     );
     assert_eq!(node.post_if.as_ref().map(|t| t.value.as_str()), Some("success()"));
     assert!(node.pre_if.is_none());
@@ -182,9 +192,16 @@ fn reads_a_docker_action() {
     let args: Vec<&str> = docker.args.iter().map(|a| a.value.as_str()).collect();
     assert_eq!(args, ["${{ inputs.who }}", "two"]);
     assert_eq!(docker.env.len(), 1);
-    assert_eq!((docker.env[0].0.as_str(), docker.env[0].1.value.as_str()), ("MODE", "fast"));
     assert_eq!(
-        (docker.entrypoint.as_deref(), docker.pre_entrypoint.as_deref(), docker.post_entrypoint.as_deref()),
+        (docker.env[0].0.as_str(), docker.env[0].1.value.as_str()),
+        ("MODE", "fast")
+    );
+    assert_eq!(
+        (
+            docker.entrypoint.as_deref(),
+            docker.pre_entrypoint.as_deref(),
+            docker.post_entrypoint.as_deref()
+        ),
         (Some("/main.sh"), Some("/pre.sh"), Some("/post.sh"))
     );
 }
@@ -192,9 +209,19 @@ fn reads_a_docker_action() {
 #[test]
 fn a_javascript_action_needs_main_and_a_docker_action_an_image() {
     let (error, path) = error_for("runs:\n  using: node24\n");
-    assert!(error.starts_with(&format!("error: `runs` is missing the required key `main`\n --> {path}:2:3\n")), "{error}");
+    assert!(
+        error.starts_with(&format!(
+            "error: `runs` is missing the required key `main`\n --> {path}:2:3\n"
+        )),
+        "{error}"
+    );
     let (error, path) = error_for("runs:\n  using: docker\n  args: [a]\n");
-    assert!(error.starts_with(&format!("error: `runs` is missing the required key `image`\n --> {path}:2:3\n")), "{error}");
+    assert!(
+        error.starts_with(&format!(
+            "error: `runs` is missing the required key `image`\n --> {path}:2:3\n"
+        )),
+        "{error}"
+    );
 }
 
 #[test]

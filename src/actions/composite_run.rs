@@ -42,9 +42,15 @@ pub async fn run_composite(
     }
     let identity = located.host_dir.display().to_string();
     if let Some(first) = state.composites.iter().position(|(id, _)| *id == identity) {
-        let mut chain: Vec<&str> = state.composites[first..].iter().map(|(_, uses)| uses.as_str()).collect();
+        let mut chain: Vec<&str> = state.composites[first..]
+            .iter()
+            .map(|(_, uses)| uses.as_str())
+            .collect();
         chain.push(call.uses);
-        return Err(format!("composite actions call each other in a cycle: {}", chain.join(" → ")));
+        return Err(format!(
+            "composite actions call each other in a cycle: {}",
+            chain.join(" → ")
+        ));
     }
     state.composites.push((identity, call.uses.to_string()));
     let result = run_action_steps(cx, state, scope, &call, located).await;

@@ -31,7 +31,11 @@ pub async fn docker_action_image(
         Some(sha) => sha.get(..12).unwrap_or(sha).to_string(),
         None => folder_hash(&located.host_dir)?,
     };
-    let name = if located.repository.is_empty() { "local" } else { &located.repository };
+    let name = if located.repository.is_empty() {
+        "local"
+    } else {
+        &located.repository
+    };
     let tag = format!("mlci-action/{}:{version}", image_name(name));
     let mut output = StepOutput::new(cx.shared, cx.key, index, false);
     let built = cx
@@ -53,7 +57,10 @@ pub fn docker_action_env(
 ) -> Result<Vec<(String, String)>, String> {
     let mut env = action_env(located, inputs);
     for (name, value) in &docker.env {
-        env.push((name.clone(), scope.string(value).map_err(|e| format!("runs.env `{name}`: {e}"))?));
+        env.push((
+            name.clone(),
+            scope.string(value).map_err(|e| format!("runs.env `{name}`: {e}"))?,
+        ));
     }
     Ok(env)
 }
@@ -118,7 +125,10 @@ mod tests {
 
     #[test]
     fn image_names_are_what_docker_accepts() {
-        assert_eq!(image_name("Actions/Hello-World_Docker.Action"), "actions/hello-world_docker.action");
+        assert_eq!(
+            image_name("Actions/Hello-World_Docker.Action"),
+            "actions/hello-world_docker.action"
+        );
         assert_eq!(image_name("a b"), "a-b");
     }
 }

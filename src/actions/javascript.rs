@@ -21,7 +21,9 @@ pub fn node_version(using: &str) -> (&'static str, Option<String>) {
         "node20" => ("node20", None),
         old => (
             "node20",
-            Some(format!("`using: {old}` is no longer supported; running the action on node20, as GitHub does")),
+            Some(format!(
+                "`using: {old}` is no longer supported; running the action on node20, as GitHub does"
+            )),
         ),
     }
 }
@@ -89,11 +91,15 @@ pub fn action_env(located: &Located, inputs: &IndexMap<String, String>) -> Vec<(
 /// The script a JavaScript action runs for one of its stages, as the step
 /// sees it.
 pub fn script_path(located: &Located, script: &str) -> String {
-    format!("{}/{}", located.visible_dir.trim_end_matches('/'), script.trim_start_matches("./"))
+    format!(
+        "{}/{}",
+        located.visible_dir.trim_end_matches('/'),
+        script.trim_start_matches("./")
+    )
 }
 
 /// `runs.pre`/`runs.post`, when the action has them.
-pub fn stage<'a>(node: &'a NodeRuns, post: bool) -> Option<(&'a str, Option<&'a Text>)> {
+pub fn stage(node: &NodeRuns, post: bool) -> Option<(&str, Option<&Text>)> {
     if post {
         node.post.as_deref().map(|s| (s, node.post_if.as_ref()))
     } else {

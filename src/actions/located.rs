@@ -48,7 +48,21 @@ pub async fn locate_published(
         .await
         .map_err(|e| format!("resolving {key} stopped unexpectedly: {e}"))?
         .map_err(|e| e.to_string())?;
-    let how = if resolved.fetched { "Download action repository" } else { "Using cached action" };
+    let no_token = !cx
+        .shared
+        .settings
+        .secrets
+        .iter()
+        .any(|(n, v)| n == "GITHUB_TOKEN" && !v.is_empty());
+    if state.located.is_empty() && no_token {
+        let note = "github.token is empty: pass --secret GITHUB_TOKEN (or --token-file FILE) to give actions a token";
+        cx.shared.say(cx.key, Some(index), LineKind::Runner, note);
+    }
+    let how = if resolved.fetched {
+        "Download action repository"
+    } else {
+        "Using cached action"
+    };
     let note = format!("{how} '{key}' (SHA:{})", resolved.sha);
     cx.shared.say(cx.key, Some(index), LineKind::Runner, &note);
     cx.shared.emit(RunEvent::ActionResolved {

@@ -17,6 +17,7 @@ pub mod composite_run;
 pub mod docker_action;
 pub mod javascript;
 pub mod located;
+pub mod pull;
 pub mod resolve;
 pub mod settings;
 pub mod setup_python;

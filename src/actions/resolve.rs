@@ -158,7 +158,7 @@ impl Resolver {
             None if is_full_sha(wanted) => {
                 // Forges serve a commit by its SHA; a plain git server may
                 // not, and then the whole history is the way to it.
-                let one = fetch_refs(&mirror, url, &[wanted.clone()], true, token, GIT_TIMEOUT);
+                let one = fetch_refs(&mirror, url, std::slice::from_ref(wanted), true, token, GIT_TIMEOUT);
                 if one.is_err() {
                     fetch_refs(&mirror, url, &all_refs(), false, token, GIT_TIMEOUT)?;
                 }
@@ -236,7 +236,11 @@ fn peel(repo: &Repository, wanted: &str) -> Option<String> {
     let object = names
         .iter()
         .find_map(|name| repo.revparse_single(name).ok())
-        .or_else(|| looks_like_sha(wanted).then(|| repo.revparse_single(wanted).ok()).flatten())?;
+        .or_else(|| {
+            looks_like_sha(wanted)
+                .then(|| repo.revparse_single(wanted).ok())
+                .flatten()
+        })?;
     let commit = object.peel(ObjectType::Commit).ok()?;
     Some(commit.id().to_string())
 }
@@ -263,7 +267,11 @@ fn lock(mirror: &Path) -> Result<File, String> {
     // file is closed.
     let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
     if locked != 0 {
-        return Err(format!("cannot lock {}: {}", path.display(), std::io::Error::last_os_error()));
+        return Err(format!(
+            "cannot lock {}: {}",
+            path.display(),
+            std::io::Error::last_os_error()
+        ));
     }
     Ok(file)
 }

@@ -67,7 +67,10 @@ fn a_tag_resolves_to_its_commit_and_the_second_time_comes_from_the_cache() {
     let resolved = resolver(&source, &cache, false).resolve(&action("v1")).unwrap();
     assert_eq!(resolved.sha, first.to_string());
     assert!(resolved.fetched);
-    assert_eq!(std::fs::read_to_string(resolved.dir().join("action.yml")).unwrap(), "name: one\n");
+    assert_eq!(
+        std::fs::read_to_string(resolved.dir().join("action.yml")).unwrap(),
+        "name: one\n"
+    );
 
     // Another run: the tag still names a cached commit, nothing is fetched.
     let again = resolver(&source, &cache, false).resolve(&action("v1.2.0")).unwrap();
@@ -78,9 +81,15 @@ fn a_tag_resolves_to_its_commit_and_the_second_time_comes_from_the_cache() {
     published.tag("v1", second);
     let moved = resolver(&source, &cache, false).resolve(&action("v1")).unwrap();
     assert_eq!((moved.sha.clone(), moved.fetched), (second.to_string(), true));
-    assert_eq!(std::fs::read_to_string(moved.dir().join("action.yml")).unwrap(), "name: two\n");
+    assert_eq!(
+        std::fs::read_to_string(moved.dir().join("action.yml")).unwrap(),
+        "name: two\n"
+    );
     // The first commit's files are still there for whoever pinned it.
-    assert_eq!(std::fs::read_to_string(resolved.dir().join("action.yml")).unwrap(), "name: one\n");
+    assert_eq!(
+        std::fs::read_to_string(resolved.dir().join("action.yml")).unwrap(),
+        "name: one\n"
+    );
 }
 
 #[test]

@@ -31,7 +31,10 @@ impl ActionSettings {
     /// a moved tag anew, and once.
     pub fn fresh(&self) -> ActionSettings {
         ActionSettings {
-            resolver: Arc::new(Resolver::new(self.resolver.source().clone(), self.resolver.cache().to_path_buf())),
+            resolver: Arc::new(Resolver::new(
+                self.resolver.source().clone(),
+                self.resolver.cache().to_path_buf(),
+            )),
             ..self.clone()
         }
     }

@@ -232,7 +232,9 @@ impl JobEnv for HostJob {
         _tag: &str,
         _sink: &mut dyn LineSink,
     ) -> Result<(), BackendError> {
-        Err(BackendError::Other("Docker actions need the docker backend; this job runs on the host".to_string()))
+        Err(BackendError::Other(
+            "Docker actions need the docker backend; this job runs on the host".to_string(),
+        ))
     }
 
     async fn stop_steps(&self, signal: StopSignal) {

@@ -49,7 +49,10 @@ impl ActionArgs {
             .find(|(name, value)| name == "GITHUB_TOKEN" && !value.is_empty())
             .map(|(_, value)| Secret::new(value.clone()));
         let base = match (&self.actions_dir, &self.actions_url) {
-            (Some(dir), _) => std::path::absolute(dir).unwrap_or_else(|_| dir.clone()).display().to_string(),
+            (Some(dir), _) => std::path::absolute(dir)
+                .unwrap_or_else(|_| dir.clone())
+                .display()
+                .to_string(),
             (None, Some(url)) => url.clone(),
             (None, None) => DEFAULT_ACTIONS_URL.to_string(),
         };

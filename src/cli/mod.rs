@@ -2,6 +2,7 @@
 //! Only this module prints or maps errors to exit codes.
 
 mod action_args;
+mod actions;
 mod artifacts;
 mod broken_pipe;
 mod eval;
@@ -74,6 +75,8 @@ enum Command {
     Metrics(metrics::Args),
     /// List a run's artifacts, or extract one.
     Artifacts(artifacts::Args),
+    /// Fetch the published actions the workflows use into the action cache.
+    Actions(actions::Args),
     /// The self-hosted runner daemon: start it, check its configuration, or show its queue.
     Runner(runner::Args),
     /// Install the git hook that hands pushes to the runner.
@@ -104,6 +107,7 @@ pub fn main() -> i32 {
         Command::Metrics(args) => metrics::run(args),
         Command::Artifacts(args) => artifacts::run(args),
         Command::Runner(args) => runner::run(args),
+        Command::Actions(args) => actions::run(args),
         Command::Hook(args) => hook::run(args),
     }
 }

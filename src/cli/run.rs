@@ -1,12 +1,12 @@
 //! `mlci run`: runs the workflows an event triggers, each job in its own
 //! container (or on the host), and records the run in the store.
 
+use super::action_args::ActionArgs;
 use super::event::{local_event, plan_contexts};
 use super::run_checks::check_gpu_requests;
-use super::action_args::ActionArgs;
 use super::run_secrets::{read_env_files, read_secrets};
-use crate::actions::settings::ActionSettings;
 use super::{exit, workflows};
+use crate::actions::settings::ActionSettings;
 use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
 use crate::backend::Backend;

@@ -53,7 +53,11 @@ fn render_actions(actions: &[ActionRow]) -> String {
         .iter()
         .map(|a| {
             vec![
-                if a.leg == 0 { a.job.clone() } else { format!("{} (leg {})", a.job, a.leg) },
+                if a.leg == 0 {
+                    a.job.clone()
+                } else {
+                    format!("{} (leg {})", a.job, a.leg)
+                },
                 format!("step {}", a.step),
                 a.action.clone(),
                 a.sha.clone(),

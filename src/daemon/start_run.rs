@@ -2,13 +2,13 @@
 //! run recorded in the store, the engine started with the daemon's shared
 //! job slots and GPUs, and the result reported to the forge.
 
-use crate::actions::action_source::ActionSource;
-use crate::actions::settings::ActionSettings;
 use super::context::{run_contexts, RunFor};
 use super::queue::QueuedRun;
 use super::report::ReportedRun;
 use super::runner::{short, Daemon};
 use super::workflows_at::{first_error, workflows_at};
+use crate::actions::action_source::ActionSource;
+use crate::actions::settings::ActionSettings;
 use crate::exec::launch::{launch, Launch};
 use crate::exec::shared::{Cancel, RunSettings};
 use crate::model::Workflow;

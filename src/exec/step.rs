@@ -175,7 +175,11 @@ pub enum Ended {
 pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Scope, index: usize, step: &Step) {
     let shared = cx.shared;
     let started = std::time::Instant::now();
-    let action_id = state.step_ids.get(index).cloned().unwrap_or_else(|| state.action_id(step));
+    let action_id = state
+        .step_ids
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| state.action_id(step));
     prepare_scope(cx, state, scope, &action_id);
     let name = step_title(step, scope);
     let finish =
@@ -378,10 +382,20 @@ pub async fn execute(
                     args: with("args")?.map(|a| split_words(&a)).transpose()?.unwrap_or_default(),
                     entrypoint: with("entrypoint")?,
                 };
-                return run_program(cx, state, scope, index, &env, step_deadline, Program::Image { run, env: inputs }).await;
+                return run_program(
+                    cx,
+                    state,
+                    scope,
+                    index,
+                    &env,
+                    step_deadline,
+                    Program::Image { run, env: inputs },
+                )
+                .await;
             }
             Uses::Published(action) => {
-                let builtin = builtin(&action.name()).filter(|_| !shared.settings.actions.runs_published(&action.name()));
+                let builtin =
+                    builtin(&action.name()).filter(|_| !shared.settings.actions.runs_published(&action.name()));
                 if let Some(which) = builtin {
                     let with = inputs(step, scope)?;
                     return run_builtin(cx, state, scope, index, which, with).await;
@@ -457,7 +471,11 @@ pub async fn execute(
                     .transpose()?
                     .or_else(|| docker.entrypoint.clone());
                 Program::Image {
-                    run: ImageRun { image, args, entrypoint },
+                    run: ImageRun {
+                        image,
+                        args,
+                        entrypoint,
+                    },
                     env,
                 }
             }
@@ -553,21 +571,36 @@ async fn run_stage(
         Ok(true) => {}
         Ok(false) => {
             let reason = format!("`{}` is false", stage.condition.map_or(always.value, |c| c.value));
-            shared.emit(RunEvent::StepSkipped { job, step: index, name, reason });
+            shared.emit(RunEvent::StepSkipped {
+                job,
+                step: index,
+                name,
+                reason,
+            });
             return;
         }
         Err(e) => {
-            shared.emit(RunEvent::StepStarted { job: job.clone(), step: index, name: name.clone() });
+            shared.emit(RunEvent::StepStarted {
+                job: job.clone(),
+                step: index,
+                name: name.clone(),
+            });
             shared.say(cx.key, Some(index), LineKind::Error, &format!("`if`: {e}"));
             state.failed = true;
             return;
         }
     }
     let started = std::time::Instant::now();
-    shared.emit(RunEvent::StepStarted { job: job.clone(), step: index, name: name.clone() });
+    shared.emit(RunEvent::StepStarted {
+        job: job.clone(),
+        step: index,
+        name: name.clone(),
+    });
     let env = state.env.clone();
     let ended = match program {
-        Ok(program) => run_program(cx, state, scope, index, &env, None, program).await.map(|(ended, _)| ended),
+        Ok(program) => run_program(cx, state, scope, index, &env, None, program)
+            .await
+            .map(|(ended, _)| ended),
         Err(e) => Err(e),
     };
     let (outcome, exit_code) = match ended {
@@ -618,10 +651,7 @@ pub enum Program {
         env: Vec<(String, String)>,
     },
     /// A container of its own: `docker://` steps and Docker actions.
-    Image {
-        run: ImageRun,
-        env: Vec<(String, String)>,
-    },
+    Image { run: ImageRun, env: Vec<(String, String)> },
 }
 
 /// An image step's container.
@@ -670,7 +700,11 @@ pub async fn run_program(
         .map_err(|e| e.to_string())?;
     scope.insert("github", &github);
     let runner = runner_context(&cx.env.temp(), state.on_host);
-    let action_id = github.get("action").and_then(Value::as_str).unwrap_or_default().to_string();
+    let action_id = github
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut process_env = process_env(state, env, github.as_object().cloned().unwrap_or_default(), &runner);
     process_env.extend(state.saved_state(&action_id));
     let unsecure = env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS").is_some_and(|v| v == "true");

@@ -22,6 +22,6 @@ pub use shared::{Concurrency, Defaults, Environment};
 pub use spanned::{Dynamic, Spanned, Text};
 pub use step::{read_step, Step};
 pub use strategy::{FixedMatrix, Matrix, Strategy};
-pub use uses::{ActionRef, Uses};
 pub use triggers::{CronEntry, EventTrigger, Filter, Input, Triggers};
+pub use uses::{ActionRef, Uses};
 pub use workflow::{read_workflow, Workflow};

@@ -87,25 +87,45 @@ mod tests {
     fn published_actions_split_into_owner_repo_path_and_ref() {
         let checkout = published("actions/checkout@v4");
         assert_eq!(
-            (checkout.owner.as_str(), checkout.repo.as_str(), checkout.path, checkout.git_ref.as_str()),
+            (
+                checkout.owner.as_str(),
+                checkout.repo.as_str(),
+                checkout.path,
+                checkout.git_ref.as_str()
+            ),
             ("actions", "checkout", None, "v4")
         );
         let restore = published("actions/cache/restore@0c45773b623bea8c8e75f6c82b208c3cf94ea4f9");
         assert_eq!(restore.path.as_deref(), Some("restore"));
         assert_eq!(restore.name(), "actions/cache/restore");
-        assert_eq!(restore.to_string(), "actions/cache/restore@0c45773b623bea8c8e75f6c82b208c3cf94ea4f9");
+        assert_eq!(
+            restore.to_string(),
+            "actions/cache/restore@0c45773b623bea8c8e75f6c82b208c3cf94ea4f9"
+        );
         assert_eq!(published("o/r/a/b@main").path.as_deref(), Some("a/b"));
     }
 
     #[test]
     fn local_and_image_steps_are_told_apart() {
-        assert_eq!(Uses::parse("./.github/actions/x").unwrap(), Uses::Local("./.github/actions/x".into()));
-        assert_eq!(Uses::parse("docker://alpine:3.19").unwrap(), Uses::Image("alpine:3.19".into()));
+        assert_eq!(
+            Uses::parse("./.github/actions/x").unwrap(),
+            Uses::Local("./.github/actions/x".into())
+        );
+        assert_eq!(
+            Uses::parse("docker://alpine:3.19").unwrap(),
+            Uses::Image("alpine:3.19".into())
+        );
     }
 
     #[test]
     fn a_malformed_uses_gets_githubs_error() {
-        for bad in ["actions/checkout", "checkout@v4", "actions/checkout@", "a/b@c@d", "/x@v1"] {
+        for bad in [
+            "actions/checkout",
+            "checkout@v4",
+            "actions/checkout@",
+            "a/b@c@d",
+            "/x@v1",
+        ] {
             assert_eq!(
                 Uses::parse(bad).unwrap_err(),
                 format!("Expected format {{org}}/{{repo}}[/path]@ref. Actual '{bad}'"),

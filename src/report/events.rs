@@ -226,7 +226,9 @@ impl RunEvent {
                 key(job);
                 *markdown = f(markdown);
             }
-            RunEvent::ActionResolved { job, action, source, .. } => {
+            RunEvent::ActionResolved {
+                job, action, source, ..
+            } => {
                 key(job);
                 *action = f(action);
                 *source = f(source);

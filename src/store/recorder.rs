@@ -146,7 +146,16 @@ impl Recorder {
                     .execute(
                         "INSERT OR REPLACE INTO actions (run_id, job, leg, attempt, step, action, sha, source)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        params![run_id, job.job, index(job.leg), attempt, index(*step), action, sha, source],
+                        params![
+                            run_id,
+                            job.job,
+                            index(job.leg),
+                            attempt,
+                            index(*step),
+                            action,
+                            sha,
+                            source
+                        ],
                     )
                     .map_err(|e| failed("record a resolved action", e))?;
                 Ok(())

@@ -45,7 +45,10 @@ impl Published {
         let tree = self.repo.find_tree(tree).expect("the tree");
         let who = Signature::now("Maintainer", "m@example.com").expect("a signature");
         let parent = self.repo.refname_to_id("refs/heads/main").ok();
-        let parents: Vec<_> = parent.map(|p| self.repo.find_commit(p).expect("parent")).into_iter().collect();
+        let parents: Vec<_> = parent
+            .map(|p| self.repo.find_commit(p).expect("parent"))
+            .into_iter()
+            .collect();
         let refs: Vec<&git2::Commit> = parents.iter().collect();
         let id = self
             .repo

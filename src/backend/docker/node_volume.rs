@@ -37,7 +37,10 @@ impl DockerBackend {
         match self.fill_node_volume(&volume).await {
             Ok(()) => Ok(Some(mount)),
             Err(e) => {
-                let _ = self.docker.remove_volume(&volume, None::<bollard::query_parameters::RemoveVolumeOptions>).await;
+                let _ = self
+                    .docker
+                    .remove_volume(&volume, None::<bollard::query_parameters::RemoveVolumeOptions>)
+                    .await;
                 Err(e)
             }
         }
@@ -72,11 +75,14 @@ impl DockerBackend {
             };
             match self.docker.wait_container(&created.id, Some(options)).next().await {
                 Some(Ok(response)) if response.status_code == 0 => Ok(()),
-                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) | Some(Ok(bollard::models::ContainerWaitResponse { status_code: code, .. })) => {
-                    Err(BackendError::Other(format!("copying mlci's node into {volume} exited with {code}")))
-                }
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. }))
+                | Some(Ok(bollard::models::ContainerWaitResponse { status_code: code, .. })) => Err(
+                    BackendError::Other(format!("copying mlci's node into {volume} exited with {code}")),
+                ),
                 Some(Err(e)) => Err(failed(what, e)),
-                None => Err(BackendError::Other(format!("Docker did not say how filling {volume} ended"))),
+                None => Err(BackendError::Other(format!(
+                    "Docker did not say how filling {volume} ended"
+                ))),
             }
         }
         .await;

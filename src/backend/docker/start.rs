@@ -58,7 +58,11 @@ impl DockerJob {
         self.start_services(spec).await?;
         // The runner image has node under /__e; a `container:` image gets
         // the same, mounted read-only, for JavaScript actions.
-        let node = if spec.job_container { self.backend.node_mount().await? } else { None };
+        let node = if spec.job_container {
+            self.backend.node_mount().await?
+        } else {
+            None
+        };
         let body = config::job_container(spec, &self.attachment, self.labels_for("job"), node.as_deref())?;
         let name = self.base_name.clone();
         let id = create(self.docker(), &name, body).await?;

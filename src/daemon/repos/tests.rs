@@ -159,7 +159,8 @@ fn the_git_command_fetches_with_the_token_out_of_sight() {
     assert_eq!(handle.default_branch().as_deref(), Some("main"));
 
     std::fs::remove_dir_all(origin.repo.path()).unwrap();
-    let err = crate::mirror::fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT).unwrap_err();
+    let err = crate::mirror::fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT)
+        .unwrap_err();
     assert!(err.starts_with("git fetch failed (exit status: 128): "), "{err}");
     assert!(!err.contains("s3cr3t") && !err.contains("eC1hY2Nlc3M"), "{err}");
 }
