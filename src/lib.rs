@@ -22,3 +22,4 @@ pub mod plan;
 pub mod report;
 pub mod store;
 pub mod trigger;
+pub mod ui;

@@ -27,6 +27,7 @@ mod runner_status;
 mod runs;
 mod show;
 mod stored;
+mod ui;
 mod validate;
 mod workflows;
 
@@ -77,6 +78,8 @@ enum Command {
     Runner(runner::Args),
     /// Install the git hook that hands pushes to the runner.
     Hook(hook::Args),
+    /// Serve the web view of the run store: runs, logs, the job graph, metrics over time.
+    Ui(ui::Args),
 }
 
 pub fn main() -> i32 {
@@ -104,5 +107,6 @@ pub fn main() -> i32 {
         Command::Artifacts(args) => artifacts::run(args),
         Command::Runner(args) => runner::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Ui(args) => ui::run(args),
     }
 }

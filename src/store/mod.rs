@@ -20,6 +20,7 @@
 //! change is committed at once, so a killed mlci loses nothing it reported;
 //! [`Store::mark_abandoned`] later marks its runs `interrupted`.
 
+mod browse;
 mod clock;
 mod error;
 mod layout;
@@ -35,6 +36,7 @@ mod sink;
 mod store;
 
 pub(crate) use clock::timestamp;
+pub use browse::{FilterChoices, RunFilter, RunPage};
 pub use clock::{system_clock, Clock};
 pub(crate) use error::sql;
 pub use error::StoreError;
