@@ -69,7 +69,9 @@ pub fn lines(first: u64, lines: &[String]) -> String {
                 .iter()
                 .position(|l| LineKind::of(l) == LineKind::Group)
                 .map_or(lines.len(), |p| index + 1 + p);
-            let has_error = lines[index + 1..end].iter().any(|l| LineKind::of(l) == LineKind::Error);
+            let has_error = lines[index + 1..end]
+                .iter()
+                .any(|l| matches!(LineKind::of(l), LineKind::Error | LineKind::Warning));
             let _ = write!(
                 out,
                 "<details class=\"group\"{}><summary>{}</summary><div class=\"body\">",
