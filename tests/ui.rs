@@ -104,17 +104,33 @@ fn pages_escape_what_steps_print_and_forbid_inline_scripts() {
     let list = ui.get("/");
     assert_eq!(list.status, 200);
     let csp = list.header("content-security-policy").expect("a CSP");
-    assert!(csp.contains("script-src 'self'") && csp.contains("default-src 'none'"), "{csp}");
-    assert!(list.body.contains("ci &lt;script&gt;alert(1)&lt;/script&gt;"), "{}", list.body);
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+    assert!(
+        list.body.contains("ci &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        list.body
+    );
     assert!(!list.body.contains("<script>alert"));
     let run = ui.get("/runs/1");
     assert_eq!(run.status, 200);
     assert!(run.body.contains("&lt;script&gt;alert(&#39;step&#39;)&lt;/script&gt;"));
-    assert!(run.body.contains("<path class=\"edge\""), "the graph has the edge build → test");
+    assert!(
+        run.body.contains("<path class=\"edge\""),
+        "the graph has the edge build → test"
+    );
     assert_eq!(run.body.matches("<g class=\"node st-").count(), 2);
-    assert!(run.body.contains("<h2>Summary <a href=\"#\">x</a></h2>"), "{}", run.body);
+    assert!(
+        run.body.contains("<h2>Summary <a href=\"#\">x</a></h2>"),
+        "{}",
+        run.body
+    );
     let log = ui.get("/runs/1/log?job=build&leg=0&attempt=1&step=0");
-    assert!(log.body.contains("<span class=\"t\">&lt;script&gt;alert(2)&lt;/script&gt;</span>"));
+    assert!(log
+        .body
+        .contains("<span class=\"t\">&lt;script&gt;alert(2)&lt;/script&gt;</span>"));
     assert!(log.body.contains("<span class=\"f2 bo\">green</span>"));
     assert!(log.body.contains("<details class=\"group\"><summary>"));
     assert!(!log.body.contains("<script>alert"));
@@ -132,7 +148,10 @@ fn a_long_log_is_paged_not_sent_whole() {
     let repo = repository(&format!(
         "on: push\njobs:\n  long:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {lines}\n"
     ));
-    assert_eq!(mlci(repo.path(), &["run", "-P", "ubuntu-latest=host"]).status.code(), Some(0));
+    assert_eq!(
+        mlci(repo.path(), &["run", "-P", "ubuntu-latest=host"]).status.code(),
+        Some(0)
+    );
     let ui = Ui::start(repo.path());
     let last = ui.get("/runs/1/log?job=long&leg=0&attempt=1&step=0");
     assert!(last.body.contains("2500 lines · page 3 of 3"), "{}", last.body);
@@ -155,7 +174,10 @@ fn the_browser_shows_runs_the_graph_and_a_failing_log_with_scripts_as_text() {
     browser.open(&format!("{}/", ui.url));
     assert_eq!(browser.texts("tr.run td:first-child a"), vec!["#1"]);
     assert_eq!(browser.texts("tr.run .badge"), vec!["failure"]);
-    assert_eq!(browser.texts("tr.run td:nth-child(2)"), vec!["ci <script>alert(1)</script>"]);
+    assert_eq!(
+        browser.texts("tr.run td:nth-child(2)"),
+        vec!["ci <script>alert(1)</script>"]
+    );
     browser.click("tr.run a");
     wait_for("the run page", Duration::from_secs(10), || {
         browser.url().ends_with("/runs/1").then_some(())
@@ -164,11 +186,25 @@ fn the_browser_shows_runs_the_graph_and_a_failing_log_with_scripts_as_text() {
     assert_eq!(browser.texts("svg.dag g.node .state"), vec!["success", "failure"]);
     assert_eq!(browser.texts("svg.dag path.edge").len(), 1);
     // The step named `<script>…` is text, and no script of the data ran.
-    assert!(browser.texts("table.steps td").contains(&"<script>alert('step')</script>".to_string()));
-    assert_eq!(browser.eval("return document.querySelectorAll('main script').length;", serde_json::json!([])), 0);
+    assert!(browser
+        .texts("table.steps td")
+        .contains(&"<script>alert('step')</script>".to_string()));
+    assert_eq!(
+        browser.eval(
+            "return document.querySelectorAll('main script').length;",
+            serde_json::json!([])
+        ),
+        0
+    );
     browser.open(&format!("{}/runs/1/log?job=test&leg=1&attempt=1&step=0", ui.url));
     assert_eq!(browser.texts("ul.annotations li.err a"), vec!["line 1", "line 2"]);
-    assert_eq!(browser.texts(".log .l.err .t"), vec!["Error: tests failed on 3.11", "Error: Process completed with exit code 1."]);
+    assert_eq!(
+        browser.texts(".log .l.err .t"),
+        vec![
+            "Error: tests failed on 3.11",
+            "Error: Process completed with exit code 1."
+        ]
+    );
     let colour = browser.eval(
         "return getComputedStyle(document.querySelector('.log .l.err')).backgroundColor;",
         serde_json::json!([]),
@@ -214,7 +250,10 @@ fn the_browser_follows_a_running_steps_log() {
     assert_eq!(lines, vec!["epoch 1", "epoch 2 <b>done</b>"]);
     assert_eq!(browser.texts(".log .l .n"), vec!["1", "2"]);
     wait_for("the feed's end", Duration::from_secs(30), || {
-        (browser.eval("return document.getElementById('log').dataset.ended || '';", serde_json::json!([])) == "true")
+        (browser.eval(
+            "return document.getElementById('log').dataset.ended || '';",
+            serde_json::json!([]),
+        ) == "true")
             .then_some(())
     });
     assert_eq!(run.wait().expect("mlci run").code(), Some(0));
@@ -223,33 +262,53 @@ fn the_browser_follows_a_running_steps_log() {
 #[test]
 fn the_metrics_chart_marks_a_gate_failure_after_a_regression() {
     let repo = repository(
-        "on: push\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"{\\\"accuracy\\\": $ACC}\" > m.json\n      - uses: mlci/gate@v1\n        with:\n          metrics: m.json\n          rules: |\n            accuracy >= 0.8\n            accuracy max-drop 0.01\n",
+        "on: push\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo \"{\\\"accuracy\\\": $ACC}\" > m.json\n      - uses: mlci/gate@v1\n        with:\n          metrics: m.json\n          rules: |\n            accuracy >= 0.8\n            accuracy max-drop 0.01\n",
     );
     for (acc, code) in [("0.90", 0), ("0.92", 0), ("0.85", 1)] {
-        let run = mlci(repo.path(), &["run", "-P", "ubuntu-latest=host", "--env", &format!("ACC={acc}")]);
-        assert_eq!(run.status.code(), Some(code), "{}", String::from_utf8_lossy(&run.stdout));
+        let run = mlci(
+            repo.path(),
+            &["run", "-P", "ubuntu-latest=host", "--env", &format!("ACC={acc}")],
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&run.stdout)
+        );
     }
     let plot = repo.path().join("accuracy.svg");
     let written = mlci(repo.path(), &["metrics", "--plot", plot.to_str().expect("a path")]);
-    assert_eq!(String::from_utf8_lossy(&written.stdout), format!("wrote 1 chart(s) to {}\n", plot.display()));
+    assert_eq!(
+        String::from_utf8_lossy(&written.stdout),
+        format!("wrote 1 chart(s) to {}\n", plot.display())
+    );
     let svg = std::fs::read_to_string(&plot).expect("the plot");
     assert_eq!(svg.matches("class=\"point pass\"").count(), 2);
     assert_eq!(svg.matches("class=\"point fail\"").count(), 1);
     assert!(svg.contains("accuracy &gt;= 0.8"));
     let ui = Ui::start(repo.path());
     let run3 = ui.get("/runs/3");
-    assert!(run3.body.contains("baseline: <a href=\"/runs/2\">run #2</a>"), "{}", run3.body);
-    assert!(run3.body.contains("<td><code>accuracy max-drop 0.01</code></td><td><span class=\"badge fail\">fail</span>"));
+    assert!(
+        run3.body.contains("baseline: <a href=\"/runs/2\">run #2</a>"),
+        "{}",
+        run3.body
+    );
+    assert!(run3
+        .body
+        .contains("<td><code>accuracy max-drop 0.01</code></td><td><span class=\"badge fail\">fail</span>"));
     if !browser_ready() {
         return;
     }
     let browser = Browser::start();
     browser.open(&format!("{}/metrics?branch=main", ui.url));
-    assert_eq!(browser.texts("svg.chart title"), vec![
-        "run #1: 0.9 (gate passed)",
-        "run #2: 0.92, baseline 0.9 (gate passed)",
-        "run #3: 0.85, baseline 0.92 (gate failed)",
-    ]);
+    assert_eq!(
+        browser.texts("svg.chart title"),
+        vec![
+            "run #1: 0.9 (gate passed)",
+            "run #2: 0.92, baseline 0.9 (gate passed)",
+            "run #3: 0.85, baseline 0.92 (gate failed)",
+        ]
+    );
     assert_eq!(browser.texts("svg.chart .threshold + text"), vec!["accuracy >= 0.8"]);
     browser.click("svg.chart a[data-run='3']");
     wait_for("the failing run's page", Duration::from_secs(10), || {

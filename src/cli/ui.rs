@@ -26,7 +26,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> i32 {
     let dir = args.store.dir();
-    let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.is_empty()).map(UiToken::new);
+    let token = std::env::var(TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .map(UiToken::new);
     if !args.listen.ip().is_loopback() && token.is_none() {
         eprintln!(
             "error: {} is not a loopback address, so the pages need a token: set {TOKEN_VAR}",

@@ -23,7 +23,9 @@ pub enum Resolved {
         label: String,
         record: Option<i64>,
     },
-    Absent { why: String },
+    Absent {
+        why: String,
+    },
 }
 
 /// Finds the baseline. A file that cannot be read is an error (the user

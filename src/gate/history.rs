@@ -20,7 +20,8 @@ pub const DB_FILE: &str = "metrics.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[&str] = &["CREATE TABLE gate_records (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE gate_records (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         branch TEXT NOT NULL,
         run_id INTEGER,
@@ -34,7 +35,8 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE gate_records (
     // each run's baseline and thresholds and show the gate's table later.
     "ALTER TABLE gate_records ADD COLUMN baseline_id INTEGER;
     ALTER TABLE gate_records ADD COLUMN verdict TEXT;
-    CREATE INDEX gate_records_by_run ON gate_records(run_id);"];
+    CREATE INDEX gate_records_by_run ON gate_records(run_id);",
+];
 
 /// One gate's metrics as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -235,8 +237,7 @@ impl History {
     }
 }
 
-const SELECT: &str =
-    "SELECT id, branch, run_id, recorded_at, metrics, passed, baseline_id, verdict FROM gate_records";
+const SELECT: &str = "SELECT id, branch, run_id, recorded_at, metrics, passed, baseline_id, verdict FROM gate_records";
 
 /// A row, its metrics and verdict still text.
 fn raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, String, Option<String>)> {

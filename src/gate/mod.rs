@@ -22,8 +22,8 @@ mod table;
 mod verdict;
 
 pub use baseline::BaselineSource;
-pub use history::{Record, DB_FILE};
 pub(crate) use history::History;
+pub use history::{Record, DB_FILE};
 pub use metrics::{flatten, load_metrics, Metrics};
 pub use number::number as format_number;
 pub use parse::{no_rules, parse_rules, RuleError};

@@ -87,7 +87,10 @@ impl Store {
             ("workflow = ?N", filter.workflow.as_ref()),
             ("git_ref = ?N", branch.as_ref()),
             ("event = ?N", filter.event.as_ref()),
-            ("(result = ?N OR (result IS NULL AND status = ?N))", filter.result.as_ref()),
+            (
+                "(result = ?N OR (result IS NULL AND status = ?N))",
+                filter.result.as_ref(),
+            ),
         ];
         for (clause, value) in wanted {
             if let Some(value) = value {
@@ -96,7 +99,9 @@ impl Store {
             }
         }
         // One more than asked, to know whether an older page exists.
-        values.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)));
+        values.push(SqlValue::Integer(
+            i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1),
+        ));
         let query = format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE {} ORDER BY id DESC LIMIT ?{}",
             clauses.join(" AND "),
@@ -126,7 +131,9 @@ impl Store {
         let marks = vec!["?"; ids.len()].join(",");
         let mut statement = self
             .conn
-            .prepare(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id IN ({marks}) ORDER BY id DESC"))
+            .prepare(&format!(
+                "SELECT {RUN_COLUMNS} FROM runs WHERE id IN ({marks}) ORDER BY id DESC"
+            ))
             .map_err(sql("read runs"))?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(ids), run_row)

@@ -35,8 +35,8 @@ mod sink;
 #[allow(clippy::module_inception)]
 mod store;
 
-pub(crate) use clock::timestamp;
 pub use browse::{FilterChoices, RunFilter, RunPage};
+pub(crate) use clock::timestamp;
 pub use clock::{system_clock, Clock};
 pub(crate) use error::sql;
 pub use error::StoreError;

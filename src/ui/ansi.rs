@@ -162,7 +162,10 @@ mod tests {
 
     #[test]
     fn colours_become_classes_and_text_is_escaped() {
-        assert_eq!(to_html("\u{1b}[1;31mfail\u{1b}[0m <b>"), "<span class=\"f1 bo\">fail</span> &lt;b&gt;");
+        assert_eq!(
+            to_html("\u{1b}[1;31mfail\u{1b}[0m <b>"),
+            "<span class=\"f1 bo\">fail</span> &lt;b&gt;"
+        );
         assert_eq!(to_html("a\u{1b}[32mb\u{1b}[39mc"), "a<span class=\"f2\">b</span>c");
         assert_eq!(to_html("\u{1b}[38;5;196mred"), "<span class=\"f9\">red</span>");
         assert_eq!(to_html("\u{1b}[2Kx\u{7}y"), "xy");

@@ -56,7 +56,9 @@ pub async fn download(
         return Err(PageError::not_found(format!("run {id} has no artifact `{name}`")));
     };
     let path = dir.join("artifacts").join(format!("{}.zip", artifact.name));
-    let file = tokio::fs::File::open(&path).await.map_err(|e| PageError::internal(&e))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| PageError::internal(&e))?;
     let length = file.metadata().await.map_err(|e| PageError::internal(&e))?.len();
     let mut response = Response::new(Body::from_stream(tokio_util::io::ReaderStream::new(file)));
     let headers = response.headers_mut();

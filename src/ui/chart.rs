@@ -109,7 +109,11 @@ fn change_limit(rule: &str, baseline: f64) -> Option<f64> {
     let Check::Change { kind, amount, relative } = parsed.check else {
         return None;
     };
-    let delta = if relative { baseline.abs() * amount / 100.0 } else { amount };
+    let delta = if relative {
+        baseline.abs() * amount / 100.0
+    } else {
+        amount
+    };
     Some(match kind {
         ChangeKind::MaxDrop => baseline - delta,
         ChangeKind::MaxRise | ChangeKind::MinGain => baseline + delta,
@@ -136,11 +140,21 @@ pub fn svg(series: &Series, link: Option<&dyn Fn(i64) -> String>) -> String {
     if !low.is_finite() {
         (low, high) = (0.0, 1.0);
     }
-    let pad = if high > low { (high - low) * 0.1 } else { low.abs().max(1.0) * 0.1 };
+    let pad = if high > low {
+        (high - low) * 0.1
+    } else {
+        low.abs().max(1.0) * 0.1
+    };
     (low, high) = (low - pad, high + pad);
     let n = series.points.len().max(1);
     let plot_w = W - LEFT - RIGHT;
-    let x = |i: usize| LEFT + if n == 1 { plot_w / 2.0 } else { plot_w * i as f64 / (n - 1) as f64 };
+    let x = |i: usize| {
+        LEFT + if n == 1 {
+            plot_w / 2.0
+        } else {
+            plot_w * i as f64 / (n - 1) as f64
+        }
+    };
     let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - low) / (high - low));
     let mut out = format!(
         "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" \
@@ -261,7 +275,12 @@ pub fn document(all: &[Series]) -> String {
         H * all.len().max(1) as f64
     );
     for (i, s) in all.iter().enumerate() {
-        let _ = write!(out, "<g transform=\"translate(0 {})\">{}</g>", H * i as f64, svg(s, None));
+        let _ = write!(
+            out,
+            "<g transform=\"translate(0 {})\">{}</g>",
+            H * i as f64,
+            svg(s, None)
+        );
     }
     out.push_str("</svg>\n");
     out

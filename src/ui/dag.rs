@@ -75,9 +75,13 @@ pub fn svg(jobs: &[JobRow], needs: Option<&Needs>) -> String {
     );
     if let Some(needs) = needs {
         for (id, wanted) in needs {
-            let Some(&(x2, y2, h2)) = place.get(id.as_str()) else { continue };
+            let Some(&(x2, y2, h2)) = place.get(id.as_str()) else {
+                continue;
+            };
             for need in wanted {
-                let Some(&(x1, y1, h1)) = place.get(need.as_str()) else { continue };
+                let Some(&(x1, y1, h1)) = place.get(need.as_str()) else {
+                    continue;
+                };
                 let (sx, sy, ex, ey) = (x1 + WIDTH, y1 + h1 / 2, x2, y2 + h2 / 2);
                 let mid = (sx + ex) / 2;
                 let _ = write!(
@@ -105,7 +109,12 @@ pub fn svg(jobs: &[JobRow], needs: Option<&Needs>) -> String {
             y + 16,
         );
         if legs.is_empty() {
-            let _ = write!(out, "<text class=\"leg\" x=\"{}\" y=\"{}\">not started</text>", x + 8, y + HEAD + 12);
+            let _ = write!(
+                out,
+                "<text class=\"leg\" x=\"{}\" y=\"{}\">not started</text>",
+                x + 8,
+                y + HEAD + 12
+            );
         }
         for (i, leg) in legs.iter().enumerate() {
             let mut facts = vec![duration(leg.seconds())];
@@ -139,7 +148,13 @@ fn state_of(leg: &JobRow) -> &'static str {
 /// The id of a job's section on the page (ids are letters, digits, `-`, `_`).
 pub fn anchor(job: &str) -> String {
     job.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -159,7 +174,12 @@ fn depths(order: &[String], needs: Option<&Needs>) -> BTreeMap<String, usize> {
     for _ in 0..order.len() {
         let mut changed = false;
         for (id, wanted) in needs {
-            let d = wanted.iter().filter_map(|n| depth.get(n)).map(|d| d + 1).max().unwrap_or(0);
+            let d = wanted
+                .iter()
+                .filter_map(|n| depth.get(n))
+                .map(|d| d + 1)
+                .max()
+                .unwrap_or(0);
             if depth.get(id).is_some_and(|&old| d > old && d < order.len()) {
                 depth.insert(id.clone(), d);
                 changed = true;

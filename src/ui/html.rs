@@ -114,6 +114,9 @@ pub fn short_ref(git_ref: &str) -> &str {
 
 /// A result badge: `<span class="badge success">success</span>`.
 pub fn badge(state: &str) -> String {
-    let class: String = state.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let class: String = state
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
     format!("<span class=\"badge {class}\">{}</span>", escape(state))
 }

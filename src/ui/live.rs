@@ -61,9 +61,15 @@ pub fn run_fingerprint(state: &UiState, id: i64) -> Option<(String, bool)> {
     let detail = Store::open_read_only(&state.store).ok()?.run(id).ok()??;
     let mut facts = vec![format!("{:?}{:?}", detail.run.status, detail.run.result)];
     for job in &detail.jobs {
-        facts.push(format!("{}{}{:?}{:?}{}", job.job, job.leg, job.status, job.result, job.attempts));
+        facts.push(format!(
+            "{}{}{:?}{:?}{}",
+            job.job, job.leg, job.status, job.result, job.attempts
+        ));
         for step in &job.steps {
-            facts.push(format!("{}{}{:?}{:?}", step.attempt, step.step, step.status, step.conclusion));
+            facts.push(format!(
+                "{}{}{:?}{:?}",
+                step.attempt, step.step, step.status, step.conclusion
+            ));
         }
     }
     Some((fingerprint(&facts), detail.run.status == Status::Running))
@@ -119,7 +125,10 @@ pub async fn runs(State(state): State<UiState>, query: Query_) -> Response {
 /// `GET /live/runs/{id}?since=F`: `changed` on each change of the run's
 /// jobs and steps; `end` once it is no longer running.
 pub async fn run(State(state): State<UiState>, Path(id): Path<i64>, query: Query_) -> Response {
-    let since = Params::from(query).ok().and_then(|p| p.text("since")).unwrap_or_default();
+    let since = Params::from(query)
+        .ok()
+        .and_then(|p| p.text("since"))
+        .unwrap_or_default();
     let events = stream::unfold(Some((state, since)), move |feed| async move {
         let (state, last) = feed?;
         loop {

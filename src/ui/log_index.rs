@@ -141,7 +141,10 @@ mod tests {
         let indexes = LogIndexes::default();
         let index = indexes.get(&path).unwrap();
         assert_eq!((index.lines, index.pages()), (2501, 3));
-        assert_eq!(index.annotations, vec![(2501, LineKind::Error, "Error: boom".to_string())]);
+        assert_eq!(
+            index.annotations,
+            vec![(2501, LineKind::Error, "Error: boom".to_string())]
+        );
         let (first, lines) = index.read_page(&path, 2).unwrap();
         assert_eq!((first, lines.len()), (2001, 501));
         assert_eq!((lines[0].as_str(), lines[500].as_str()), ("line 2001", "Error: boom"));

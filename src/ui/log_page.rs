@@ -37,7 +37,12 @@ impl LogRef {
 
     /// `job=…&leg=…&attempt=…[&step=…]`.
     pub fn query(&self) -> String {
-        let mut q = format!("job={}&leg={}&attempt={}", query_value(&self.job), self.leg, self.attempt);
+        let mut q = format!(
+            "job={}&leg={}&attempt={}",
+            query_value(&self.job),
+            self.leg,
+            self.attempt
+        );
         if let Some(step) = self.step {
             let _ = write!(q, "&step={step}");
         }
@@ -143,10 +148,7 @@ fn render(state: &UiState, id: i64, which: &LogRef, page: Option<u64>) -> Result
 }
 
 fn pager(base: &str, page: u64, pages: u64, lines: u64) -> String {
-    let mut out = format!(
-        "<p class=\"pager\">{lines} lines · page {} of {pages}",
-        page + 1
-    );
+    let mut out = format!("<p class=\"pager\">{lines} lines · page {} of {pages}", page + 1);
     let link = |out: &mut String, label: &str, to: u64| {
         let _ = write!(out, " <a href=\"{}&amp;page={to}\">{label}</a>", escape(base));
     };

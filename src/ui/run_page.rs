@@ -33,7 +33,9 @@ pub async fn page(
         }
         let run = &detail.run;
         let live = if run.status == Status::Running {
-            let since = super::live::run_fingerprint(&state, id).map(|(f, _)| f).unwrap_or_default();
+            let since = super::live::run_fingerprint(&state, id)
+                .map(|(f, _)| f)
+                .unwrap_or_default();
             format!(" data-live=\"/live/runs/{id}?since={since}\" data-fragment=\"/runs/{id}?fragment=1\"")
         } else {
             String::new()
@@ -129,10 +131,7 @@ fn job_section(state: &UiState, detail: &RunDetail, leg: &JobRow, first_of_job: 
         let _ = write!(out, "<p class=\"reason\">{}</p>", escape(reason));
     }
     let files = detail.log_files(&state.store, Some(&leg.job));
-    let own_logs: Vec<_> = files
-        .iter()
-        .filter(|f| f.leg == leg.leg && f.step.is_none())
-        .collect();
+    let own_logs: Vec<_> = files.iter().filter(|f| f.leg == leg.leg && f.step.is_none()).collect();
     if !leg.steps.is_empty() {
         out.push_str(
             "<table class=\"steps\"><thead><tr><th>step</th><th>outcome</th><th>duration</th><th>log</th></tr></thead><tbody>",

@@ -44,7 +44,9 @@ fn render(state: &UiState, filter: &RunFilter, before: Option<i64>, fragment: bo
         return Ok(page_response("runs", &body));
     }
     let store = Store::open_read_only(&state.store).map_err(|e| PageError::internal(&e))?;
-    let page = store.run_page(filter, before, PER_PAGE).map_err(|e| PageError::internal(&e))?;
+    let page = store
+        .run_page(filter, before, PER_PAGE)
+        .map_err(|e| PageError::internal(&e))?;
     let ids: Vec<i64> = page.runs.iter().map(|r| r.id).collect();
     let gates = match History::open_existing(&state.store).map_err(PageError::text)? {
         Some(history) if !ids.is_empty() => history.gate_results(&ids).map_err(PageError::text)?,
@@ -117,9 +119,16 @@ fn link(filter: &RunFilter, before: Option<i64>, fragment: bool) -> String {
 }
 
 fn select(out: &mut String, name: &str, values: &[String], chosen: Option<&str>) {
-    let _ = write!(out, "<label>{name} <select name=\"{name}\"><option value=\"\">all</option>");
+    let _ = write!(
+        out,
+        "<label>{name} <select name=\"{name}\"><option value=\"\">all</option>"
+    );
     for value in values {
-        let selected = if Some(value.as_str()) == chosen { " selected" } else { "" };
+        let selected = if Some(value.as_str()) == chosen {
+            " selected"
+        } else {
+            ""
+        };
         let _ = write!(out, "<option{selected}>{}</option>", escape(value));
     }
     out.push_str("</select></label>");

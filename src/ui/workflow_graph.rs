@@ -42,6 +42,10 @@ fn at_commit(store_dir: &Path, run: &RunRow) -> Option<String> {
 fn on_disk(store_dir: &Path, path: &str) -> Option<String> {
     let root = store_dir.parent()?;
     let file = Path::new(path);
-    let full = if file.is_absolute() { file.to_path_buf() } else { root.join(file) };
+    let full = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        root.join(file)
+    };
     std::fs::read_to_string(full).ok()
 }

@@ -17,7 +17,10 @@ pub struct Browser {
 
 /// Whether chromedriver is installed; panics under CI when not.
 pub fn browser_ready() -> bool {
-    let found = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if found {
         return true;
     }
@@ -108,7 +111,11 @@ impl Browser {
 
     /// Clicks the first element matching a CSS selector.
     pub fn click(&self, selector: &str) {
-        let element = self.call("POST", "/element", Some(json!({"using": "css selector", "value": selector})));
+        let element = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": selector})),
+        );
         let id = element
             .as_object()
             .and_then(|o| o.values().next())

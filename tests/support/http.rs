@@ -21,7 +21,9 @@ impl Answer {
 /// `method` `url` (`http://host:port/path`) with an optional JSON body.
 pub fn request(method: &str, url: &str, body: Option<&str>) -> Answer {
     let rest = url.strip_prefix("http://").expect("an http:// address");
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let mut stream = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect to {host}: {e}"));
     let body = body.unwrap_or("");
     let head = format!(
@@ -55,7 +57,9 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> Answer {
         .iter()
         .find(|(n, _)| n == "content-length")
         .and_then(|(_, v)| v.parse::<usize>().ok());
-    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
     let body = if let Some(length) = length {
         let mut body = vec![0; length];
         reader.read_exact(&mut body).expect("read a body");
@@ -75,7 +79,9 @@ fn read_chunked(reader: &mut impl BufRead) -> String {
     loop {
         let mut size = String::new();
         reader.read_line(&mut size).expect("a chunk size");
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if size == 0 {
             break;
         }

@@ -70,7 +70,11 @@ pub fn router(state: ApiState) -> Router {
         // The web view (docs/ui.md) at `/`, under the same token rule.
         .merge(crate::ui::router(crate::ui::UiState::new(
             state.config.store.clone(),
-            state.config.api_token.as_ref().map(|t| crate::ui::UiToken::new(t.expose())),
+            state
+                .config
+                .api_token
+                .as_ref()
+                .map(|t| crate::ui::UiToken::new(t.expose())),
         )))
 }
 
