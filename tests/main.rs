@@ -22,4 +22,5 @@ mod runner_config;
 mod runner_daemon;
 mod store;
 mod store_faults;
+mod ui;
 mod validate;

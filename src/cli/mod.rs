@@ -29,6 +29,7 @@ mod runner_status;
 mod runs;
 mod show;
 mod stored;
+mod ui;
 mod validate;
 mod workflows;
 
@@ -81,6 +82,8 @@ enum Command {
     Runner(runner::Args),
     /// Install the git hook that hands pushes to the runner.
     Hook(hook::Args),
+    /// Serve the web view of the run store: runs, logs, the job graph, metrics over time.
+    Ui(ui::Args),
 }
 
 pub fn main() -> i32 {
@@ -109,5 +112,6 @@ pub fn main() -> i32 {
         Command::Runner(args) => runner::run(args),
         Command::Actions(args) => actions::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Ui(args) => ui::run(args),
     }
 }

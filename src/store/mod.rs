@@ -21,6 +21,7 @@
 //! [`Store::mark_abandoned`] later marks its runs `interrupted`.
 
 mod actions;
+mod browse;
 mod clock;
 mod error;
 mod layout;
@@ -36,6 +37,7 @@ mod sink;
 mod store;
 
 pub use actions::ActionRow;
+pub use browse::{FilterChoices, RunFilter, RunPage};
 pub(crate) use clock::timestamp;
 pub use clock::{system_clock, Clock};
 pub(crate) use error::sql;
