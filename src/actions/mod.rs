@@ -19,6 +19,7 @@ pub mod javascript;
 pub mod located;
 pub mod pull;
 pub mod resolve;
+pub mod run_uses;
 pub mod settings;
 pub mod setup_python;
 

@@ -5,7 +5,8 @@
 use super::job::number;
 use super::scope::Scope;
 use super::shared::RunShared;
-use super::step::{run_posts, run_pres, run_step, JobState, StepContext};
+use super::stages::{run_posts, run_pres};
+use super::step::{run_step, JobState, StepContext};
 use crate::actions::builtins::job_cache_scope;
 use crate::actions::cache::save;
 use crate::backend::{Backend, JobEnv, JobSpec};

@@ -40,8 +40,11 @@ impl DockerJob {
             if let Some(error) = info.error_detail.and_then(|d| d.message) {
                 return Err(BackendError::Other(format!("building {tag} failed: {error}")));
             }
+            // The build's stream ends each message with its own newline.
             for line in info.stream.as_deref().unwrap_or_default().lines() {
-                sink.line(line);
+                if !line.trim().is_empty() {
+                    sink.line(line);
+                }
             }
             sink.flush();
         }
