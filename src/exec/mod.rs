@@ -29,6 +29,7 @@ pub mod shared;
 pub mod shell;
 pub mod step;
 pub mod step_files;
+pub mod step_summary;
 pub mod step_output;
 
 #[cfg(test)]

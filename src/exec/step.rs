@@ -10,6 +10,7 @@ use super::shared::RunShared;
 use super::shell::resolve_shell;
 use super::step_files::StepFiles;
 use super::step_output::StepOutput;
+use super::step_summary::{too_large_message, StepSummary};
 use crate::actions::builtins::{builtin, inputs, run_builtin, BUILT_IN};
 use crate::actions::cache::CacheOptions;
 use crate::actions::composite_run::{run_composite, Call};
@@ -491,14 +492,14 @@ fn apply_file_commands(
     if let Ok(text) = files.read("path") {
         prepend_paths(&mut state.paths, &parse_path_file(&text));
     }
-    if let Ok(markdown) = files.read("step_summary") {
-        if !markdown.trim().is_empty() {
-            shared.emit(RunEvent::StepSummary {
-                job: cx.key.clone(),
-                step: index,
-                markdown: shared.mask(&markdown),
-            });
-        }
+    match files.summary() {
+        Ok(StepSummary::Markdown(markdown)) => shared.emit(RunEvent::StepSummary {
+            job: cx.key.clone(),
+            step: index,
+            markdown: shared.mask(&markdown),
+        }),
+        Ok(StepSummary::TooLarge(size)) => warn(too_large_message(size)),
+        Ok(StepSummary::Empty) | Err(_) => {}
     }
     ok
 }
