@@ -24,6 +24,7 @@ pub mod leg;
 mod leg_error;
 pub mod mask;
 mod mask_encodings;
+mod mask_finder;
 pub mod scope;
 pub mod shared;
 pub mod shell;
