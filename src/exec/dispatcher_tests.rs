@@ -103,6 +103,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             reused: Default::default(),
             earlier_runs: Vec::new(),
             max_job_minutes: None,
+            container_policy: None,
         },
         backends: Backends {
             docker: Some(Arc::new(backend.clone())),

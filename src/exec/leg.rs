@@ -106,6 +106,11 @@ pub async fn run_leg(
     if let Some(request) = spec.container.gpus.clone() {
         spec.gpus = assignment(&request, lease.as_ref());
     }
+    // After the lease: a `--device` of a leased GPU is allowed.
+    if let Err(message) = apply_policy(&shared, &mut spec) {
+        shared.say(&key, None, LineKind::Error, &message);
+        return finish(Outcome::Failure, 0, Map::new(), Some(message));
+    }
     let attempts = 1 + job.retries.as_ref().map_or(0, |r| r.value);
     let delay = job.retry_delay.as_ref().map_or(Duration::ZERO, |d| d.value);
     let mut last = AttemptResult::cancelled();
@@ -319,6 +324,24 @@ fn prepare(
         .clone()
         .ok_or_else(|| LegError::NoDocker { leg: key.name.clone() })?;
     Ok((docker, spec))
+}
+
+/// The daemon's container policy: refuses the options that break
+/// isolation (every one named, at once) and sets the limits.
+fn apply_policy(shared: &RunShared, spec: &mut JobSpec) -> Result<(), String> {
+    let Some(policy) = &shared.settings.container_policy else {
+        return Ok(());
+    };
+    if spec.image.is_empty() {
+        return Ok(()); // a job on the host: no container to limit
+    }
+    let refused = policy.check(spec);
+    if !refused.is_empty() {
+        let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
+        return Err(lines.join("\n"));
+    }
+    policy.limit(spec);
+    Ok(())
 }
 
 fn container_config(container: &Container, scope: &Scope) -> Result<ContainerConfig, LegError> {

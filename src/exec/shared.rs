@@ -4,6 +4,7 @@
 use super::concurrency::ConcurrencyGroups;
 use super::gpu::GpuPool;
 use super::mask::Masker;
+use crate::backend::options::policy::ContainerPolicy;
 use crate::backend::Backend;
 use crate::model::Workflow;
 use crate::plan::LabelMap;
@@ -51,6 +52,9 @@ pub struct RunSettings {
     pub earlier_runs: Vec<i64>,
     /// The runner's `job_timeout`: a ceiling on every job's `timeout-minutes`.
     pub max_job_minutes: Option<f64>,
+    /// The daemon's rules for job containers (refused options, limits);
+    /// None for `mlci run`, where the machine is the user's own.
+    pub container_policy: Option<ContainerPolicy>,
 }
 
 impl RunSettings {
