@@ -19,6 +19,7 @@ mod run;
 mod run_act;
 mod runner_config;
 mod runner_daemon;
+mod runner_policy;
 mod store;
 mod store_faults;
 mod validate;
