@@ -20,6 +20,7 @@ mod run_act;
 mod runner_config;
 mod runner_daemon;
 mod runner_policy;
+mod secret_sinks;
 mod store;
 mod store_faults;
 mod validate;

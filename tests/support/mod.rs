@@ -5,4 +5,4 @@ pub mod docker;
 pub mod git;
 mod test;
 
-pub use test::{shared, Test};
+pub use test::{shared, unindent, Test};
