@@ -21,6 +21,7 @@ mod runner_config;
 mod runner_daemon;
 mod runner_policy;
 mod secret_sinks;
+mod step_summary;
 mod store;
 mod store_faults;
 mod validate;
