@@ -85,10 +85,23 @@ fn a_secret_in_every_field_reaches_no_sink_of_mlci_run() {
     std::fs::write(dir.path().join(".github/workflows/ci.yml"), workflow).expect("the workflow");
     let store = dir.path().join("store");
     let store_arg = store.to_string_lossy().into_owned();
-    let base = ["run", "--backend", "host", "--store", &store_arg, "--secret", "DEPLOY_KEY"];
+    let base = [
+        "run",
+        "--backend",
+        "host",
+        "--store",
+        &store_arg,
+        "--secret",
+        "DEPLOY_KEY",
+    ];
 
     let terminal = mlci(dir.path(), &base);
-    assert_eq!(terminal.status.code(), Some(1), "{}", String::from_utf8_lossy(&terminal.stderr));
+    assert_eq!(
+        terminal.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&terminal.stderr)
+    );
     let screen = String::from_utf8_lossy(&terminal.stdout);
     assert!(screen.contains("deploy with ***"), "{screen}");
     assert!(screen.contains("plain ***"), "{screen}");
@@ -102,7 +115,10 @@ fn a_secret_in_every_field_reaches_no_sink_of_mlci_run() {
     let json = mlci(dir.path(), &[&base[..], &["--json"]].concat());
     let lines = String::from_utf8_lossy(&json.stdout);
     // As on GitHub, an output that holds a secret is left out.
-    assert!(lines.contains("output `token` holds a secret and is left out"), "{lines}");
+    assert!(
+        lines.contains("output `token` holds a secret and is left out"),
+        "{lines}"
+    );
     assert!(lines.contains("\"markdown\":\"# summary *** ***"), "{lines}");
     assert_hidden(SECRET, "--json", &json.stdout);
 
@@ -113,7 +129,11 @@ fn a_secret_in_every_field_reaches_no_sink_of_mlci_run() {
         vec!["show", "2", "--store", &store_arg, "--json"],
     ] {
         let shown = mlci(dir.path(), &args);
-        assert!(shown.status.success(), "mlci {args:?}: {}", String::from_utf8_lossy(&shown.stderr));
+        assert!(
+            shown.status.success(),
+            "mlci {args:?}: {}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
         assert_hidden(SECRET, &format!("mlci {}", args.join(" ")), &shown.stdout);
     }
     assert_hidden_in_files(SECRET, &store);
@@ -181,8 +201,16 @@ fn a_masked_value_reaches_neither_the_forge_nor_the_read_api_nor_the_daemons_sto
             && queue.runs_in(RunState::Queued).is_ok_and(|r| r.is_empty())
             && queue.runs_in(RunState::Running).is_ok_and(|r| r.is_empty())
     });
-    wait_until("the final statuses", Duration::from_secs(60), || forge.statuses(&sha).len() >= 4);
-    let sent: Vec<serde_json::Value> = forge.received.lock().expect("the forge's log").iter().map(|r| r.body.clone()).collect();
+    wait_until("the final statuses", Duration::from_secs(60), || {
+        forge.statuses(&sha).len() >= 4
+    });
+    let sent: Vec<serde_json::Value> = forge
+        .received
+        .lock()
+        .expect("the forge's log")
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
     let described = serde_json::to_string(&sent).expect("json");
     assert!(described.contains("\"failure\""), "{described}");
     assert_hidden(secret, "the commit statuses", described.as_bytes());

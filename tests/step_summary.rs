@@ -31,7 +31,12 @@ fn a_summary_over_one_mebibyte_is_dropped_with_githubs_error() {
     let summaries: Vec<(u64, &str)> = events
         .iter()
         .filter(|e| e["type"] == "step_summary")
-        .map(|e| (e["step"].as_u64().unwrap_or(99), e["markdown"].as_str().unwrap_or_default()))
+        .map(|e| {
+            (
+                e["step"].as_u64().unwrap_or(99),
+                e["markdown"].as_str().unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(summaries, [(1, "## fits\n")]);
     let errors: Vec<&str> = events

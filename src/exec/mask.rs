@@ -118,7 +118,11 @@ impl Masker {
         if self.masked_since_add.fetch_add(1, Ordering::Relaxed) < self.known.len() {
             return None;
         }
-        let all: Vec<String> = self.groups.iter().flat_map(|group| group.values.iter().cloned()).collect();
+        let all: Vec<String> = self
+            .groups
+            .iter()
+            .flat_map(|group| group.values.iter().cloned())
+            .collect();
         Some(self.whole.get_or_init(|| Finder::new(&all)))
     }
 }

@@ -30,8 +30,8 @@ pub mod shared;
 pub mod shell;
 pub mod step;
 pub mod step_files;
-pub mod step_summary;
 pub mod step_output;
+pub mod step_summary;
 
 #[cfg(test)]
 mod dispatcher_tests;

@@ -194,7 +194,13 @@ async fn processes_in_other_sessions_do_not_outlive_the_job() {
     // Really out of the step's group: the group kill alone misses them.
     let sid = |pid: &str| {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        let fields: Vec<String> = stat.rsplit_once(')').unwrap().1.split_whitespace().map(str::to_string).collect();
+        let fields: Vec<String> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         (fields[2].clone(), fields[3].clone()) // (pgrp, session)
     };
     assert_eq!(sid(session).1, *session, "setsid made its own session");

@@ -136,7 +136,12 @@ impl ContainerPolicy {
 }
 
 /// (allowance needed, container, option) for each way out of `config`.
-fn breaches(config: &ContainerConfig, gpus: &GpuAssignment, container: &str, found: &mut Vec<(Allowance, String, String)>) {
+fn breaches(
+    config: &ContainerConfig,
+    gpus: &GpuAssignment,
+    container: &str,
+    found: &mut Vec<(Allowance, String, String)>,
+) {
     let mut add = |needs, option: String| found.push((needs, container.to_string(), option));
     if config.privileged {
         add(Allowance::Privileged, "--privileged".into());

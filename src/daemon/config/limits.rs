@@ -17,7 +17,9 @@ pub(super) const DEFAULT_MEMORY_PERCENT: f64 = 90.0;
 impl ConfigReader {
     /// The limits, with the defaults for what `limits:` leaves out.
     pub fn limits(&mut self, node: Option<&Node>) -> ContainerLimits {
-        let mapping = node.filter(|n| !n.is_null()).and_then(|n| self.reader.mapping(n, "`limits:`"));
+        let mapping = node
+            .filter(|n| !n.is_null())
+            .and_then(|n| self.reader.mapping(n, "`limits:`"));
         if let Some(m) = mapping {
             self.reader.check_keys(m, KEYS, "`limits:`");
         }
@@ -65,7 +67,11 @@ impl ConfigReader {
                     let known: Vec<&str> = Allowance::ALL.iter().map(|a| a.key()).collect();
                     self.error(
                         word.span,
-                        format!("`allow:` of {what}: `{}` is not one of {}", word.value, known.join(", ")),
+                        format!(
+                            "`allow:` of {what}: `{}` is not one of {}",
+                            word.value,
+                            known.join(", ")
+                        ),
                     );
                 }
             }

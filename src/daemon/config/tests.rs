@@ -423,11 +423,16 @@ fn container_limits_default_and_read() {
         .unwrap();
     assert_eq!(config.limits.pids, Some(100));
     assert_eq!(config.limits.memory, Some(2 << 30));
-    assert_eq!(config.repos[0].allow, vec![Allowance::Privileged, Allowance::HostVolumes]);
+    assert_eq!(
+        config.repos[0].allow,
+        vec![Allowance::Privileged, Allowance::HostVolumes]
+    );
     let policy = config.container_policy(&config.repos[0]);
     assert_eq!(policy.repository, "vision");
 
-    let config = s.load(&format!("{MINIMAL}limits:\n  pids: none\n  memory: none\n")).unwrap();
+    let config = s
+        .load(&format!("{MINIMAL}limits:\n  pids: none\n  memory: none\n"))
+        .unwrap();
     assert_eq!(config.limits.pids, None);
     assert_eq!(config.limits.memory, None);
 }
