@@ -3,7 +3,8 @@
 //! itself and in base64, is found nowhere mlci writes: the terminal,
 //! `--json`, the store's files (the SQLite database's bytes included),
 //! `mlci logs` and `mlci show`, the daemon's read API, the commit statuses
-//! sent to a forge, and no process's command line.
+//! sent to a forge, the failure notification, and no process's command
+//! line.
 
 use crate::support::daemon::{free_port, wait_until, Forge, Origin, Runner};
 use crate::support::docker::docker_ready;
@@ -158,7 +159,9 @@ fn a_masked_value_reaches_neither_the_forge_nor_the_read_api_nor_the_daemons_sto
     let config = dir.path().join("runner.yml");
     let text = format!(
         "store: store\nlisten: {listen}\nstatus:\n  github: {}\n  token_file: forge.token\n\
+         notify:\n  - url: {}/notify\n\
          repos:\n  - name: vision\n    path: {}\n    default_branch: main\n    slug: acme/vision\n",
+        forge.url,
         forge.url,
         origin.bare.display()
     );
@@ -201,9 +204,19 @@ fn a_masked_value_reaches_neither_the_forge_nor_the_read_api_nor_the_daemons_sto
             && queue.runs_in(RunState::Queued).is_ok_and(|r| r.is_empty())
             && queue.runs_in(RunState::Running).is_ok_and(|r| r.is_empty())
     });
-    wait_until("the final statuses", Duration::from_secs(60), || {
-        forge.statuses(&sha).len() >= 4
-    });
+    wait_until(
+        "the final statuses and the notification",
+        Duration::from_secs(60),
+        || {
+            forge.statuses(&sha).len() >= 4
+                && forge
+                    .received
+                    .lock()
+                    .expect("the forge's log")
+                    .iter()
+                    .any(|r| r.path == "/notify")
+        },
+    );
     let sent: Vec<serde_json::Value> = forge
         .received
         .lock()
@@ -213,7 +226,8 @@ fn a_masked_value_reaches_neither_the_forge_nor_the_read_api_nor_the_daemons_sto
         .collect();
     let described = serde_json::to_string(&sent).expect("json");
     assert!(described.contains("\"failure\""), "{described}");
-    assert_hidden(secret, "the commit statuses", described.as_bytes());
+    assert!(described.contains("failed on main"), "the notification: {described}");
+    assert_hidden(secret, "the commit statuses and the notification", described.as_bytes());
 
     for path in ["/api/runs", "/api/runs/1", "/api/runs/1/logs", "/api/events"] {
         let answer = http_get(&listen, path);
