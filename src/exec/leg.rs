@@ -10,6 +10,7 @@ use super::leg_error::LegError;
 use super::scope::Scope;
 use super::shared::RunShared;
 use crate::backend::options::parse_options;
+use crate::backend::options::policy::{ContainerPolicy, Refusal};
 use crate::backend::{Backend, ContainerConfig, GpuRequest, JobSpec, ServiceSpec};
 use crate::model::{Container, Job};
 use crate::plan::labels::LabelTarget;
@@ -74,6 +75,11 @@ pub async fn run_leg(
             return finish(Outcome::Failure, 0, Map::new(), Some(message));
         }
     };
+    // Refused options fail the job at once, not after a wait for a slot.
+    if let Err(message) = refuse(&shared, &spec, ContainerPolicy::check_before_lease) {
+        shared.say(&key, None, LineKind::Error, &message);
+        return finish(Outcome::Failure, 0, Map::new(), Some(message));
+    }
     let _group = match enter_group(&shared, job, &scope, &key, &cancel).await {
         Ok(slot) => slot,
         Err(GroupWait::Cancelled(reason)) => return finish(Outcome::Cancelled, 0, Map::new(), Some(reason)),
@@ -329,19 +335,32 @@ fn prepare(
 /// The daemon's container policy: refuses the options that break
 /// isolation (every one named, at once) and sets the limits.
 fn apply_policy(shared: &RunShared, spec: &mut JobSpec) -> Result<(), String> {
+    refuse(shared, spec, ContainerPolicy::check)?;
+    if let Some(policy) = &shared.settings.container_policy {
+        policy.limit(spec);
+    }
+    Ok(())
+}
+
+/// The refusals of `check`, one line each; none without a policy (`mlci
+/// run`) or a container (a job on the host).
+fn refuse(
+    shared: &RunShared,
+    spec: &JobSpec,
+    check: fn(&ContainerPolicy, &JobSpec) -> Vec<Refusal>,
+) -> Result<(), String> {
     let Some(policy) = &shared.settings.container_policy else {
         return Ok(());
     };
     if spec.image.is_empty() {
-        return Ok(()); // a job on the host: no container to limit
+        return Ok(());
     }
-    let refused = policy.check(spec);
-    if !refused.is_empty() {
-        let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
-        return Err(lines.join("\n"));
+    let refused = check(policy, spec);
+    if refused.is_empty() {
+        return Ok(());
     }
-    policy.limit(spec);
-    Ok(())
+    let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    Err(lines.join("\n"))
 }
 
 fn container_config(container: &Container, scope: &Scope) -> Result<ContainerConfig, LegError> {

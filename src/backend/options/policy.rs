@@ -103,8 +103,24 @@ impl ContainerPolicy {
     /// Every option of the job container and its services that the policy
     /// refuses, all at once.
     pub fn check(&self, spec: &JobSpec) -> Vec<Refusal> {
+        self.check_with_gpus(spec, &spec.gpus)
+    }
+
+    /// [`check`](Self::check) before the job's GPUs are leased, so that a
+    /// refused job fails without waiting for GPUs or a slot: the device
+    /// nodes of any GPU pass if the job asks for GPUs, and `check` judges
+    /// them again once the lease says which.
+    pub fn check_before_lease(&self, spec: &JobSpec) -> Vec<Refusal> {
+        let gpus = match spec.container.gpus {
+            Some(_) => GpuAssignment::Count(-1),
+            None => GpuAssignment::None,
+        };
+        self.check_with_gpus(spec, &gpus)
+    }
+
+    fn check_with_gpus(&self, spec: &JobSpec, gpus: &GpuAssignment) -> Vec<Refusal> {
         let mut found = Vec::new();
-        breaches(&spec.container, &spec.gpus, "the job container", &mut found);
+        breaches(&spec.container, gpus, "the job container", &mut found);
         for service in &spec.services {
             let name = format!("service `{}`", service.id);
             breaches(&service.config, &GpuAssignment::None, &name, &mut found);

@@ -103,6 +103,11 @@ fn a_leased_gpus_device_nodes_are_allowed_and_no_other() {
         refused(&spec, &[]),
         vec![("--device /dev/nvidia2".to_string(), Allowance::Devices)]
     );
+    // Before the lease, any GPU's nodes pass for a job that asks for GPUs.
+    spec.container.gpus = Some(crate::backend::GpuRequest::Count(1));
+    assert_eq!(policy(&[]).check_before_lease(&spec), vec![]);
+    spec.container.gpus = None;
+    assert_eq!(policy(&[]).check_before_lease(&spec).len(), 4);
     // Without a GPU, not even the control node.
     spec.gpus = GpuAssignment::None;
     assert_eq!(refused(&spec, &[]).len(), 4);
