@@ -10,6 +10,7 @@ mod eval;
 mod folder;
 mod fuzz;
 mod gate;
+mod host_leftovers;
 mod labels;
 mod logs_follow;
 mod ml_example;

@@ -243,14 +243,22 @@ impl JobEnv for HostJob {
     }
 
     async fn remove(&self) -> Result<(), BackendError> {
-        let mut groups = self.groups();
-        let Groups { running, leftover } = &mut *groups;
-        for group in running.iter().chain(leftover.iter()) {
-            signal_group(*group, libc::SIGKILL);
+        {
+            let mut groups = self.groups();
+            let Groups { running, leftover } = &mut *groups;
+            for group in running.iter().chain(leftover.iter()) {
+                signal_group(*group, libc::SIGKILL);
+            }
+            leftover.clear();
         }
-        leftover.clear();
-        drop(groups);
-        leftovers::kill_marked(&self.mark);
+        // A scan of /proc: off the async threads.
+        let mark = self.mark.clone();
+        if tokio::task::spawn_blocking(move || leftovers::kill_marked(&mark))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the scan for a host job's leftover processes failed");
+        }
         Ok(())
     }
 }
