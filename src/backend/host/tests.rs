@@ -203,7 +203,13 @@ async fn processes_in_other_sessions_do_not_outlive_the_job() {
             .collect();
         (fields[2].clone(), fields[3].clone()) // (pgrp, session)
     };
-    assert_eq!(sid(session).1, *session, "setsid made its own session");
+    // `setsid` runs in the background child: wait (boundedly) until it has
+    // made its session, or the group kill alone would still reach it.
+    let deadline = Instant::now() + HANG;
+    while sid(session).1 != *session {
+        assert!(Instant::now() < deadline, "setsid made no session of its own");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert!(!gone_now(daemon), "the double-forked sleep runs on");
     job.remove().await.unwrap();
     assert!(gone(session).await, "the setsid sleep outlived the job");
