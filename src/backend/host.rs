@@ -1,7 +1,10 @@
 //! The host backend: a job's steps run as processes on this machine, in
 //! the job's workspace directory, without a container. Each step runs in
-//! its own process group so that stopping it also stops what it started.
+//! its own process group so that stopping it also stops what it started,
+//! and every process of the job carries the job's mark, so that what left
+//! the group (`setsid`, a double fork) is found at the job's end.
 
+mod leftovers;
 mod output;
 
 use crate::backend::lines::LineSplitter;
@@ -54,6 +57,7 @@ impl Backend for HostBackend {
             workspace: spec.workspace.clone(),
             temp: spec.temp.clone(),
             groups: Mutex::new(Groups::default()),
+            mark: leftovers::new_mark(),
         }))
     }
 }
@@ -64,6 +68,8 @@ pub struct HostJob {
     workspace: PathBuf,
     temp: PathBuf,
     groups: Mutex<Groups>,
+    /// [`leftovers::JOB_MARK`] of every process the job starts.
+    mark: String,
 }
 
 /// The process groups of the job's steps (a group's id is its step's pid).
@@ -108,6 +114,7 @@ impl HostJob {
                 .args(args)
                 .env_clear()
                 .envs(spec.env.iter().map(|(k, v)| (k, v)))
+                .env(leftovers::JOB_MARK, &self.mark)
                 .current_dir(directory)
                 .process_group(0)
                 .stdin(Stdio::null())
@@ -248,12 +255,22 @@ impl JobEnv for HostJob {
     }
 
     async fn remove(&self) -> Result<(), BackendError> {
-        let mut groups = self.groups();
-        let Groups { running, leftover } = &mut *groups;
-        for group in running.iter().chain(leftover.iter()) {
-            signal_group(*group, libc::SIGKILL);
+        {
+            let mut groups = self.groups();
+            let Groups { running, leftover } = &mut *groups;
+            for group in running.iter().chain(leftover.iter()) {
+                signal_group(*group, libc::SIGKILL);
+            }
+            leftover.clear();
         }
-        leftover.clear();
+        // A scan of /proc: off the async threads.
+        let mark = self.mark.clone();
+        if tokio::task::spawn_blocking(move || leftovers::kill_marked(&mark))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the scan for a host job's leftover processes failed");
+        }
         Ok(())
     }
 }

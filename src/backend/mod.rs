@@ -56,6 +56,8 @@ pub struct ContainerConfig {
     /// `--cpus` in units of 1e-9 CPUs, as the API takes it.
     pub nano_cpus: Option<i64>,
     pub memory: Option<i64>,
+    /// Docker's `PidsLimit`: set by the daemon's `limits:`, not by options.
+    pub pids_limit: Option<i64>,
     pub devices: Vec<DeviceMapping>,
     pub user: Option<String>,
     pub network: Option<String>,

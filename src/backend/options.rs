@@ -3,6 +3,7 @@
 //! Docker API, not the CLI, so it supports the options it can translate and
 //! refuses any other by name rather than dropping it silently.
 
+pub mod policy;
 mod values;
 mod words;
 
@@ -10,7 +11,8 @@ pub use crate::plan::parse_gpus;
 pub use words::split_words;
 
 use crate::backend::{ContainerConfig, Healthcheck};
-use values::{parse_bytes, parse_cpus, parse_device, parse_duration, parse_ulimit};
+pub use values::parse_bytes;
+use values::{parse_cpus, parse_device, parse_duration, parse_ulimit};
 
 /// Reads `options` into `config`, adding to what the `container:` keys
 /// already set. On an error `config` is left as it was.

@@ -329,6 +329,8 @@ impl RunOne<'_> {
             earlier_runs: self.rerun.map(|r| r.earlier_runs.clone()).unwrap_or_default(),
             max_job_minutes: None,
             actions: self.actions.fresh(),
+            // The user's own machine: every container option is theirs to use.
+            container_policy: None,
         };
         let run = Launch {
             workflow: Arc::new(self.workflow.clone()),

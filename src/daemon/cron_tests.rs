@@ -40,6 +40,7 @@ fn a_five_minute_schedule_fires_once_per_period_and_misses_what_passed_while_dow
         default_branch: Some("main".into()),
         workflows: ".github/workflows".into(),
         slug: "acme/vision".into(),
+        allow: Vec::new(),
     };
     let handle = RepoHandle::open(&config, store.path()).expect("open the repository");
     let repos = [(&config, &handle)];

@@ -151,6 +151,7 @@ impl Daemon {
             earlier_runs: earlier.as_ref().map(|d| store.rerun_chain(d)).unwrap_or_default(),
             max_job_minutes: self.config.job_timeout.map(|t| t.as_secs_f64() / 60.0),
             actions: ActionSettings::new(source, self.config.store.join("actions")),
+            container_policy: Some(self.config.container_policy(config)),
         };
         let run = Launch {
             workflow: Arc::new(workflow),

@@ -104,6 +104,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             earlier_runs: Vec::new(),
             max_job_minutes: None,
             actions: crate::actions::settings::ActionSettings::new(Default::default(), work.path().join("actions")),
+            container_policy: None,
         },
         backends: Backends {
             docker: Some(Arc::new(backend.clone())),

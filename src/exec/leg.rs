@@ -10,6 +10,7 @@ use super::leg_error::LegError;
 use super::scope::Scope;
 use super::shared::RunShared;
 use crate::backend::options::parse_options;
+use crate::backend::options::policy::{ContainerPolicy, Refusal};
 use crate::backend::{Backend, ContainerConfig, GpuRequest, JobSpec, ServiceSpec};
 use crate::model::{Container, Job};
 use crate::plan::labels::LabelTarget;
@@ -74,6 +75,11 @@ pub async fn run_leg(
             return finish(Outcome::Failure, 0, Map::new(), Some(message));
         }
     };
+    // Refused options fail the job at once, not after a wait for a slot.
+    if let Err(message) = refuse(&shared, &spec, ContainerPolicy::check_before_lease) {
+        shared.say(&key, None, LineKind::Error, &message);
+        return finish(Outcome::Failure, 0, Map::new(), Some(message));
+    }
     let _group = match enter_group(&shared, job, &scope, &key, &cancel).await {
         Ok(slot) => slot,
         Err(GroupWait::Cancelled(reason)) => return finish(Outcome::Cancelled, 0, Map::new(), Some(reason)),
@@ -105,6 +111,11 @@ pub async fn run_leg(
     let mut spec = spec;
     if let Some(request) = spec.container.gpus.clone() {
         spec.gpus = assignment(&request, lease.as_ref());
+    }
+    // After the lease: a `--device` of a leased GPU is allowed.
+    if let Err(message) = apply_policy(&shared, &mut spec) {
+        shared.say(&key, None, LineKind::Error, &message);
+        return finish(Outcome::Failure, 0, Map::new(), Some(message));
     }
     let attempts = 1 + job.retries.as_ref().map_or(0, |r| r.value);
     let delay = job.retry_delay.as_ref().map_or(Duration::ZERO, |d| d.value);
@@ -319,6 +330,37 @@ fn prepare(
         .clone()
         .ok_or_else(|| LegError::NoDocker { leg: key.name.clone() })?;
     Ok((docker, spec))
+}
+
+/// The daemon's container policy: refuses the options that break
+/// isolation (every one named, at once) and sets the limits.
+fn apply_policy(shared: &RunShared, spec: &mut JobSpec) -> Result<(), String> {
+    refuse(shared, spec, ContainerPolicy::check)?;
+    if let Some(policy) = &shared.settings.container_policy {
+        policy.limit(spec);
+    }
+    Ok(())
+}
+
+/// The refusals of `check`, one line each; none without a policy (`mlci
+/// run`) or a container (a job on the host).
+fn refuse(
+    shared: &RunShared,
+    spec: &JobSpec,
+    check: fn(&ContainerPolicy, &JobSpec) -> Vec<Refusal>,
+) -> Result<(), String> {
+    let Some(policy) = &shared.settings.container_policy else {
+        return Ok(());
+    };
+    if spec.image.is_empty() {
+        return Ok(());
+    }
+    let refused = check(policy, spec);
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = refused.iter().map(ToString::to_string).collect();
+    Err(lines.join("\n"))
 }
 
 fn container_config(container: &Container, scope: &Scope) -> Result<ContainerConfig, LegError> {

@@ -3,8 +3,10 @@
 //! `::add-mask::` values.
 
 use super::mask_encodings::encoded_forms;
-use regex::Regex;
+use super::mask_finder::{merge, Finder};
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// The values to hide from output.
@@ -14,19 +16,29 @@ use std::sync::OnceLock;
 /// merged, and each merged range becomes one `***`. So a value that contains
 /// another, or two secrets side by side, never leak a part.
 ///
-/// All values are searched at once with one regex, an alternation of the
-/// values longest first: the leftmost match is then the longest value at the
-/// earliest position, and searching again from one character after each
-/// match start finds the union of all occurrences. A line without secrets
-/// costs one scan, however many values there are.
-#[derive(Clone, Debug, Default)]
+/// Values are searched with Aho-Corasick automata, one pass per line
+/// whatever their number. A step may register thousands of values with
+/// `::add-mask::`, each followed by output to mask, so rebuilding one
+/// automaton per value would cost the square of their number. Values are
+/// instead kept in groups sized as a binary counter (a new group of one
+/// merges with the last while it is no smaller), so each value is built
+/// into an automaton a logarithmic number of times and a line is searched
+/// by a logarithmic number of automata. Once output has been masked as
+/// many times as there are values with none added, one automaton of all of
+/// them takes over, built once.
+#[derive(Debug, Default)]
 pub struct Masker {
-    /// Longest first.
+    known: HashSet<String>,
+    groups: Vec<Group>,
+    whole: OnceLock<Finder>,
+    masked_since_add: AtomicUsize,
+}
+
+#[derive(Debug)]
+struct Group {
     values: Vec<String>,
-    /// Built on the first `mask` after a value is added, so registering many
-    /// values costs one build. Holds None when the values are too large for
-    /// one regex; then each value is searched on its own.
-    finder: OnceLock<Option<Regex>>,
+    /// Built on the first `mask` that needs it.
+    finder: OnceLock<Finder>,
 }
 
 impl Masker {
@@ -35,106 +47,113 @@ impl Masker {
     /// the same for secrets). Empty and whitespace-only values are ignored:
     /// masking them would hide every space.
     pub fn add(&mut self, value: &str) {
-        let mut added = self.add_one(value);
+        let mut new = Vec::new();
+        self.add_one(value, &mut new);
         if value.contains(['\n', '\r']) {
             for line in value.split(['\n', '\r']) {
-                added |= self.add_one(line.trim());
+                self.add_one(line.trim(), &mut new);
             }
         }
         for form in encoded_forms(value) {
-            added |= self.add_one(&form);
+            self.add_one(&form, &mut new);
         }
-        if added {
-            self.values.sort_by_key(|value| std::cmp::Reverse(value.len()));
-            self.finder = OnceLock::new();
+        if new.is_empty() {
+            return;
         }
+        self.groups.push(Group::new(new));
+        while let [.., before, last] = &self.groups[..] {
+            if before.values.len() > last.values.len() {
+                break;
+            }
+            let last = self.groups.pop().map(|group| group.values).unwrap_or_default();
+            if let Some(before) = self.groups.pop() {
+                let mut values = before.values;
+                values.extend(last);
+                self.groups.push(Group::new(values));
+            }
+        }
+        self.whole = OnceLock::new();
+        self.masked_since_add = AtomicUsize::new(0);
     }
 
-    fn add_one(&mut self, value: &str) -> bool {
-        if value.trim().is_empty() || self.values.iter().any(|known| known == value) {
-            return false;
+    fn add_one(&mut self, value: &str, new: &mut Vec<String>) {
+        if !value.trim().is_empty() && self.known.insert(value.to_string()) {
+            new.push(value.to_string());
         }
-        self.values.push(value.to_string());
-        true
-    }
-
-    fn build_finder(&self) -> Option<Regex> {
-        let alternation: Vec<String> = self.values.iter().map(|value| regex::escape(value)).collect();
-        Regex::new(&alternation.join("|")).ok()
     }
 
     /// True when nothing is registered.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.known.is_empty()
     }
 
     /// The line with every registered value replaced by `***`. Borrows the
     /// line when nothing in it needs masking.
     pub fn mask<'a>(&self, line: &'a str) -> Cow<'a, str> {
-        if self.values.is_empty() {
+        if self.known.is_empty() {
             return Cow::Borrowed(line);
         }
-        let mut ranges = Ranges::default();
-        match self.finder.get_or_init(|| self.build_finder()) {
-            Some(finder) => {
-                let mut from = 0;
-                while let Some(found) = finder.find_at(line, from) {
-                    ranges.add(found.start(), found.end());
-                    from = next_char(line, found.start());
-                }
-            }
+        let mut found = Vec::new();
+        match self.single_finder() {
+            Some(finder) => finder.find_all(line, &mut found),
             None => {
-                let mut all = Vec::new();
-                for value in &self.values {
-                    let mut from = 0;
-                    while let Some(found) = line.get(from..).and_then(|rest| rest.find(value.as_str())) {
-                        all.push((from + found, from + found + value.len()));
-                        from = next_char(line, from + found);
-                    }
+                for group in &self.groups {
+                    group.finder().find_all(line, &mut found);
                 }
-                all.sort_unstable();
-                for (start, end) in all {
-                    ranges.add(start, end);
-                }
+                found.sort_unstable_by_key(|&(_, end)| end);
             }
         }
-        ranges.apply(line)
+        apply(line, &merge(&found))
+    }
+
+    /// One automaton for every value, when there is one group or output has
+    /// been quiet of new values long enough to pay for building it.
+    fn single_finder(&self) -> Option<&Finder> {
+        if let [group] = &self.groups[..] {
+            return Some(group.finder());
+        }
+        if let Some(whole) = self.whole.get() {
+            return Some(whole);
+        }
+        if self.masked_since_add.fetch_add(1, Ordering::Relaxed) < self.known.len() {
+            return None;
+        }
+        let all: Vec<String> = self
+            .groups
+            .iter()
+            .flat_map(|group| group.values.iter().cloned())
+            .collect();
+        Some(self.whole.get_or_init(|| Finder::new(&all)))
     }
 }
 
-/// The byte offset of the character after the one at `at`.
-fn next_char(line: &str, at: usize) -> usize {
-    at + line[at..].chars().next().map_or(1, char::len_utf8)
-}
-
-/// Ranges to mask, merged as they arrive in order of their start.
-#[derive(Default)]
-struct Ranges {
-    merged: Vec<(usize, usize)>,
-}
-
-impl Ranges {
-    fn add(&mut self, start: usize, end: usize) {
-        match self.merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => self.merged.push((start, end)),
+impl Group {
+    fn new(values: Vec<String>) -> Group {
+        Group {
+            values,
+            finder: OnceLock::new(),
         }
     }
 
-    fn apply<'a>(&self, line: &'a str) -> Cow<'a, str> {
-        if self.merged.is_empty() {
-            return Cow::Borrowed(line);
-        }
-        let mut masked = String::with_capacity(line.len());
-        let mut copied = 0;
-        for &(start, end) in &self.merged {
-            masked.push_str(&line[copied..start]);
-            masked.push_str("***");
-            copied = end;
-        }
-        masked.push_str(&line[copied..]);
-        Cow::Owned(masked)
+    fn finder(&self) -> &Finder {
+        self.finder.get_or_init(|| Finder::new(&self.values))
     }
+}
+
+/// `line` with each range replaced by `***`.
+fn apply<'a>(line: &'a str, ranges: &[(usize, usize)]) -> Cow<'a, str> {
+    if ranges.is_empty() {
+        return Cow::Borrowed(line);
+    }
+    let mut masked = String::with_capacity(line.len());
+    let mut copied = 0;
+    for &(start, end) in ranges {
+        masked.push_str(&line[copied..start]);
+        masked.push_str("***");
+        copied = end;
+    }
+    masked.push_str(&line[copied..]);
+    Cow::Owned(masked)
 }
 
 #[cfg(test)]

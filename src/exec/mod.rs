@@ -25,6 +25,7 @@ mod leg_error;
 pub mod mask;
 mod mask_encodings;
 pub mod program;
+mod mask_finder;
 pub mod scope;
 pub mod shared;
 pub mod shell;
@@ -32,6 +33,7 @@ pub mod stages;
 pub mod step;
 pub mod step_files;
 pub mod step_output;
+pub mod step_summary;
 
 #[cfg(test)]
 mod dispatcher_tests;

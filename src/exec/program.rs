@@ -11,6 +11,7 @@ use super::shell::ShellCommand;
 use super::step::{Ended, JobState, StepContext, CONTAINER_PATH};
 use super::step_files::StepFiles;
 use super::step_output::StepOutput;
+use super::step_summary::{too_large_message, StepSummary};
 use crate::backend::{ExecSpec, ImageStepSpec, LineSink, StopSignal};
 use crate::model::Text;
 use crate::report::events::{LineKind, RunEvent};
@@ -262,14 +263,14 @@ fn apply_file_commands(
     if let Ok(text) = files.read("path") {
         prepend_paths(&mut state.paths, &parse_path_file(&text));
     }
-    if let Ok(markdown) = files.read("step_summary") {
-        if !markdown.trim().is_empty() {
-            shared.emit(RunEvent::StepSummary {
-                job: cx.key.clone(),
-                step: index,
-                markdown: shared.mask(&markdown),
-            });
-        }
+    match files.summary() {
+        Ok(StepSummary::Markdown(markdown)) => shared.emit(RunEvent::StepSummary {
+            job: cx.key.clone(),
+            step: index,
+            markdown: shared.mask(&markdown),
+        }),
+        Ok(StepSummary::TooLarge(size)) => warn(too_large_message(size)),
+        Ok(StepSummary::Empty) | Err(_) => {}
     }
     ok
 }

@@ -5,6 +5,7 @@ use super::concurrency::ConcurrencyGroups;
 use super::gpu::GpuPool;
 use super::mask::Masker;
 use crate::actions::settings::ActionSettings;
+use crate::backend::options::policy::ContainerPolicy;
 use crate::backend::Backend;
 use crate::model::Workflow;
 use crate::plan::LabelMap;
@@ -54,6 +55,9 @@ pub struct RunSettings {
     pub max_job_minutes: Option<f64>,
     /// Where published actions come from and are cached.
     pub actions: ActionSettings,
+    /// The daemon's rules for job containers (refused options, limits);
+    /// None for `mlci run`, where the machine is the user's own.
+    pub container_policy: Option<ContainerPolicy>,
 }
 
 impl RunSettings {

@@ -9,9 +9,12 @@
 //! file command is removed, never written or read through.
 
 use super::job_dir::JobDir;
+use super::step_summary::{read_summary, StepSummary};
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
 use serde_json::Value;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The file commands: (`github` context key, file name prefix).
 const FILE_COMMANDS: &[(&str, &str)] = &[
@@ -31,6 +34,8 @@ if (file) {\n\
 pub struct StepFiles {
     /// The job's temp directory on the host.
     temp: JobDir,
+    /// The same folder, for reads that must stop at a size cap.
+    host_temp: PathBuf,
     inside_temp: String,
     step: usize,
 }
@@ -40,6 +45,7 @@ impl StepFiles {
     pub fn create(host_temp: &Path, inside_temp: &str, step: usize) -> io::Result<StepFiles> {
         let files = StepFiles {
             temp: JobDir::open(host_temp)?,
+            host_temp: host_temp.to_path_buf(),
             inside_temp: inside_temp.trim_end_matches('/').to_string(),
             step,
         };
@@ -68,6 +74,13 @@ impl StepFiles {
     pub fn read(&self, key: &str) -> io::Result<String> {
         let bytes = self.temp.read(self.file_name(key))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// What the step wrote to `$GITHUB_STEP_SUMMARY`, never read past
+    /// GitHub's cap.
+    pub fn summary(&self) -> io::Result<StepSummary> {
+        let dir = Dir::open_ambient_dir(&self.host_temp, ambient_authority())?;
+        read_summary(&dir, Path::new(&self.file_name("step_summary")))
     }
 
     /// Writes the step's script, readable by its owner alone (it may hold

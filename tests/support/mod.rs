@@ -8,4 +8,4 @@ pub mod git;
 pub mod http;
 mod test;
 
-pub use test::{shared, Test};
+pub use test::{shared, unindent, Test};

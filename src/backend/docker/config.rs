@@ -211,6 +211,7 @@ fn host_config(config: &ContainerConfig, gpus: &GpuAssignment) -> HostConfig {
         ulimits: Some(ulimits).filter(|u| !u.is_empty()),
         nano_cpus: config.nano_cpus,
         memory: config.memory,
+        pids_limit: config.pids_limit,
         devices: Some(devices).filter(|d| !d.is_empty()),
         privileged: config.privileged.then_some(true),
         device_requests: device_requests(gpus),

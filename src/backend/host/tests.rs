@@ -116,6 +116,9 @@ async fn steps_get_exactly_their_env_and_directory() {
     };
     let (code, mut lines) = run(&*job, &env).await;
     lines.sort();
+    // And the job's mark, which finds what the job leaves behind.
+    let mark = lines.iter().position(|l| l.starts_with("MLCI_HOST_JOB="));
+    lines.remove(mark.expect("the job's mark"));
     assert_eq!((code, lines), (0, vec!["FOO=a b".to_string(), format!("PATH={path}")]));
 
     let sub = dir.path().join("work/sub");
@@ -174,6 +177,45 @@ async fn a_background_process_does_not_hold_the_step_and_remove_ends_it() {
     job.remove().await.unwrap();
     assert!(gone(&lines[0]).await, "remove() left the background sleep running");
     job.remove().await.unwrap();
+}
+
+/// A step starts a server in a new session (`setsid`) and a daemon by a
+/// double fork; neither is in the step's process group or under the step,
+/// and neither outlives the job.
+#[tokio::test]
+async fn processes_in_other_sessions_do_not_outlive_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = start(&dir).await;
+    let script = "setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!
+        sh -c 'sleep 1001 </dev/null >/dev/null 2>&1 & echo $!' </dev/null
+        echo started";
+    let (code, lines) = run(&*job, &sh(script)).await;
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let (session, daemon) = (&lines[0], &lines[1]);
+    // Really out of the step's group: the group kill alone misses them.
+    let sid = |pid: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let fields: Vec<String> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        (fields[2].clone(), fields[3].clone()) // (pgrp, session)
+    };
+    // `setsid` runs in the background child: wait (boundedly) until it has
+    // made its session, or the group kill alone would still reach it.
+    let deadline = Instant::now() + HANG;
+    while sid(session).1 != *session {
+        assert!(Instant::now() < deadline, "setsid made no session of its own");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!gone_now(daemon), "the double-forked sleep runs on");
+    job.remove().await.unwrap();
+    assert!(gone(session).await, "the setsid sleep outlived the job");
+    assert!(gone(daemon).await, "the double-forked sleep outlived the job");
 }
 
 fn gone_now(pid: &str) -> bool {

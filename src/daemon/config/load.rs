@@ -24,6 +24,7 @@ const KEYS: &[&str] = &[
     "notify",
     "shutdown_timeout",
     "job_timeout",
+    "limits",
 ];
 pub(super) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -109,6 +110,7 @@ impl ConfigReader {
         let job_timeout = m
             .get("job_timeout")
             .and_then(|n| self.duration(n, "`job_timeout:`", true));
+        let limits = self.limits(m.get("limits"));
 
         Some(RunnerConfig {
             path,
@@ -125,6 +127,7 @@ impl ConfigReader {
             notify,
             shutdown_timeout: shutdown_timeout?,
             job_timeout,
+            limits,
         })
     }
 

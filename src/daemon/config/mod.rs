@@ -12,6 +12,7 @@ mod errors;
 mod forge;
 mod gpus;
 mod labels;
+mod limits;
 mod load;
 mod repo_entry;
 mod values;
@@ -23,6 +24,7 @@ pub use duration::parse_duration;
 pub use errors::ConfigErrors;
 pub use load::load_config;
 
+use crate::backend::options::policy::{Allowance, ContainerLimits, ContainerPolicy};
 use crate::plan::LabelMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,6 +65,9 @@ pub struct RunnerConfig {
     pub shutdown_timeout: Duration,
     /// `job_timeout:`: a ceiling on every job's `timeout-minutes`.
     pub job_timeout: Option<Duration>,
+    /// `limits:`: processes and memory of every job container and service
+    /// (default: 4096 processes, 90% of the host's memory).
+    pub limits: ContainerLimits,
 }
 
 impl RunnerConfig {
@@ -71,6 +76,15 @@ impl RunnerConfig {
         match &self.public_url {
             Some(base) => format!("{}/api/runs/{run_id}", base.trim_end_matches('/')),
             None => format!("http://{}/api/runs/{run_id}", self.listen),
+        }
+    }
+
+    /// What the jobs of `repo` may do in their containers.
+    pub fn container_policy(&self, repo: &RepoConfig) -> ContainerPolicy {
+        ContainerPolicy {
+            repository: repo.name.clone(),
+            allow: repo.allow.clone(),
+            limits: self.limits,
         }
     }
 }
@@ -87,6 +101,9 @@ pub struct RepoConfig {
     /// `slug:`: `owner/name` on the forge, for commit statuses (default:
     /// from a GitHub- or Gitea-style URL, else the name).
     pub slug: String,
+    /// `allow:`: container options that break isolation which this
+    /// repository's jobs may use (default: none).
+    pub allow: Vec<Allowance>,
 }
 
 #[derive(Clone, Debug)]

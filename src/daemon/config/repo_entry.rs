@@ -17,6 +17,7 @@ const KEYS: &[&str] = &[
     "default_branch",
     "workflows",
     "slug",
+    "allow",
 ];
 const DEFAULT_WORKFLOWS: &str = ".github/workflows";
 const URL_SCHEMES: &[&str] = &["file", "http", "https"];
@@ -51,6 +52,7 @@ impl ConfigReader {
             None => Some(DEFAULT_WORKFLOWS.to_string()),
         };
         let slug = m.get("slug").and_then(|n| self.slug(n, &what));
+        let allow = m.get("allow").map(|n| self.allowances(n, &what)).unwrap_or_default();
         let name = name?;
         let slug = slug.unwrap_or_else(|| match &source {
             Some(RepoSource::Url { url, .. }) => slug_from_url(url).unwrap_or_else(|| name.clone()),
@@ -62,6 +64,7 @@ impl ConfigReader {
             default_branch,
             workflows: workflows?,
             slug,
+            allow,
         })
     }
 

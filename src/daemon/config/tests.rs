@@ -395,3 +395,62 @@ fn label_profiles_need_an_image_or_the_host() {
         .collect();
     assert_eq!(errors, expected);
 }
+
+#[test]
+fn container_limits_default_and_read() {
+    use crate::backend::options::policy::Allowance;
+    let s = Setup::new();
+    let config = s.load(MINIMAL).unwrap();
+    assert_eq!(config.limits.pids, Some(4096));
+    // 90% of this machine's memory.
+    let total_kib: i64 = std::fs::read_to_string("/proc/meminfo")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(config.limits.memory, Some((total_kib as f64 * 1024.0 * 0.9) as i64));
+    assert!(config.repos[0].allow.is_empty());
+
+    let config = s
+        .load(&format!(
+            "{MINIMAL}    allow: [privileged, host-volumes]\nlimits:\n  pids: 100\n  memory: 2g\n"
+        ))
+        .unwrap();
+    assert_eq!(config.limits.pids, Some(100));
+    assert_eq!(config.limits.memory, Some(2 << 30));
+    assert_eq!(
+        config.repos[0].allow,
+        vec![Allowance::Privileged, Allowance::HostVolumes]
+    );
+    let policy = config.container_policy(&config.repos[0]);
+    assert_eq!(policy.repository, "vision");
+
+    let config = s
+        .load(&format!("{MINIMAL}limits:\n  pids: none\n  memory: none\n"))
+        .unwrap();
+    assert_eq!(config.limits.pids, None);
+    assert_eq!(config.limits.memory, None);
+}
+
+#[test]
+fn container_limit_and_allow_mistakes_are_reported() {
+    let s = Setup::new();
+    let errors = s.errors(&format!(
+        "{MINIMAL}    allow: [privileged, root]\nlimits:\n  pids: 0\n  memory: 150%\n  cpus: 2\n"
+    ));
+    let messages: Vec<&str> = errors.iter().map(|e| e.2.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "`allow:` of repository `vision`: `root` is not one of privileged, host-volumes, host-network, host-ipc, devices",
+            "`pids:` of `limits:` must be a whole number of at least 1, but it is 0",
+            "`memory:` of `limits:` must be a size of at least 6m such as 16g, a share of the host's memory such as 80%, or `none`, but it is `150%`",
+            "unknown key `cpus` in `limits:`",
+        ]
+    );
+}

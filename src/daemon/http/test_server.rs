@@ -83,6 +83,7 @@ pub fn repo(name: &str, slug: &str) -> RepoConfig {
         default_branch: Some("main".into()),
         workflows: ".github/workflows".into(),
         slug: slug.into(),
+        allow: Vec::new(),
     }
 }
 
@@ -102,6 +103,7 @@ pub fn config(store: PathBuf) -> RunnerConfig {
         notify: Vec::new(),
         shutdown_timeout: Duration::from_secs(1),
         job_timeout: None,
+        limits: Default::default(),
     }
 }
 

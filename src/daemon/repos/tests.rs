@@ -47,6 +47,7 @@ fn config(name: &str, source: RepoSource) -> RepoConfig {
         default_branch: None,
         workflows: ".github/workflows".into(),
         slug: name.into(),
+        allow: Vec::new(),
     }
 }
 
