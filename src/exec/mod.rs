@@ -14,6 +14,7 @@ pub mod concurrency;
 pub mod decide;
 pub mod default_env;
 pub mod dispatcher;
+pub mod dir_copy;
 pub mod dotenv;
 pub mod files;
 pub mod gpu;

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use bollard::Docker;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One attempt of one job leg in Docker. Made by
 /// [`DockerBackend::start_job`](crate::backend::Backend::start_job).
@@ -108,5 +108,17 @@ impl JobEnv for DockerJob {
 
     async fn remove(&self) -> Result<(), BackendError> {
         self.remove_all().await
+    }
+
+    async fn home(&self) -> Result<String, BackendError> {
+        self.container_home().await
+    }
+
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
+        self.copy_out_of_container(path, into).await
+    }
+
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
+        self.copy_into_container(from, dir).await
     }
 }

@@ -6,6 +6,7 @@
 //! labelled with the run, job, mlci's pid and host, so that a run can be
 //! removed as a whole and leftovers of a crashed mlci swept.
 
+mod archive;
 mod cleanup;
 mod config;
 mod connect;
