@@ -4,9 +4,11 @@
 //! workspace directory, which the job's container sees as its workspace.
 
 use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
+use crate::actions::builtin_paths::{download_into_job, stage_file, upload_from_job};
 use crate::actions::checkout::{checkout, CheckoutOptions};
+use crate::actions::job_files::JobFiles;
 use crate::actions::setup_python::check_python;
-use crate::artifacts::{download, upload, DownloadOptions, UploadOptions};
+use crate::artifacts::{DownloadOptions, UploadOptions};
 use crate::backend::{ExecSpec, LineSink};
 use crate::exec::scope::Scope;
 use crate::exec::shared::RunSettings;
@@ -89,7 +91,8 @@ pub async fn run_builtin(
         Builtin::UploadArtifact => {
             let options = UploadOptions::from_inputs(&with)?;
             let run_dir = settings.run_dir(settings.run_id);
-            let report = blocking(move || upload(&run_dir, &workspace, &options)).await?;
+            let files = job_files(cx, state).await;
+            let report = upload_from_job(&files, run_dir, options).await?;
             for warning in &report.warnings {
                 say(LineKind::Warning, warning);
             }
@@ -109,7 +112,8 @@ pub async fn run_builtin(
             let options = DownloadOptions::from_inputs(&with)?;
             let mut runs = vec![settings.run_dir(settings.run_id)];
             runs.extend(settings.earlier_runs.iter().map(|r| settings.run_dir(*r)));
-            let report = blocking(move || download(&runs, &workspace, &options)).await?;
+            let files = job_files(cx, state).await;
+            let report = download_into_job(&files, runs, options).await?;
             say(
                 LineKind::Runner,
                 &format!(
@@ -139,8 +143,8 @@ pub async fn run_builtin(
         Builtin::Cache => {
             let options = CacheOptions::from_inputs(&with)?;
             let cache_scope = job_cache_scope(settings, &github);
-            let restore_options = options.clone();
-            let restored = blocking(move || restore(&cache_scope, &workspace, &restore_options)).await?;
+            let files = job_files(cx, state).await;
+            let restored = restore(&cache_scope, &files, &options).await?;
             let (hit, message) = match &restored {
                 Restored::Exact(key) => (true, format!("cache restored from key {key}")),
                 Restored::Partial(key) => (false, format!("cache restored from restore key {key}")),
@@ -153,9 +157,18 @@ pub async fn run_builtin(
             }
             true
         }
-        Builtin::Gate => gate(cx, scope, index, &with, &mut outputs)?,
+        Builtin::Gate => {
+            let files = job_files(cx, state).await;
+            gate(cx, &files, scope, index, &with, &mut outputs).await?
+        }
     };
     Ok((Ended::Exited(if ok { 0 } else { 1 }), outputs))
+}
+
+/// The job's files as its steps see them; `~` is `HOME` when the job's
+/// env sets it.
+pub async fn job_files<'a>(cx: &StepContext<'a>, state: &JobState) -> JobFiles<'a> {
+    JobFiles::of(cx.env, cx.spec, state.env.get("HOME").map(String::as_str)).await
 }
 
 /// The cache folders of a job: its repository's, its ref's, falling back on
@@ -171,10 +184,12 @@ pub fn job_cache_scope(settings: &RunSettings, github: &Value) -> CacheScope {
     )
 }
 
-/// `uses: mlci/gate@v1`: the same gate as `mlci gate`, on the workspace's
-/// metrics file; the table goes to the log and the step summary.
-fn gate(
+/// `uses: mlci/gate@v1`: the same gate as `mlci gate`, on the job's
+/// metrics file (resolved as the job sees it, and read through a copy);
+/// the table goes to the log and the step summary.
+async fn gate(
     cx: &StepContext<'_>,
+    files: &JobFiles<'_>,
     scope: &Scope,
     index: usize,
     with: &IndexMap<String, String>,
@@ -188,16 +203,26 @@ fn gate(
     let rules = with
         .get("rules")
         .ok_or_else(|| "mlci/gate: the `rules` input is required (one rule per line)".to_string())?;
+    let Some((_metrics_copy, metrics_path)) = stage_file(files, "metrics", metrics).await? else {
+        return Err(format!("mlci/gate: cannot read {metrics}: there is no such file"));
+    };
+    // A baseline that names no file of the job's is a branch.
+    let mut _baseline_copy = None;
     let baseline = match with.get("baseline").filter(|b| !b.is_empty()) {
-        Some(b) if cx.spec.workspace.join(b).is_file() => BaselineSource::File(cx.spec.workspace.join(b)),
-        Some(b) => BaselineSource::Branch(b.clone()),
+        Some(b) => match stage_file(files, "baseline", b).await {
+            Ok(Some((copy, path))) => {
+                _baseline_copy = Some(copy);
+                BaselineSource::File(path)
+            }
+            Ok(None) | Err(_) => BaselineSource::Branch(b.clone()),
+        },
         None => BaselineSource::Branch(settings.default_branch.clone().unwrap_or_else(|| "main".into())),
     };
     let branch = (github.get("ref_type").and_then(Value::as_str) == Some("branch"))
         .then(|| github.get("ref_name").and_then(Value::as_str).map(str::to_string))
         .flatten();
     let input = GateInput {
-        metrics_path: cx.spec.workspace.join(metrics),
+        metrics_path,
         rules: rules.clone(),
         baseline,
         branch,

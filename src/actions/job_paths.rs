@@ -84,6 +84,11 @@ impl JobPaths {
         &self.mounts[0].seen
     }
 
+    /// The mounted folders, the workspace first.
+    pub fn mounts(&self) -> &[Mount] {
+        &self.mounts
+    }
+
     pub fn home(&self) -> Option<&Path> {
         self.home.as_deref()
     }

@@ -8,14 +8,16 @@
 //! into their options and their results into log lines, outputs and
 //! warnings.
 
+pub mod builtin_paths;
 pub mod builtins;
 pub mod cache;
 pub mod checkout;
 pub mod composite;
 pub mod composite_run;
+pub mod job_files;
+pub mod job_paths;
 pub mod setup_python;
 
-mod cache_copy;
 mod cache_entry;
 mod cache_scope;
 mod checkout_clone;

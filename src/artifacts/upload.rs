@@ -5,7 +5,7 @@ use super::archive::write_zip;
 use super::manifest::{artifacts_dir, find, write_manifest, zip_path, ArtifactInfo, Lock};
 use super::name::{validate_file_path, validate_name};
 use super::options::{IfNoFiles, UploadOptions};
-use super::search::find_files;
+use super::search::{find_files, Root};
 use chrono::{SecondsFormat, Utc};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,10 +28,25 @@ pub struct UploadReport {
     pub warnings: Vec<String>,
 }
 
-/// Uploads the files of `options.path` (relative to `workspace`) as the
+/// Where an upload reads from: the job's workspace and home folder, as the
+/// job sees them, and the folders its files may be read below.
+#[derive(Clone, Debug)]
+pub struct UploadSource {
+    pub workspace: PathBuf,
+    pub home: Option<PathBuf>,
+    pub roots: Vec<Root>,
+}
+
+/// Uploads the files of `options.path` (relative to the workspace) as the
 /// artifact `options.name` of the run whose store folder is `store_run_dir`.
-pub fn upload(store_run_dir: &Path, workspace: &Path, options: &UploadOptions) -> Result<UploadReport, String> {
-    let search = find_files(&options.path, workspace, options.include_hidden_files)?;
+pub fn upload(store_run_dir: &Path, source: &UploadSource, options: &UploadOptions) -> Result<UploadReport, String> {
+    let search = find_files(
+        &options.path,
+        &source.workspace,
+        source.home.as_deref(),
+        &source.roots,
+        options.include_hidden_files,
+    )?;
     let mut report = UploadReport {
         name: options.name.clone(),
         files: 0,
