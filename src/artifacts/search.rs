@@ -60,7 +60,6 @@ fn patterns(path: &str, workspace: &Path, home: Option<&Path>) -> Result<Vec<Pat
 #[derive(Debug, Default)]
 pub(super) struct Search {
     pub files: Vec<Found>,
-    pub root: PathBuf,
     pub warnings: Vec<String>,
 }
 
@@ -101,7 +100,7 @@ pub(super) fn find_files(
     }
     let mut warnings = walk.warnings;
     warnings.extend(case_collisions(&files));
-    Ok(Search { files, root, warnings })
+    Ok(Search { files, warnings })
 }
 
 /// The folder the archive's paths start from: the least common ancestor of

@@ -37,6 +37,24 @@ pub struct UploadSource {
     pub roots: Vec<Root>,
 }
 
+impl UploadSource {
+    /// A folder of the user's own, read as a host job's workspace: only
+    /// what is below it.
+    pub fn folder(path: &Path) -> Result<UploadSource, String> {
+        let path = &super::paths::absolute(path)?;
+        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())
+            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        Ok(UploadSource {
+            workspace: path.to_path_buf(),
+            home: None,
+            roots: vec![Root {
+                seen: path.to_path_buf(),
+                dir: std::sync::Arc::new(dir),
+            }],
+        })
+    }
+}
+
 /// Uploads the files of `options.path` (relative to the workspace) as the
 /// artifact `options.name` of the run whose store folder is `store_run_dir`.
 pub fn upload(store_run_dir: &Path, source: &UploadSource, options: &UploadOptions) -> Result<UploadReport, String> {
