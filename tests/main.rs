@@ -8,6 +8,7 @@ mod broken_pipe;
 mod corpus;
 mod eval;
 mod folder;
+mod isolation;
 mod fuzz;
 mod gate;
 mod labels;

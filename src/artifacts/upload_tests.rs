@@ -435,3 +435,26 @@ pub(super) fn host_source(workspace: &Path) -> UploadSource {
         roots: vec![root(workspace), root(&std::env::temp_dir())],
     }
 }
+
+#[test]
+fn a_link_out_of_the_workspace_is_skipped_with_a_warning() {
+    let fx = Fixture::new(&["data/real.txt"]);
+    let host = tempfile::tempdir().expect("a temporary directory");
+    fs::write(host.path().join("hostname"), "the host's secret\n").expect("write");
+    let ws = fx.workspace.path();
+    symlink(host.path().join("hostname"), ws.join("data/absolute")).expect("symlink");
+    symlink(pathdiff(&host.path().join("hostname"), &ws.join("data")), ws.join("data/relative")).expect("symlink");
+    let source = UploadSource::folder(ws).expect("a folder");
+
+    let report = upload(fx.run.path(), &source, &options("linked", "data/")).expect("upload");
+
+    assert_eq!(fx.names("linked"), ["real.txt"]);
+    let shown = |name: &str| {
+        format!(
+            "skipped `{}`: it is a symbolic link that leads out of the workspace ({}), and mlci never follows those",
+            ws.join("data").join(name).display(),
+            ws.display()
+        )
+    };
+    assert_eq!(report.warnings, [shown("absolute"), shown("relative")]);
+}
