@@ -40,8 +40,18 @@ fn store_with_artifacts(root: &Path) -> [(u64, String); 2] {
         file.set_modified(mtime).expect("set the time");
     }
     let run = root.join("store/runs/7");
-    upload(&run, &UploadSource::folder(&workspace).expect("a folder"), &options("model", "models/")).expect("upload");
-    upload(&run, &UploadSource::folder(&workspace).expect("a folder"), &options("data", "data.csv")).expect("upload");
+    upload(
+        &run,
+        &UploadSource::folder(&workspace).expect("a folder"),
+        &options("model", "models/"),
+    )
+    .expect("upload");
+    upload(
+        &run,
+        &UploadSource::folder(&workspace).expect("a folder"),
+        &options("data", "data.csv"),
+    )
+    .expect("upload");
     let times = [
         (
             "model",

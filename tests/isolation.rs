@@ -285,12 +285,10 @@ fn checkout_never_follows_a_link_and_never_shares_the_users_objects() {
         return;
     }
     let victims = Victims::new();
-    let test = Test::new()
-        .write("src/model.py", "print('model')\n")
-        .workflow(
-            "ci.yml",
-            &victims.fill(
-                "
+    let test = Test::new().write("src/model.py", "print('model')\n").workflow(
+        "ci.yml",
+        &victims.fill(
+            "
                 on: push
                 jobs:
                   poison:
@@ -307,8 +305,8 @@ fn checkout_never_follows_a_link_and_never_shares_the_users_objects() {
                           chown -R 12345:12345 .
                           echo rewritten
                 ",
-            ),
-        );
+        ),
+    );
     commit_all(test.path(), "main", "a model");
     let objects = test.path().join(".git/objects");
     let owner_before = owners(&objects);
@@ -326,8 +324,16 @@ fn checkout_never_follows_a_link_and_never_shares_the_users_objects() {
         .current_dir(test.path())
         .output()
         .expect("git fsck");
-    assert!(fsck.status.success(), "git fsck: {}", String::from_utf8_lossy(&fsck.stderr));
-    assert_eq!(owners(&objects), owner_before, "the job changed the owner of the user's objects");
+    assert!(
+        fsck.status.success(),
+        "git fsck: {}",
+        String::from_utf8_lossy(&fsck.stderr)
+    );
+    assert_eq!(
+        owners(&objects),
+        owner_before,
+        "the job changed the owner of the user's objects"
+    );
 }
 
 /// The owner of every file below `dir`.

@@ -7,8 +7,8 @@
 use super::job_files::{last_name, open_dir, JobFiles, Staged};
 use super::job_paths::JobPath;
 use crate::artifacts::{
-    download, search_roots, upload, DownloadOptions, DownloadReport, DownloadTarget, Root, UploadOptions,
-    UploadReport, UploadSource,
+    download, search_roots, upload, DownloadOptions, DownloadReport, DownloadTarget, Root, UploadOptions, UploadReport,
+    UploadSource,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

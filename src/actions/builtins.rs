@@ -3,8 +3,8 @@
 //! version) and `mlci/gate`. They run in mlci itself, on the job's
 //! workspace directory, which the job's container sees as its workspace.
 
-use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
 use crate::actions::builtin_paths::{download_into_job, stage_file, upload_from_job};
+use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
 use crate::actions::checkout::{checkout, CheckoutOptions};
 use crate::actions::job_files::JobFiles;
 use crate::actions::setup_python::check_python;

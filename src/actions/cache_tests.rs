@@ -221,10 +221,15 @@ async fn other_paths_do_not_restore_an_entry() {
     s.write(&s.ws.join("data/f"), "x");
     s.save(&options("deps-1", &[], &["data"]), 1).await.unwrap();
     assert_eq!(
-        s.restore(&options("deps-1", &["deps-"], &["data", "more"])).await.unwrap(),
+        s.restore(&options("deps-1", &["deps-"], &["data", "more"]))
+            .await
+            .unwrap(),
         Restored::Miss
     );
-    assert_eq!(s.restore(&options("deps-1", &[], &["./data"])).await.unwrap(), Restored::Miss);
+    assert_eq!(
+        s.restore(&options("deps-1", &[], &["./data"])).await.unwrap(),
+        Restored::Miss
+    );
 }
 
 #[tokio::test]
@@ -319,7 +324,11 @@ async fn a_restore_never_writes_through_a_link_in_the_workspace() {
     let error = s.restore(&opts).await.unwrap_err();
 
     assert!(error.starts_with("failed to create data: "), "{error}");
-    assert_eq!(fs::read_dir(&victim).unwrap().count(), 0, "nothing written through the link");
+    assert_eq!(
+        fs::read_dir(&victim).unwrap().count(),
+        0,
+        "nothing written through the link"
+    );
 }
 
 #[tokio::test]

@@ -192,13 +192,19 @@ mod tests {
     fn paths_are_resolved_as_the_container_sees_them() {
         let paths = docker();
         let resolve = |raw: &str| paths.resolve("path", raw).unwrap();
-        assert_eq!(resolve("models"), mounted("/github/workspace/models", "/srv/w/ws", "models"));
+        assert_eq!(
+            resolve("models"),
+            mounted("/github/workspace/models", "/srv/w/ws", "models")
+        );
         assert_eq!(
             resolve("/github/workspace/models/"),
             mounted("/github/workspace/models", "/srv/w/ws", "models")
         );
         assert_eq!(resolve("."), mounted("/github/workspace", "/srv/w/ws", ""));
-        assert_eq!(resolve("a/./b/../c"), mounted("/github/workspace/a/c", "/srv/w/ws", "a/c"));
+        assert_eq!(
+            resolve("a/./b/../c"),
+            mounted("/github/workspace/a/c", "/srv/w/ws", "a/c")
+        );
         assert_eq!(
             resolve("/github/runner_temp/x"),
             mounted("/github/runner_temp/x", "/srv/w/temp", "x")
@@ -209,7 +215,12 @@ mod tests {
                 seen: "/root/.cache/pip".into()
             }
         );
-        assert_eq!(resolve("/etc/hostname"), JobPath::Own { seen: "/etc/hostname".into() });
+        assert_eq!(
+            resolve("/etc/hostname"),
+            JobPath::Own {
+                seen: "/etc/hostname".into()
+            }
+        );
         assert_eq!(resolve("/opt/../etc"), JobPath::Own { seen: "/etc".into() });
         assert_eq!(
             resolve("~user/x"),

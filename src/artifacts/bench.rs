@@ -41,7 +41,12 @@ fn upload_and_download_a_large_file() {
         let uploaded = start.elapsed().as_secs_f64();
         sync();
         let start = Instant::now();
-        let got = download(&[store.path().to_path_buf()], &DownloadTarget::folder(job.path()).expect("a folder"), &fetch).expect("download");
+        let got = download(
+            &[store.path().to_path_buf()],
+            &DownloadTarget::folder(job.path()).expect("a folder"),
+            &fetch,
+        )
+        .expect("download");
         let downloaded = start.elapsed().as_secs_f64();
         let name = file.file_name().expect("a file name");
         assert!(

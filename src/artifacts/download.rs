@@ -80,7 +80,13 @@ pub fn download(
                 report.destination.join(&artifact.name),
             ),
         };
-        report.files += extract(&zip_path(dir, &artifact.name), &artifact.name, &target.dir, &into, &seen)?;
+        report.files += extract(
+            &zip_path(dir, &artifact.name),
+            &artifact.name,
+            &target.dir,
+            &into,
+            &seen,
+        )?;
         report.artifacts.push(artifact.name.clone());
     }
     Ok(report)

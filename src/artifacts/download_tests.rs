@@ -213,7 +213,12 @@ fn a_rerun_reads_the_artifacts_of_the_run_it_reuses() {
     new.upload("model", "m/model.pt").expect("upload");
     let dirs = [new.run.path().to_path_buf(), old.run.path().to_path_buf()];
     let job = tempfile::tempdir().expect("a temporary directory");
-    let report = download(&dirs, &target(job.path(), &DownloadOptions::default()), &DownloadOptions::default()).expect("download");
+    let report = download(
+        &dirs,
+        &target(job.path(), &DownloadOptions::default()),
+        &DownloadOptions::default(),
+    )
+    .expect("download");
     assert_eq!(report.artifacts, ["data", "model"]);
     assert_eq!(
         tree(job.path()),
@@ -276,8 +281,12 @@ fn hostile(build: impl FnOnce(&mut ZipWriter<fs::File>)) -> (String, BTreeMap<St
     let run = tempfile::tempdir().expect("a temporary directory");
     plant(run.path(), "evil", build);
     let job = tempfile::tempdir().expect("a temporary directory");
-    let error = download(&[run.path().to_path_buf()], &target(job.path(), &by_name("evil", "in")), &by_name("evil", "in"))
-        .expect_err("a hostile archive is refused");
+    let error = download(
+        &[run.path().to_path_buf()],
+        &target(job.path(), &by_name("evil", "in")),
+        &by_name("evil", "in"),
+    )
+    .expect_err("a hostile archive is refused");
     let written = tree(job.path());
     (error, written, job.path().join("in"))
 }
@@ -362,7 +371,12 @@ fn links_inside_the_archive_are_kept_as_links() {
         file(z, "./a/./b.txt");
     });
     let job = tempfile::tempdir().expect("a temporary directory");
-    let report = download(&[run.path().to_path_buf()], &target(job.path(), &by_name("linked", "")), &by_name("linked", "")).expect("download");
+    let report = download(
+        &[run.path().to_path_buf()],
+        &target(job.path(), &by_name("linked", "")),
+        &by_name("linked", ""),
+    )
+    .expect("download");
     assert_eq!(report.files, 3);
     assert_eq!(
         tree(job.path()),

@@ -34,7 +34,11 @@ impl Fixture {
     }
 
     pub(super) fn upload(&self, name: &str, path: &str) -> Result<UploadReport, String> {
-        upload(self.run.path(), &host_source(self.workspace.path()), &options(name, path))
+        upload(
+            self.run.path(),
+            &host_source(self.workspace.path()),
+            &options(name, path),
+        )
     }
 
     pub(super) fn upload_with(&self, options: &UploadOptions) -> Result<UploadReport, String> {
@@ -443,7 +447,11 @@ fn a_link_out_of_the_workspace_is_skipped_with_a_warning() {
     fs::write(host.path().join("hostname"), "the host's secret\n").expect("write");
     let ws = fx.workspace.path();
     symlink(host.path().join("hostname"), ws.join("data/absolute")).expect("symlink");
-    symlink(pathdiff(&host.path().join("hostname"), &ws.join("data")), ws.join("data/relative")).expect("symlink");
+    symlink(
+        pathdiff(&host.path().join("hostname"), &ws.join("data")),
+        ws.join("data/relative"),
+    )
+    .expect("symlink");
     let source = UploadSource::folder(ws).expect("a folder");
 
     let report = upload(fx.run.path(), &source, &options("linked", "data/")).expect("upload");

@@ -107,9 +107,12 @@ fn copy(from: Spot<'_>, to: Spot<'_>, top: bool) -> io::Result<()> {
             .map_err(at(to.path, "write"))?
             .into_std();
         io::copy(&mut source, &mut target).map_err(at(to.path, "write"))?;
-        let modified = source.metadata().and_then(|m| m.modified()).map_err(at(from.path, "read"))?;
+        let modified = source
+            .metadata()
+            .and_then(|m| m.modified())
+            .map_err(at(from.path, "read"))?;
         target
-            .set_permissions(std::fs::Permissions::from(std::os::unix::fs::PermissionsExt::from_mode(mode)))
+            .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))
             .map_err(at(to.path, "set permissions on"))?;
         target
             .set_times(FileTimes::new().set_modified(modified))
@@ -123,9 +126,7 @@ fn copy(from: Spot<'_>, to: Spot<'_>, top: bool) -> io::Result<()> {
 
 fn make_parent(spot: Spot<'_>) -> io::Result<()> {
     match spot.path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            spot.dir.create_dir_all(parent).map_err(at(parent, "create"))
-        }
+        Some(parent) if !parent.as_os_str().is_empty() => spot.dir.create_dir_all(parent).map_err(at(parent, "create")),
         _ => Ok(()),
     }
 }

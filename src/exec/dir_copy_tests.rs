@@ -79,7 +79,10 @@ fn a_parent_link_that_leads_out_is_refused() {
 
     let error = copy_below(&root, "from", "link/sub").unwrap_err();
 
-    assert!(error.to_string().ends_with("a path led outside of the filesystem"), "{error}");
+    assert!(
+        error.to_string().ends_with("a path led outside of the filesystem"),
+        "{error}"
+    );
     assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
 }
 

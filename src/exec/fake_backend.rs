@@ -5,9 +5,9 @@
 //! It records when each
 //! job started and ended so tests can check order and overlap.
 
+use crate::backend::host::copy;
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
-use crate::backend::host::copy;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

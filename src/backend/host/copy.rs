@@ -44,8 +44,11 @@ pub(crate) fn copy_in(from: &Path, dir: &Path) -> Result<(), BackendError> {
     let (source, target) = (open(from)?, open(dir)?);
     for entry in std::fs::read_dir(from).map_err(|e| failed("read", from, e))? {
         let name = entry.map_err(|e| failed("read", from, e))?.file_name();
-        copy_tree(Spot::new(&source, Path::new(&name)), Spot::new(&target, Path::new(&name)))
-            .map_err(|e| BackendError::Other(e.to_string()))?;
+        copy_tree(
+            Spot::new(&source, Path::new(&name)),
+            Spot::new(&target, Path::new(&name)),
+        )
+        .map_err(|e| BackendError::Other(e.to_string()))?;
     }
     Ok(())
 }
