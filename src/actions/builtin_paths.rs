@@ -99,7 +99,10 @@ pub async fn stage_file(files: &JobFiles<'_>, input: &str, raw: &str) -> Result<
         JobPath::Mounted {
             host_root, relative, ..
         } => {
-            let copy = staged.path.join("file");
+            // Named as the job named it: the gate's messages show the name.
+            let copy = staged
+                .path
+                .join(relative.file_name().unwrap_or(std::ffi::OsStr::new("file")));
             let bytes = match open_dir(&host_root)?.read(&relative) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

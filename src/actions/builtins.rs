@@ -91,7 +91,7 @@ pub async fn run_builtin(
         Builtin::UploadArtifact => {
             let options = UploadOptions::from_inputs(&with)?;
             let run_dir = settings.run_dir(settings.run_id);
-            let files = job_files(cx, state).await;
+            let files = job_files(cx, state, &with).await;
             let report = upload_from_job(&files, run_dir, options).await?;
             for warning in &report.warnings {
                 say(LineKind::Warning, warning);
@@ -112,7 +112,7 @@ pub async fn run_builtin(
             let options = DownloadOptions::from_inputs(&with)?;
             let mut runs = vec![settings.run_dir(settings.run_id)];
             runs.extend(settings.earlier_runs.iter().map(|r| settings.run_dir(*r)));
-            let files = job_files(cx, state).await;
+            let files = job_files(cx, state, &with).await;
             let report = download_into_job(&files, runs, options).await?;
             say(
                 LineKind::Runner,
@@ -143,7 +143,7 @@ pub async fn run_builtin(
         Builtin::Cache => {
             let options = CacheOptions::from_inputs(&with)?;
             let cache_scope = job_cache_scope(settings, &github);
-            let files = job_files(cx, state).await;
+            let files = job_files(cx, state, &with).await;
             let restored = restore(&cache_scope, &files, &options).await?;
             let (hit, message) = match &restored {
                 Restored::Exact(key) => (true, format!("cache restored from key {key}")),
@@ -158,7 +158,7 @@ pub async fn run_builtin(
             true
         }
         Builtin::Gate => {
-            let files = job_files(cx, state).await;
+            let files = job_files(cx, state, &with).await;
             gate(cx, &files, scope, index, &with, &mut outputs).await?
         }
     };
@@ -167,8 +167,9 @@ pub async fn run_builtin(
 
 /// The job's files as its steps see them; `~` is `HOME` when the job's
 /// env sets it.
-pub async fn job_files<'a>(cx: &StepContext<'a>, state: &JobState) -> JobFiles<'a> {
-    JobFiles::of(cx.env, cx.spec, state.env.get("HOME").map(String::as_str)).await
+pub async fn job_files<'a>(cx: &StepContext<'a>, state: &JobState, with: &IndexMap<String, String>) -> JobFiles<'a> {
+    let home = state.env.get("HOME").map(String::as_str);
+    JobFiles::of(cx.env, cx.spec, home, with.values().map(String::as_str)).await
 }
 
 /// The cache folders of a job: its repository's, its ref's, falling back on

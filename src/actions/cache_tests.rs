@@ -53,7 +53,13 @@ impl Setup {
     }
 
     async fn files(&self) -> JobFiles<'_> {
-        JobFiles::of(self.env.as_ref(), &self.spec, Some(&self.home.to_string_lossy())).await
+        JobFiles::of(
+            self.env.as_ref(),
+            &self.spec,
+            Some(&self.home.to_string_lossy()),
+            std::iter::empty(),
+        )
+        .await
     }
 
     fn write(&self, path: &Path, text: &str) {

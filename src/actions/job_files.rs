@@ -22,11 +22,19 @@ pub struct JobFiles<'a> {
 impl<'a> JobFiles<'a> {
     /// The job's files. `~` is `home` when the job's env sets `HOME`, else
     /// the home of the job's user as the backend reports it (unknown when
-    /// it cannot: a path with `~` is then an error that says so).
-    pub async fn of(env: &'a dyn JobEnv, spec: &JobSpec, home: Option<&str>) -> JobFiles<'a> {
+    /// it cannot: a path with `~` is then an error that says so). The
+    /// backend is asked only when one of `inputs` has a `~` (in Docker it
+    /// costs an exec).
+    pub async fn of<'i>(
+        env: &'a dyn JobEnv,
+        spec: &JobSpec,
+        home: Option<&str>,
+        mut inputs: impl Iterator<Item = &'i str>,
+    ) -> JobFiles<'a> {
         let home = match home.filter(|h| !h.is_empty()) {
             Some(home) => Some(home.to_string()),
-            None => env.home().await.ok(),
+            None if inputs.any(|input| input.contains('~')) => env.home().await.ok(),
+            None => None,
         };
         let paths = JobPaths::new(
             Mount {

@@ -221,7 +221,10 @@ async fn save_caches(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec, github: 
     if saves.is_empty() {
         return;
     }
-    let files = JobFiles::of(env, spec, state.env.get("HOME").map(String::as_str)).await;
+    let paths = saves
+        .iter()
+        .flat_map(|options| options.paths.iter().map(String::as_str));
+    let files = JobFiles::of(env, spec, state.env.get("HOME").map(String::as_str), paths).await;
     for options in saves {
         let cache_scope = job_cache_scope(&a.shared.settings, github);
         let key = options.key.clone();
