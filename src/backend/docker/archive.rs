@@ -141,14 +141,22 @@ fn sibling(path: &Path, extension: &str) -> PathBuf {
 /// link); devices, fifos and the like are not the job's data.
 fn unpack(tar: &Path, into: &Path) -> io::Result<()> {
     let mut archive = tar::Archive::new(File::open(tar)?);
+    // Folders last, as `tar` does: a read-only folder must not stop what
+    // goes inside it.
+    let mut folders = Vec::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         let kind = entry.header().entry_type();
-        if kind.is_file() || kind.is_dir() || kind.is_symlink() || kind.is_hard_link() {
-            entry.set_preserve_permissions(true);
-            entry.set_preserve_mtime(true);
+        entry.set_preserve_permissions(true);
+        entry.set_preserve_mtime(true);
+        if kind.is_dir() {
+            folders.push(entry);
+        } else if kind.is_file() || kind.is_symlink() || kind.is_hard_link() {
             entry.unpack_in(into)?;
         }
+    }
+    for mut folder in folders.into_iter().rev() {
+        folder.unpack_in(into)?;
     }
     Ok(())
 }

@@ -26,6 +26,8 @@ mod steps;
 mod stop;
 
 #[cfg(test)]
+mod archive_tests;
+#[cfg(test)]
 mod backend_tests;
 #[cfg(test)]
 mod job_tests;
