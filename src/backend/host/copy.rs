@@ -44,6 +44,16 @@ pub(crate) fn copy_in(from: &Path, dir: &Path) -> Result<(), BackendError> {
     let (source, target) = (open(from)?, open(dir)?);
     for entry in std::fs::read_dir(from).map_err(|e| failed("read", from, e))? {
         let name = entry.map_err(|e| failed("read", from, e))?.file_name();
+        // A folder of the host's that is a link (`~/.cache` → a bigger
+        // disk) is the user's own set-up: the copy goes where it leads.
+        let (staged, dest) = (from.join(&name), dir.join(&name));
+        let linked_folder = std::fs::symlink_metadata(&dest).is_ok_and(|m| m.is_symlink())
+            && dest.is_dir()
+            && std::fs::symlink_metadata(&staged).is_ok_and(|m| m.is_dir());
+        if linked_folder {
+            copy_in(&staged, &dest)?;
+            continue;
+        }
         copy_tree(
             Spot::new(&source, Path::new(&name)),
             Spot::new(&target, Path::new(&name)),
@@ -68,4 +78,46 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| BackendError::Other(format!("a copy stopped unexpectedly: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn a_host_folder_that_is_a_link_is_copied_into_where_it_leads() {
+        let dir = tempfile::tempdir().unwrap();
+        let (home, disk, staged) = (
+            dir.path().join("home"),
+            dir.path().join("disk"),
+            dir.path().join("staged"),
+        );
+        fs::create_dir_all(&home).unwrap();
+        fs::create_dir_all(&disk).unwrap();
+        symlink(&disk, home.join(".cache")).unwrap();
+        fs::create_dir_all(staged.join(".cache/pip")).unwrap();
+        fs::write(staged.join(".cache/pip/wheel"), "whl").unwrap();
+
+        copy_in(&staged, &home).unwrap();
+
+        assert!(
+            fs::symlink_metadata(home.join(".cache")).unwrap().is_symlink(),
+            "the link stays"
+        );
+        assert_eq!(fs::read_to_string(disk.join("pip/wheel")).unwrap(), "whl");
+    }
+
+    #[test]
+    fn copy_out_keeps_a_link_and_says_when_nothing_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let (into, victim) = (dir.path().join("into"), dir.path().join("victim"));
+        fs::create_dir_all(&into).unwrap();
+        fs::write(&victim, "x").unwrap();
+        symlink(&victim, dir.path().join("link")).unwrap();
+        assert!(copy_out(&dir.path().join("link"), &into).unwrap());
+        assert_eq!(fs::read_link(into.join("link")).unwrap(), victim);
+        assert!(!copy_out(&dir.path().join("missing"), &into).unwrap());
+    }
 }
