@@ -366,8 +366,15 @@ jobs:
       - run: |
           mkdir -p ~/.cache/x && echo from-the-job > ~/.cache/x/f
           mkdir -p models && echo weights > models/w.bin
+          echo '{\"accuracy\": 0.91}' > metrics.json
+          echo '{\"accuracy\": 0.90}' > ~/baseline.json
       - uses: actions/upload-artifact@v4
         with: {name: models, path: '${{ github.workspace }}/models', if-no-files-found: error}
+      - uses: mlci/gate@v1
+        with:
+          metrics: ${{ github.workspace }}/metrics.json
+          baseline: ~/baseline.json
+          rules: accuracy max-drop 0.005
   use:
     needs: train
     runs-on: ubuntu-latest
@@ -389,6 +396,8 @@ fn workspace_and_home_paths_work_in_a_docker_job() {
     has(&first, "hit=false got=");
     has(&first, "model: weights");
     has(&first, "cache saved with key x-1");
+    has(&first, "accuracy max-drop 0.005  pass");
+    has(&first, "baseline: file ~/baseline.json");
     let second = run(&test, home.path(), &[]);
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));
     has(&second, "hit=true got=from-the-job");
@@ -408,6 +417,7 @@ fn workspace_and_home_paths_work_on_the_host_backend() {
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
     has(&first, "hit=false got=");
     has(&first, "model: weights");
+    has(&first, "baseline: file ~/baseline.json");
     fs::remove_dir_all(home.path().join(".cache/x")).expect("the job wrote to its home");
     let second = run(&test, home.path(), &args);
     assert_eq!(second.status.code(), Some(0), "{}", text(&second));

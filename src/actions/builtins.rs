@@ -208,11 +208,11 @@ async fn gate(
         return Err(format!("mlci/gate: cannot read {metrics}: there is no such file"));
     };
     // A baseline that names no file of the job's is a branch.
-    let mut _baseline_copy = None;
+    let mut baseline_copy = None;
     let baseline = match with.get("baseline").filter(|b| !b.is_empty()) {
         Some(b) => match stage_file(files, "baseline", b).await {
             Ok(Some((copy, path))) => {
-                _baseline_copy = Some(copy);
+                baseline_copy = Some(copy);
                 BaselineSource::File(path)
             }
             Ok(None) | Err(_) => BaselineSource::Branch(b.clone()),
@@ -229,7 +229,12 @@ async fn gate(
         branch,
         run_id: Some(settings.run_id),
     };
-    let verdict = run_gate(&settings.store_dir, &input)?;
+    let mut verdict = run_gate(&settings.store_dir, &input)?;
+    // The files were read from mlci's copies; the job knows them by its names.
+    verdict.metrics_path = metrics.clone();
+    if let (Some(_), Some(baseline)) = (&baseline_copy, with.get("baseline")) {
+        verdict.baseline_label = Some(format!("file {baseline}"));
+    }
     // The table ends with its notes and a summary line (passed or FAILED).
     cx.shared
         .say(cx.key, Some(index), LineKind::Output, verdict.table().trim_end());
