@@ -299,6 +299,9 @@ fn checkout_never_follows_a_link_and_never_shares_the_users_objects() {
                         with: {path: link/sub}
                         continue-on-error: true
                       - uses: actions/checkout@v4
+                        with: {path: '${{ github.workspace }}/repo'}
+                      - run: cat repo/src/model.py
+                      - uses: actions/checkout@v4
                       - run: |
                           chmod -R u+w .git/objects
                           find .git/objects -type f | while read f; do echo garbage > \"$f\"; done
@@ -317,6 +320,7 @@ fn checkout_never_follows_a_link_and_never_shares_the_users_objects() {
         &output,
         "refusing to check out into `link/sub`: `link` is a symbolic link, and mlci never writes through links in the workspace",
     );
+    has(&output, "print('model')");
     has(&output, "rewritten");
     victims.assert_untouched(&output);
     let fsck = Command::new("git")

@@ -7,6 +7,7 @@ use crate::actions::builtin_paths::{download_into_job, stage_file, upload_from_j
 use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
 use crate::actions::checkout::{checkout, CheckoutOptions};
 use crate::actions::job_files::JobFiles;
+use crate::actions::job_paths::JobPath;
 use crate::actions::setup_python::check_python;
 use crate::artifacts::{DownloadOptions, UploadOptions};
 use crate::backend::{ExecSpec, LineSink};
@@ -76,7 +77,21 @@ pub async fn run_builtin(
                 "actions/checkout: mlci is not running in a git repository, so there is nothing to check out"
                     .to_string()
             })?;
-            let options = CheckoutOptions::from_inputs(&with)?;
+            let mut options = CheckoutOptions::from_inputs(&with)?;
+            // `path: ${{ github.workspace }}/repo` is the job's path; the
+            // checkout takes it relative to the workspace. Anything else is
+            // left for the checkout to refuse in its own words.
+            if options.path.starts_with('/') {
+                let files = job_files(cx, state, &with).await;
+                if let Ok(JobPath::Mounted {
+                    host_root, relative, ..
+                }) = files.paths.resolve("path", &options.path)
+                {
+                    if host_root == workspace {
+                        options.path = relative.to_string_lossy().into_owned();
+                    }
+                }
+            }
             let sha = github_text("sha");
             let report = blocking(move || checkout(&repository, &sha, &workspace, &options)).await?;
             for note in &report.notes {
