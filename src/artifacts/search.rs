@@ -163,9 +163,9 @@ struct Walk<'a> {
     roots: &'a [Root],
     patterns: &'a [PathPattern],
     include_hidden: bool,
-    /// The real paths of the folders being walked, by depth: a link back
+    /// The folders being walked (device and inode), by depth: a link back
     /// to one of them is a cycle.
-    chain: Vec<PathBuf>,
+    chain: Vec<(u64, u64)>,
     found: Vec<(PathBuf, Arc<Dir>, PathBuf)>,
     warnings: Vec<String>,
 }
@@ -228,7 +228,7 @@ impl Walk<'_> {
                 }
                 Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
             };
-            if metadata.is_dir() && self.is_cycle(&dir, &relative, &path, level)? {
+            if metadata.is_dir() && self.is_cycle(&metadata, level) {
                 continue;
             }
             // The workspace's own name (a temporary `.tmpXYZ`) never hides
@@ -285,19 +285,16 @@ impl Walk<'_> {
         }
     }
 
-    /// Whether the folder `path` at depth `level` is one of the folders
+    /// Whether the folder `metadata` at depth `level` is one of the folders
     /// it is inside (a link cycle); records it in the chain otherwise.
-    fn is_cycle(&mut self, dir: &Dir, relative: &Path, path: &Path, level: usize) -> Result<bool, String> {
-        let real = dir
-            .canonicalize(relative)
-            .map_err(|e| format!("cannot resolve `{}`: {e}", path.display()))?;
-        // Canonical below its root; the root's own identity tells roots apart.
-        let real = PathBuf::from(format!("{:p}", dir as *const Dir)).join(real);
+    fn is_cycle(&mut self, metadata: &cap_std::fs::Metadata, level: usize) -> bool {
+        use cap_std::fs::MetadataExt;
+        let folder = (metadata.dev(), metadata.ino());
         self.chain.truncate(level.saturating_sub(1));
-        if self.chain.contains(&real) {
-            return Ok(true);
+        if self.chain.contains(&folder) {
+            return true;
         }
-        self.chain.push(real);
-        Ok(false)
+        self.chain.push(folder);
+        false
     }
 }
