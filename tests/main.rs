@@ -3,6 +3,7 @@
 
 mod support;
 
+mod actions;
 mod artifacts;
 mod broken_pipe;
 mod corpus;
@@ -22,4 +23,5 @@ mod runner_config;
 mod runner_daemon;
 mod store;
 mod store_faults;
+mod ui;
 mod validate;

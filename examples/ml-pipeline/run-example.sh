@@ -23,6 +23,6 @@ if [ ! -d .git ]; then
   git add -A
   git -c user.name=mlci -c user.email=mlci@example.com commit -qm "ML pipeline example"
 fi
-echo "== running the pipeline in $DIR"
+echo "== running the pipeline in $DIR (then: cd $DIR && mlci ui)"
 # shellcheck disable=SC2086
 "$MLCI" run -W .github/workflows/train-gate-deploy.yml ${MLCI_FLAGS:-}

@@ -296,6 +296,7 @@ async fn image_python(cx: &StepContext<'_>) -> Result<String, String> {
             ),
         )],
         working_directory: cx.env.workspace(),
+        records_pid: false,
     };
     match cx.env.exec(&spec, &mut collect).await {
         Ok(0) => Ok(collect.0.trim().to_string()),

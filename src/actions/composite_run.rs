@@ -1,18 +1,18 @@
-//! Running a local composite action (`uses: ./path`): its steps run inside
+//! Running a composite action (local or published): its steps run inside
 //! the calling step, with their own `steps` context and `inputs`, the
 //! caller's `env`, and the action's `outputs` as the step's outputs.
 //! `$GITHUB_ENV` and `$GITHUB_PATH` writes reach the rest of the job.
 
-use super::composite::{has_action_file, load_local_action, missing_local_action, CompositeAction};
+use super::action_file::Action;
+use super::javascript::action_inputs;
+use super::located::Located;
 use crate::exec::job::flag;
-use crate::exec::job_dir::JobDir;
 use crate::exec::scope::{Scope, Status};
 use crate::exec::step::{execute, record_step, Ended, JobState, StepContext};
 use crate::model::Step;
 use crate::report::events::{LineKind, Outcome};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
-use std::path::{Path, PathBuf};
 
 /// How deep `uses: ./x` may nest inside composite actions.
 const MAX_DEPTH: usize = 10;
@@ -32,6 +32,7 @@ pub async fn run_composite(
     state: &mut JobState,
     scope: &Scope,
     call: Call<'_>,
+    located: &Located,
 ) -> Result<(Ended, Map<String, Value>), String> {
     if call.depth >= MAX_DEPTH {
         return Err(format!(
@@ -39,12 +40,39 @@ pub async fn run_composite(
             call.uses
         ));
     }
-    let (action, dir) = find_action(cx, call.uses)?;
+    let identity = located.host_dir.display().to_string();
+    if let Some(first) = state.composites.iter().position(|(id, _)| *id == identity) {
+        let mut chain: Vec<&str> = state.composites[first..]
+            .iter()
+            .map(|(_, uses)| uses.as_str())
+            .collect();
+        chain.push(call.uses);
+        return Err(format!(
+            "composite actions call each other in a cycle: {}",
+            chain.join(" → ")
+        ));
+    }
+    state.composites.push((identity, call.uses.to_string()));
+    let result = run_action_steps(cx, state, scope, &call, located).await;
+    state.composites.pop();
+    result
+}
+
+async fn run_action_steps(
+    cx: &StepContext<'_>,
+    state: &mut JobState,
+    scope: &Scope,
+    call: &Call<'_>,
+    located: &Located,
+) -> Result<(Ended, Map<String, Value>), String> {
+    let action = &located.action;
     let mut inner = scope.clone();
-    inner.insert("inputs", &inputs(&action, call.step, scope)?);
+    inner.insert("inputs", &json!(action_inputs(action, call.step, scope)?));
     let mut github = inner.json("github");
     if let Some(github) = github.as_object_mut() {
-        github.insert("action_path".into(), json!(dir.display().to_string()));
+        github.insert("action_path".into(), json!(located.visible_dir));
+        github.insert("action_repository".into(), json!(located.repository));
+        github.insert("action_ref".into(), json!(located.git_ref));
     }
     inner.insert("github", &github);
     // The caller's `env` is the base of every inner step; inner steps'
@@ -57,7 +85,7 @@ pub async fn run_composite(
             (k.clone(), before)
         })
         .collect();
-    let result = run_steps(cx, state, &mut inner, &action, &call).await;
+    let result = run_steps(cx, state, &mut inner, action, call).await;
     for (name, before) in saved {
         if state.env.get(&name) == call.env.get(&name) {
             match before {
@@ -79,12 +107,12 @@ async fn run_steps(
     cx: &StepContext<'_>,
     state: &mut JobState,
     inner: &mut Scope,
-    action: &CompositeAction,
+    action: &Action,
     call: &Call<'_>,
 ) -> Result<(Ended, Map<String, Value>), String> {
     let mut steps = Map::new();
     let mut failed = false;
-    for step in &action.steps {
+    for step in action.steps() {
         inner.insert("steps", &Value::Object(steps.clone()));
         inner.insert("env", &Value::Object(state.env_json()));
         inner.set_status(Status {
@@ -131,61 +159,4 @@ async fn run_steps(
         record_step(&mut steps, step, outputs, outcome, conclusion);
     }
     Ok((Ended::Exited(i64::from(failed)), steps))
-}
-
-/// `inputs`: the step's `with`, else the input's default; every declared
-/// input is there (empty when neither).
-fn inputs(action: &CompositeAction, step: &Step, scope: &Scope) -> Result<Value, String> {
-    let mut inputs = Map::new();
-    for input in &action.inputs {
-        let given = step
-            .with
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&input.name))
-            .map(|(_, v)| scope.string(v))
-            .transpose()?;
-        let value = given.or_else(|| input.default.clone()).unwrap_or_default();
-        inputs.insert(input.name.clone(), Value::String(value));
-    }
-    Ok(Value::Object(inputs))
-}
-
-/// The action in the job's workspace, else in the repository mlci runs from
-/// (the workspace is empty until a checkout step).
-fn find_action(cx: &StepContext<'_>, uses: &str) -> Result<(CompositeAction, PathBuf), String> {
-    let repository = cx
-        .shared
-        .settings
-        .contexts
-        .get("github")
-        .and_then(|g| g.get("workspace"))
-        .and_then(Value::as_str)
-        .map(PathBuf::from);
-    let mut roots = vec![cx.spec.workspace.clone()];
-    roots.extend(repository);
-    for root in &roots {
-        let dir = root.join(uses.strip_prefix("./").unwrap_or(uses));
-        if has_action_file(&dir) {
-            let action = load_local_action(root, uses)?;
-            return Ok((action, visible_dir(cx, &dir)));
-        }
-    }
-    Err(missing_local_action(uses))
-}
-
-/// The action's directory as steps see it: under the workspace it is
-/// already mounted; from the repository it is copied into the job's temp
-/// directory so a container step can read its files.
-fn visible_dir(cx: &StepContext<'_>, dir: &Path) -> PathBuf {
-    if let Ok(rest) = dir.strip_prefix(&cx.spec.workspace) {
-        return PathBuf::from(cx.env.workspace()).join(rest);
-    }
-    let name = dir
-        .file_name()
-        .map_or_else(|| "action".into(), |n| n.to_string_lossy().into_owned());
-    let copied = JobDir::open(&cx.spec.temp).and_then(|temp| temp.copy_in(dir, &Path::new("_actions").join(&name)));
-    if copied.is_err() {
-        return dir.to_path_buf();
-    }
-    PathBuf::from(cx.env.temp()).join("_actions").join(name)
 }

@@ -8,14 +8,21 @@
 //! into their options and their results into log lines, outputs and
 //! warnings.
 
+pub mod action_file;
+pub mod action_source;
 pub mod builtin_paths;
 pub mod builtins;
 pub mod cache;
 pub mod checkout;
-pub mod composite;
 pub mod composite_run;
+pub mod docker_action;
+pub mod javascript;
 pub mod job_files;
 pub mod job_paths;
+pub mod located;
+pub mod pull;
+pub mod resolve;
+pub mod settings;
 pub mod setup_python;
 
 mod cache_entry;

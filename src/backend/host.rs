@@ -226,6 +226,18 @@ impl JobEnv for HostJob {
         ))
     }
 
+    async fn build_image(
+        &self,
+        _context: &std::path::Path,
+        _dockerfile: &str,
+        _tag: &str,
+        _sink: &mut dyn LineSink,
+    ) -> Result<(), BackendError> {
+        Err(BackendError::Other(
+            "Docker actions need the docker backend; this job runs on the host".to_string(),
+        ))
+    }
+
     async fn stop_steps(&self, signal: StopSignal) {
         let signal = match signal {
             StopSignal::Terminate => libc::SIGTERM,

@@ -140,17 +140,25 @@ pub struct ExecSpec {
     pub env: Vec<(String, String)>,
     /// The directory the step starts in, as the step sees it.
     pub working_directory: String,
+    /// The program writes its own pid to the file `MLCI_PID_FILE` names
+    /// (mlci's node preload does), so a backend that must record the pid
+    /// runs it as it is, with no `sh` in front: a shell would drop the
+    /// variables whose names are not shell names (`INPUT_GITHUB-TOKEN`).
+    pub records_pid: bool,
 }
 
-/// A `uses: docker://IMAGE` step: a sibling container sharing the workspace.
+/// A `uses: docker://IMAGE` step or a Docker action: a sibling container
+/// sharing the workspace, the temp folder and the job's network.
 #[derive(Clone, Debug, Default)]
 pub struct ImageStepSpec {
     pub image: String,
-    /// `with.args`, split as a shell would.
+    /// `with.args` split as a shell would, or the action's `args`.
     pub args: Vec<String>,
-    /// `with.entrypoint`.
+    /// `with.entrypoint`, or the action's.
     pub entrypoint: Option<String>,
     pub env: Vec<(String, String)>,
+    /// The job's GPU lease.
+    pub gpus: GpuAssignment,
 }
 
 /// Where step output goes, one line at a time (without its newline).
@@ -220,8 +228,19 @@ pub trait JobEnv: Send + Sync {
     /// as it comes.
     async fn exec(&self, spec: &ExecSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError>;
 
-    /// Runs a `docker://` step. The host backend refuses it.
+    /// Runs a `docker://` step or a Docker action. The host backend refuses it.
     async fn run_image(&self, spec: &ImageStepSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError>;
+
+    /// Builds the image of a Docker action from `context` (its folder, with
+    /// its Dockerfile at `dockerfile` inside it) as `tag`, unless an image
+    /// with that tag exists. Output goes to `sink`. The host backend refuses it.
+    async fn build_image(
+        &self,
+        context: &Path,
+        dockerfile: &str,
+        tag: &str,
+        sink: &mut dyn LineSink,
+    ) -> Result<(), BackendError>;
 
     /// Signals the process groups of the steps running now; `exec` then
     /// returns with their exit code.

@@ -16,6 +16,9 @@ pub struct Args {
     /// Print the records as JSON.
     #[arg(long)]
     json: bool,
+    /// Write the charts (one per metric, as in `mlci ui`) to this SVG file instead.
+    #[arg(long, value_name = "FILE")]
+    plot: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -27,6 +30,9 @@ pub fn run(args: Args) -> i32 {
             return exit::FAILURE;
         }
     };
+    if let Some(path) = &args.plot {
+        return plot(path, &records);
+    }
     if args.json {
         print(&format!(
             "{}\n",
@@ -75,4 +81,27 @@ pub fn run(args: Args) -> i32 {
     }
     print(&columns(&rows, ""));
     exit::SUCCESS
+}
+
+/// Writes the charts of `records` (one branch's, or all) to an SVG file.
+fn plot(path: &std::path::Path, records: &[crate::gate::Record]) -> i32 {
+    if path.extension().is_some_and(|e| !e.eq_ignore_ascii_case("svg")) {
+        eprintln!("error: --plot writes SVG; name the file `….svg` (PNG is not supported)");
+        return exit::USAGE;
+    }
+    let series = crate::ui::chart::series(records);
+    if series.is_empty() {
+        eprintln!("error: no metrics recorded to plot");
+        return exit::FAILURE;
+    }
+    match std::fs::write(path, crate::ui::chart::document(&series)) {
+        Ok(()) => {
+            print(&format!("wrote {} chart(s) to {}\n", series.len(), path.display()));
+            exit::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: failed to write {}: {e}", path.display());
+            exit::FAILURE
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! The command line: one file per command, each returning an exit code.
 //! Only this module prints or maps errors to exit codes.
 
+mod action_args;
+mod actions;
 mod artifacts;
 mod broken_pipe;
 mod eval;
@@ -27,6 +29,7 @@ mod runner_status;
 mod runs;
 mod show;
 mod stored;
+mod ui;
 mod validate;
 mod workflows;
 
@@ -73,10 +76,14 @@ enum Command {
     Metrics(metrics::Args),
     /// List a run's artifacts, or extract one.
     Artifacts(artifacts::Args),
+    /// Fetch the published actions the workflows use into the action cache.
+    Actions(actions::Args),
     /// The self-hosted runner daemon: start it, check its configuration, or show its queue.
     Runner(runner::Args),
     /// Install the git hook that hands pushes to the runner.
     Hook(hook::Args),
+    /// Serve the web view of the run store: runs, logs, the job graph, metrics over time.
+    Ui(ui::Args),
 }
 
 pub fn main() -> i32 {
@@ -103,6 +110,8 @@ pub fn main() -> i32 {
         Command::Metrics(args) => metrics::run(args),
         Command::Artifacts(args) => artifacts::run(args),
         Command::Runner(args) => runner::run(args),
+        Command::Actions(args) => actions::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::Ui(args) => ui::run(args),
     }
 }

@@ -1,10 +1,12 @@
 //! `mlci run`: runs the workflows an event triggers, each job in its own
 //! container (or on the host), and records the run in the store.
 
+use super::action_args::ActionArgs;
 use super::event::{local_event, plan_contexts};
 use super::run_checks::check_gpu_requests;
 use super::run_secrets::{read_env_files, read_secrets};
 use super::{exit, workflows};
+use crate::actions::settings::ActionSettings;
 use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
 use crate::backend::Backend;
@@ -90,6 +92,8 @@ pub struct Args {
     /// Show `::debug::` lines.
     #[arg(long)]
     debug: bool,
+    #[command(flatten)]
+    actions: ActionArgs,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -125,8 +129,12 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
             return fail(&e, exit::USAGE);
         }
     }
-    let secrets = match read_secrets(&args.secrets, &args.secret_files) {
+    let mut secrets = match read_secrets(&args.secrets, &args.secret_files) {
         Ok(secrets) => secrets,
+        Err(e) => return fail(&e, exit::USAGE),
+    };
+    let actions = match args.actions.settings(&args.store_dir(), &mut secrets) {
+        Ok(actions) => actions,
         Err(e) => return fail(&e, exit::USAGE),
     };
     let mut extra_env = match read_env_files(&args.env_files) {
@@ -211,6 +219,7 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
             workflow,
             labels: &labels,
             secrets: &secrets,
+            actions: &actions,
             extra_env: &extra_env,
             gpus: &gpus,
             store: &store,
@@ -241,6 +250,7 @@ struct RunOne<'a> {
     workflow: &'a Workflow,
     labels: &'a LabelMap,
     secrets: &'a [(String, String)],
+    actions: &'a ActionSettings,
     extra_env: &'a [(String, String)],
     gpus: &'a GpuPool,
     store: &'a Store,
@@ -318,6 +328,7 @@ impl RunOne<'_> {
             reused: self.rerun.map(|r| r.reused.clone()).unwrap_or_default(),
             earlier_runs: self.rerun.map(|r| r.earlier_runs.clone()).unwrap_or_default(),
             max_job_minutes: None,
+            actions: self.actions.fresh(),
         };
         let run = Launch {
             workflow: Arc::new(self.workflow.clone()),

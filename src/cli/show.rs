@@ -6,7 +6,7 @@
 
 use super::stored::{self, columns, duration, state, time, StoreArg};
 use crate::exit;
-use crate::store::{JobRow, RunDetail, Status, StepRow, Store};
+use crate::store::{ActionRow, JobRow, RunDetail, Status, StepRow, Store};
 use std::path::Path;
 
 #[derive(clap::Args)]
@@ -32,9 +32,40 @@ pub fn run(args: Args) -> i32 {
             serde_json::to_string_pretty(&detail).unwrap_or_default()
         ));
     } else {
-        stored::print(&render(&detail));
+        let mut text = render(&detail);
+        match stored::open(&dir).map(|store| store.map(|s| s.run_actions(args.run))) {
+            Ok(Some(Ok(actions))) => text.push_str(&render_actions(&actions)),
+            Ok(Some(Err(e))) => return stored::failure(&e),
+            _ => {}
+        }
+        stored::print(&text);
     }
     exit::SUCCESS
+}
+
+/// `actions:` then one line per resolved action: where it ran, what it
+/// named, the commit, the source (the run's supply-chain record).
+fn render_actions(actions: &[ActionRow]) -> String {
+    if actions.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = actions
+        .iter()
+        .map(|a| {
+            vec![
+                if a.leg == 0 {
+                    a.job.clone()
+                } else {
+                    format!("{} (leg {})", a.job, a.leg)
+                },
+                format!("step {}", a.step),
+                a.action.clone(),
+                a.sha.clone(),
+                a.source.clone(),
+            ]
+        })
+        .collect();
+    format!("\nactions:\n{}", columns(&rows, "  "))
 }
 
 /// Run `id` of the store in `dir`; an unknown id is a usage error that says

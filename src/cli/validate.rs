@@ -1,7 +1,12 @@
 //! `mlci validate [PATHS...]`: check workflow files, report every problem.
 
+use super::action_args::ActionArgs;
 use super::{exit, output, workflows};
+use crate::actions::pull::{check_inputs, resolve_workflow};
+use crate::actions::settings::ActionSettings;
 use crate::check::analyze_file;
+use crate::diag::Diagnostic;
+use crate::store::default_store_dir;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -11,6 +16,13 @@ pub struct Args {
     /// Also refuse mlci's own extension keys (`retries`, `retry-delay`), which GitHub would reject.
     #[arg(long)]
     github: bool,
+    /// Also resolve every published action and check each step's `with:`
+    /// against its action.yml (a missing required input is an error, an
+    /// unknown one a warning).
+    #[arg(long = "actions")]
+    check_actions: bool,
+    #[command(flatten)]
+    action_args: ActionArgs,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -26,6 +38,18 @@ pub fn run(args: Args) -> i32 {
     let mut analyses: Vec<_> = files.iter().map(|f| analyze_file(f)).collect();
     if args.github {
         analyses.iter_mut().for_each(flag_extensions);
+    }
+    if args.check_actions {
+        let settings = match args.action_args.settings(&default_store_dir(), &mut Vec::new()) {
+            Ok(settings) => settings,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        };
+        for analysis in &mut analyses {
+            check_actions(analysis, &settings);
+        }
     }
     let errors = output::print_diagnostics(&analyses);
     if errors > 0 {
@@ -43,6 +67,23 @@ pub fn run(args: Args) -> i32 {
         if files.len() == 1 { "" } else { "s" }
     );
     exit::SUCCESS
+}
+
+/// Under `--actions`: each published action resolved, each step's `with:`
+/// checked against its inputs; an action that cannot be resolved is an
+/// error at its `uses:`.
+fn check_actions(analysis: &mut crate::check::Analysis, settings: &ActionSettings) {
+    let Some(workflow) = &analysis.workflow else { return };
+    let mut found = Vec::new();
+    for (needed, step) in resolve_workflow(workflow, settings) {
+        match (&needed.resolved, step) {
+            (Err(e), _) => found.push(Diagnostic::error(needed.span, e.clone())),
+            (Ok((_, action)), Some(step)) => found.extend(check_inputs(step, action, &needed.action.to_string())),
+            (Ok(_), None) => {}
+        }
+    }
+    analysis.diagnostics.extend(found);
+    analysis.diagnostics.sort_by_key(|d| d.span);
 }
 
 /// Under `--github`, mlci's own job keys are errors: GitHub rejects them.

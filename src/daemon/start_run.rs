@@ -7,6 +7,8 @@ use super::queue::QueuedRun;
 use super::report::ReportedRun;
 use super::runner::{short, Daemon};
 use super::workflows_at::{first_error, workflows_at};
+use crate::actions::action_source::ActionSource;
+use crate::actions::settings::ActionSettings;
 use crate::exec::launch::{launch, Launch};
 use crate::exec::shared::{Cancel, RunSettings};
 use crate::model::Workflow;
@@ -120,13 +122,24 @@ impl Daemon {
             resumes = resume,
             "run {run_id} started: {name}"
         );
+        // The forge token the runner reports with is the jobs' `github.token`,
+        // as GitHub hands each job its own; it also fetches the actions.
+        let token = self.config.status.as_ref().map(|s| s.token.clone());
+        let secrets: Vec<(String, String)> = token
+            .iter()
+            .map(|t| ("GITHUB_TOKEN".to_string(), t.expose().to_string()))
+            .collect();
+        let source = ActionSource {
+            token,
+            ..ActionSource::default()
+        };
         let settings = RunSettings {
             run_id,
             work_dir: Default::default(),
             max_parallel: self.config.capacity,
             labels: self.config.labels.clone(),
             force_host: false,
-            secrets: Vec::new(),
+            secrets,
             grace: GRACE,
             contexts,
             extra_env: Vec::new(),
@@ -137,6 +150,7 @@ impl Daemon {
             reused: earlier.as_ref().map(RunDetail::succeeded_jobs).unwrap_or_default(),
             earlier_runs: earlier.as_ref().map(|d| store.rerun_chain(d)).unwrap_or_default(),
             max_job_minutes: self.config.job_timeout.map(|t| t.as_secs_f64() / 60.0),
+            actions: ActionSettings::new(source, self.config.store.join("actions")),
         };
         let run = Launch {
             workflow: Arc::new(workflow),

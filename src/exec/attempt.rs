@@ -5,7 +5,7 @@
 use super::job::number;
 use super::scope::Scope;
 use super::shared::RunShared;
-use super::step::{run_step, JobState, StepContext};
+use super::step::{run_posts, run_pres, run_step, JobState, StepContext};
 use crate::actions::builtins::job_cache_scope;
 use crate::actions::cache::save;
 use crate::actions::job_files::JobFiles;
@@ -120,6 +120,9 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         github.insert("run_id".into(), json!(shared.settings.run_id.to_string()));
         github.insert("run_number".into(), json!(shared.settings.run_id.to_string()));
         github.insert("run_attempt".into(), json!(a.number.to_string()));
+        // `github.token`: the GITHUB_TOKEN secret, empty when none was given.
+        let token = shared.settings.secrets.iter().find(|(name, _)| name == "GITHUB_TOKEN");
+        github.insert("token".into(), json!(token.map_or("", |(_, value)| value.as_str())));
     }
     scope.insert("github", &github);
     let mut state = JobState::new(spec, a.backend.name() == "host");
@@ -158,11 +161,16 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         deadline,
         job_timeout_minutes: timeout,
     };
+    state.assign_ids(&job.steps);
+    let after_pres = run_pres(&context, &mut state, &mut scope, &job.steps).await;
     for (index, step) in job.steps.iter().enumerate() {
-        run_step(&context, &mut state, &mut scope, index, step).await;
         if state.timed_out {
             break;
         }
+        run_step(&context, &mut state, &mut scope, index, step).await;
+    }
+    if !state.timed_out {
+        run_posts(&context, &mut state, &mut scope, after_pres).await;
     }
     let result = if state.timed_out {
         Outcome::Failure

@@ -103,6 +103,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
             reused: Default::default(),
             earlier_runs: Vec::new(),
             max_job_minutes: None,
+            actions: crate::actions::settings::ActionSettings::new(Default::default(), work.path().join("actions")),
         },
         backends: Backends {
             docker: Some(Arc::new(backend.clone())),

@@ -118,6 +118,16 @@ impl JobEnv for FakeJob {
         Err(BackendError::Other("no images here".into()))
     }
 
+    async fn build_image(
+        &self,
+        _context: &std::path::Path,
+        _dockerfile: &str,
+        _tag: &str,
+        _sink: &mut dyn LineSink,
+    ) -> Result<(), BackendError> {
+        Err(BackendError::Other("no images here".to_string()))
+    }
+
     async fn stop_steps(&self, _signal: StopSignal) {
         if let Ok(stop) = self.stop.lock() {
             stop.cancel();

@@ -4,6 +4,7 @@
 use super::concurrency::ConcurrencyGroups;
 use super::gpu::GpuPool;
 use super::mask::Masker;
+use crate::actions::settings::ActionSettings;
 use crate::backend::Backend;
 use crate::model::Workflow;
 use crate::plan::LabelMap;
@@ -51,6 +52,8 @@ pub struct RunSettings {
     pub earlier_runs: Vec<i64>,
     /// The runner's `job_timeout`: a ceiling on every job's `timeout-minutes`.
     pub max_job_minutes: Option<f64>,
+    /// Where published actions come from and are cached.
+    pub actions: ActionSettings,
 }
 
 impl RunSettings {

@@ -7,19 +7,25 @@ use super::files::{join_path, parse_env_file, parse_path_file, prepend_paths};
 use super::job::{flag, number};
 use super::scope::{Scope, Status};
 use super::shared::RunShared;
-use super::shell::resolve_shell;
+use super::shell::{resolve_shell, ShellCommand};
 use super::step_files::StepFiles;
 use super::step_output::StepOutput;
-use crate::actions::builtins::{builtin, inputs, run_builtin, BUILT_IN};
+use crate::actions::action_file::Runs;
+use crate::actions::builtins::{builtin, inputs, run_builtin};
 use crate::actions::cache::CacheOptions;
 use crate::actions::composite_run::{run_composite, Call};
+use crate::actions::docker_action::{docker_action_env, docker_action_image, docker_args};
+use crate::actions::javascript::{action_env, action_inputs, node_program, node_version, script_path, stage};
+use crate::actions::located::{locate_local, locate_published, Located};
 use crate::backend::options::split_words;
 use crate::backend::{ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
-use crate::model::Step;
+use crate::model::{Step, Text, Uses};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -55,7 +61,20 @@ pub struct JobState {
     pub cache_saves: Vec<CacheOptions>,
     /// Auto ids handed out (`__run`, `__run_2`, …).
     action_ids: Vec<String>,
-    on_host: bool,
+    /// Each step's `GITHUB_ACTION`, given out before the job's first step
+    /// so that an action's `pre` stage has the id its `main` will have.
+    pub step_ids: Vec<String>,
+    /// The job's actions, by `uses`, each copied into the job once.
+    pub located: HashMap<String, Arc<Located>>,
+    /// `post` stages of the actions that ran, in the order they ran.
+    pub posts: Vec<PostStep>,
+    /// The composite actions running now, outermost first: (identity,
+    /// `uses`), to catch one that calls itself.
+    pub composites: Vec<(String, String)>,
+    /// What each action saved with `$GITHUB_STATE`, by `GITHUB_ACTION`:
+    /// its `pre`, `main` and `post` stages see it as `STATE_*`.
+    states: HashMap<String, Vec<(String, String)>>,
+    pub on_host: bool,
     gpu_ids: Vec<String>,
 }
 
@@ -77,8 +96,34 @@ impl JobState {
             timed_out: false,
             cache_saves: Vec::new(),
             action_ids: Vec::new(),
+            step_ids: Vec::new(),
+            located: HashMap::new(),
+            posts: Vec::new(),
+            composites: Vec::new(),
+            states: HashMap::new(),
             on_host,
             gpu_ids: spec.gpus.ids(),
+        }
+    }
+
+    /// Gives every step of the job its `GITHUB_ACTION`.
+    pub fn assign_ids(&mut self, steps: &[Step]) {
+        self.step_ids = steps.iter().map(|step| self.action_id(step)).collect();
+    }
+
+    /// `STATE_<name>` for what the action `action_id` saved.
+    fn saved_state(&self, action_id: &str) -> Vec<(String, String)> {
+        self.states
+            .get(action_id)
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| (format!("STATE_{name}"), value.clone()))
+            .collect()
+    }
+
+    fn save_state(&mut self, action_id: &str, pairs: Vec<(String, String)>) {
+        if !pairs.is_empty() {
+            self.states.entry(action_id.to_string()).or_default().extend(pairs);
         }
     }
 
@@ -130,12 +175,13 @@ pub enum Ended {
 pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Scope, index: usize, step: &Step) {
     let shared = cx.shared;
     let started = std::time::Instant::now();
-    let action_id = state.action_id(step);
+    let action_id = state
+        .step_ids
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| state.action_id(step));
     prepare_scope(cx, state, scope, &action_id);
-    let name = match &step.name {
-        Some(name) => scope.string(name).unwrap_or_else(|_| name.value.clone()),
-        None => step.display_name(),
-    };
+    let name = step_title(step, scope);
     let finish =
         |state: &mut JobState, outcome: Outcome, conclusion: Outcome, exit_code, outputs: Map<String, Value>| {
             record_step(&mut state.steps, step, outputs, outcome, conclusion);
@@ -298,6 +344,349 @@ pub async fn execute(
         );
     }
     scope.insert("env", &env_json(&env));
+    let step_deadline = step
+        .timeout_minutes
+        .as_ref()
+        .and_then(|t| number(scope, t))
+        .map(|m| crate::model::limits::timeout_duration(m).map(|d| Instant::now() + d))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let program = if let Some(run) = &step.run {
+        let script = scope.string(run).map_err(|e| format!("run: {e}"))?;
+        let shell_text = step
+            .shell
+            .as_ref()
+            .or_else(|| job.defaults.as_ref().and_then(|d| d.shell.as_ref()))
+            .or_else(|| shared.workflow.defaults.as_ref().and_then(|d| d.shell.as_ref()));
+        let shell = match shell_text {
+            Some(text) => Some(scope.string(text)?),
+            None => None,
+        };
+        Program::Script {
+            script,
+            shell: resolve_shell(shell.as_deref(), cx.spec.job_container)?,
+            working_directory: working_directory(cx, scope, step)?,
+        }
+    } else if let Some(uses) = &step.uses {
+        let uses = scope.string(uses)?;
+        let located = match Uses::parse(&uses)? {
+            Uses::Image(image) => {
+                let with = |key: &str| step.with.get(key).map(|t| scope.string(t)).transpose();
+                let mut inputs = Vec::new();
+                for (name, value) in &step.with {
+                    inputs.push((format!("INPUT_{}", name.to_ascii_uppercase()), scope.string(value)?));
+                }
+                let run = ImageRun {
+                    image,
+                    // Split as GitHub's runner does, honouring quotes.
+                    args: with("args")?.map(|a| split_words(&a)).transpose()?.unwrap_or_default(),
+                    entrypoint: with("entrypoint")?,
+                };
+                return run_program(
+                    cx,
+                    state,
+                    scope,
+                    index,
+                    &env,
+                    step_deadline,
+                    Program::Image { run, env: inputs },
+                )
+                .await;
+            }
+            Uses::Published(action) => {
+                let builtin =
+                    builtin(&action.name()).filter(|_| !shared.settings.actions.runs_published(&action.name()));
+                if let Some(which) = builtin {
+                    let with = inputs(step, scope)?;
+                    return run_builtin(cx, state, scope, index, which, with).await;
+                }
+                locate_published(cx, state, index, &action).await?
+            }
+            Uses::Local(path) => Arc::new(locate_local(cx, &path)?),
+        };
+        match &located.action.runs {
+            Runs::Composite { .. } => {
+                let call = Call {
+                    uses: &uses,
+                    step,
+                    index,
+                    action_id,
+                    env: step_env_only(step, scope)?,
+                    depth,
+                };
+                return Box::pin(run_composite(cx, state, scope, call, &located)).await;
+            }
+            Runs::Node(node) => {
+                let (version, note) = node_version(&node.using);
+                if let Some(note) = note {
+                    shared.say(cx.key, Some(index), LineKind::Warning, &note);
+                }
+                let inputs = action_inputs(&located.action, step, scope)?;
+                let program = node_program(version, state.on_host, shared.settings.actions.host_node.as_deref())?;
+                let env = action_env(&located, &inputs);
+                if let Some((script, condition)) = stage(node, true) {
+                    state.posts.push(PostStep {
+                        name: format!("Post {}", step_title(step, scope)),
+                        condition: condition.cloned(),
+                        action_id: action_id.to_string(),
+                        program: Program::Node {
+                            node: program.clone(),
+                            script: script_path(&located, script),
+                            env: env.clone(),
+                        },
+                    });
+                }
+                Program::Node {
+                    node: program,
+                    script: script_path(&located, &node.main),
+                    env,
+                }
+            }
+            Runs::Docker(docker) => {
+                let inputs = action_inputs(&located.action, step, scope)?;
+                let image = docker_action_image(cx, index, &located, docker).await?;
+                let mut action_scope = scope.clone();
+                action_scope.insert("inputs", &json!(inputs));
+                let env = docker_action_env(&located, &inputs, docker, &action_scope)?;
+                let args = docker_args(docker, step, &action_scope)?;
+                if let Some(entrypoint) = &docker.post_entrypoint {
+                    state.posts.push(PostStep {
+                        name: format!("Post {}", step_title(step, scope)),
+                        condition: docker.post_if.clone(),
+                        action_id: action_id.to_string(),
+                        program: Program::Image {
+                            run: ImageRun {
+                                image: image.clone(),
+                                args: Vec::new(),
+                                entrypoint: Some(entrypoint.clone()),
+                            },
+                            env: env.clone(),
+                        },
+                    });
+                }
+                let entrypoint = step
+                    .with
+                    .get("entrypoint")
+                    .map(|t| scope.string(t))
+                    .transpose()?
+                    .or_else(|| docker.entrypoint.clone());
+                Program::Image {
+                    run: ImageRun {
+                        image,
+                        args,
+                        entrypoint,
+                    },
+                    env,
+                }
+            }
+        }
+    } else {
+        return Err("the step has neither `run` nor `uses`".into());
+    };
+    run_program(cx, state, scope, index, &env, step_deadline, program).await
+}
+
+/// The `pre` stages of the job's JavaScript actions, before its first
+/// step, as `Pre <step name>` (GitHub's "Set up job" resolves every action
+/// first; here an action that cannot be resolved fails its own step).
+pub async fn run_pres(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Scope, steps: &[Step]) -> usize {
+    let mut index = steps.len();
+    for (n, step) in steps.iter().enumerate() {
+        let Some(uses) = step.uses.as_ref().and_then(|u| scope.string(u).ok()) else {
+            continue;
+        };
+        let Ok(Uses::Published(action)) = Uses::parse(&uses) else {
+            continue;
+        };
+        if builtin(&action.name()).is_some() && !cx.shared.settings.actions.runs_published(&action.name()) {
+            continue;
+        }
+        let Ok(located) = locate_published(cx, state, n, &action).await else {
+            continue;
+        };
+        let Runs::Node(node) = &located.action.runs else {
+            continue;
+        };
+        let Some((script, condition)) = stage(node, false) else {
+            continue;
+        };
+        let action_id = state.step_ids.get(n).cloned().unwrap_or_default();
+        let program = (|| {
+            let (version, _) = node_version(&node.using);
+            let inputs = action_inputs(&located.action, step, scope)?;
+            Ok::<_, String>(Program::Node {
+                node: node_program(version, state.on_host, cx.shared.settings.actions.host_node.as_deref())?,
+                script: script_path(&located, script),
+                env: action_env(&located, &inputs),
+            })
+        })();
+        let stage = Stage {
+            name: format!("Pre {}", step_title(step, scope)),
+            condition: condition.cloned(),
+            action_id,
+        };
+        run_stage(cx, state, scope, index, stage, program).await;
+        index += 1;
+    }
+    index
+}
+
+/// The `post` stages of the actions that ran, last first, after the job's
+/// steps (after a failure too: `post-if` is `always()` unless it says
+/// otherwise), numbered from `first`.
+pub async fn run_posts(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Scope, first: usize) {
+    let posts = std::mem::take(&mut state.posts);
+    for (n, post) in posts.into_iter().rev().enumerate() {
+        let stage = Stage {
+            name: post.name,
+            condition: post.condition,
+            action_id: post.action_id,
+        };
+        run_stage(cx, state, scope, first + n, stage, Ok(post.program)).await;
+    }
+}
+
+struct Stage {
+    name: String,
+    condition: Option<Text>,
+    action_id: String,
+}
+
+/// A `pre` or `post` stage as a step of its own: its condition, events and
+/// outcome; a failure fails the job, as on GitHub.
+async fn run_stage(
+    cx: &StepContext<'_>,
+    state: &mut JobState,
+    scope: &mut Scope,
+    index: usize,
+    stage: Stage,
+    program: Result<Program, String>,
+) {
+    let shared = cx.shared;
+    prepare_scope(cx, state, scope, &stage.action_id);
+    let always = Text::detached("always()");
+    let job = cx.key.clone();
+    let name = stage.name;
+    match scope.condition(Some(stage.condition.as_ref().unwrap_or(&always))) {
+        Ok(true) => {}
+        Ok(false) => {
+            let reason = format!("`{}` is false", stage.condition.map_or(always.value, |c| c.value));
+            shared.emit(RunEvent::StepSkipped {
+                job,
+                step: index,
+                name,
+                reason,
+            });
+            return;
+        }
+        Err(e) => {
+            shared.emit(RunEvent::StepStarted {
+                job: job.clone(),
+                step: index,
+                name: name.clone(),
+            });
+            shared.say(cx.key, Some(index), LineKind::Error, &format!("`if`: {e}"));
+            state.failed = true;
+            return;
+        }
+    }
+    let started = std::time::Instant::now();
+    shared.emit(RunEvent::StepStarted {
+        job: job.clone(),
+        step: index,
+        name: name.clone(),
+    });
+    let env = state.env.clone();
+    let ended = match program {
+        Ok(program) => run_program(cx, state, scope, index, &env, None, program)
+            .await
+            .map(|(ended, _)| ended),
+        Err(e) => Err(e),
+    };
+    let (outcome, exit_code) = match ended {
+        Ok(Ended::Exited(0)) => (Outcome::Success, Some(0)),
+        Ok(Ended::Exited(code)) => {
+            let message = format!("Process completed with exit code {code}.");
+            shared.say(cx.key, Some(index), LineKind::Error, &message);
+            (Outcome::Failure, Some(code))
+        }
+        Ok(Ended::Cancelled) => (Outcome::Cancelled, None),
+        Ok(Ended::Error(message)) | Err(message) => {
+            shared.say(cx.key, Some(index), LineKind::Error, &message);
+            (Outcome::Failure, None)
+        }
+        Ok(Ended::StepTimeout | Ended::JobTimeout) => {
+            state.timed_out = true;
+            (Outcome::Failure, None)
+        }
+    };
+    if outcome == Outcome::Failure {
+        state.failed = true;
+    }
+    shared.emit(RunEvent::StepFinished {
+        job,
+        step: index,
+        name,
+        outcome,
+        conclusion: outcome,
+        exit_code,
+        seconds: started.elapsed().as_secs_f64(),
+    });
+}
+
+/// What a step runs once its action is known.
+#[derive(Clone, Debug)]
+pub enum Program {
+    /// A `run:` script through its shell.
+    Script {
+        script: String,
+        shell: ShellCommand,
+        working_directory: String,
+    },
+    /// A JavaScript action's script: `node script`, with the action's
+    /// inputs and paths in `env`.
+    Node {
+        node: String,
+        script: String,
+        env: Vec<(String, String)>,
+    },
+    /// A container of its own: `docker://` steps and Docker actions.
+    Image { run: ImageRun, env: Vec<(String, String)> },
+}
+
+/// An image step's container.
+#[derive(Clone, Debug)]
+pub struct ImageRun {
+    pub image: String,
+    pub args: Vec<String>,
+    pub entrypoint: Option<String>,
+}
+
+/// An action's `post` stage, run at the end of the job (last first).
+#[derive(Clone, Debug)]
+pub struct PostStep {
+    /// `Post <step name>`, as GitHub shows it.
+    pub name: String,
+    /// `post-if`; `always()` when absent.
+    pub condition: Option<Text>,
+    /// The main step's `GITHUB_ACTION`: its `STATE_*` are this one's.
+    pub action_id: String,
+    pub program: Program,
+}
+
+/// Runs `program` as step `index` with `env` (workflow, job and step
+/// `env`): its file commands, the fixed variables, its timeout (the
+/// step's, if it has one, and the job's); then reads what it left behind.
+pub async fn run_program(
+    cx: &StepContext<'_>,
+    state: &mut JobState,
+    scope: &mut Scope,
+    index: usize,
+    env: &IndexMap<String, String>,
+    step_deadline: Option<Instant>,
+    program: Program,
+) -> Result<(Ended, Map<String, Value>), String> {
+    let shared = cx.shared;
     let files = StepFiles::create(&cx.spec.temp, &cx.env.temp(), index).map_err(|e| e.to_string())?;
     let mut github = scope.json("github");
     if let Some(github) = github.as_object_mut() {
@@ -311,71 +700,54 @@ pub async fn execute(
         .map_err(|e| e.to_string())?;
     scope.insert("github", &github);
     let runner = runner_context(&cx.env.temp(), state.on_host);
-    let process_env = process_env(state, &env, github.as_object().cloned().unwrap_or_default(), &runner);
-    let step_deadline = step
-        .timeout_minutes
-        .as_ref()
-        .and_then(|t| number(scope, t))
-        .map(|m| crate::model::limits::timeout_duration(m).map(|d| Instant::now() + d))
-        .transpose()
-        .map_err(|e| e.to_string())?;
+    let action_id = github
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let mut process_env = process_env(state, env, github.as_object().cloned().unwrap_or_default(), &runner);
+    process_env.extend(state.saved_state(&action_id));
     let unsecure = env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS").is_some_and(|v| v == "true");
     let mut output = StepOutput::new(shared, cx.key, index, unsecure);
-    let ended = if let Some(run) = &step.run {
-        let script = scope.string(run).map_err(|e| format!("run: {e}"))?;
-        let shell_text = step
-            .shell
-            .as_ref()
-            .or_else(|| job.defaults.as_ref().and_then(|d| d.shell.as_ref()))
-            .or_else(|| shared.workflow.defaults.as_ref().and_then(|d| d.shell.as_ref()));
-        let shell = match shell_text {
-            Some(text) => Some(scope.string(text)?),
-            None => None,
-        };
-        let shell = resolve_shell(shell.as_deref(), cx.spec.job_container)?;
-        let script_path = files
-            .write_script(index, &script, shell.extension)
-            .map_err(|e| e.to_string())?;
-        let spec = ExecSpec {
-            argv: shell.argv(&script_path),
-            env: process_env,
-            working_directory: working_directory(cx, scope, step)?,
-        };
-        supervise(cx, step_deadline, cx.env.exec(&spec, &mut output)).await
-    } else if let Some(uses) = &step.uses {
-        let uses = scope.string(uses)?;
-        if let Some(image) = uses.strip_prefix("docker://") {
-            let with = |key: &str| step.with.get(key).map(|t| scope.string(t)).transpose();
-            let mut env = process_env;
-            for (name, value) in &step.with {
-                env.push((format!("INPUT_{}", name.to_ascii_uppercase()), scope.string(value)?));
-            }
+    let ended = match program {
+        Program::Script {
+            script,
+            shell,
+            working_directory,
+        } => {
+            let script_path = files
+                .write_script(index, &script, shell.extension)
+                .map_err(|e| e.to_string())?;
+            let spec = ExecSpec {
+                argv: shell.argv(&script_path),
+                env: process_env,
+                working_directory,
+                records_pid: false,
+            };
+            supervise(cx, step_deadline, cx.env.exec(&spec, &mut output)).await
+        }
+        Program::Node { node, script, env } => {
+            process_env.extend(env);
+            let preload = files.write_pid_preload().map_err(|e| e.to_string())?;
+            let spec = ExecSpec {
+                argv: vec![node, "--require".into(), preload, script],
+                env: process_env,
+                working_directory: cx.env.workspace(),
+                records_pid: true,
+            };
+            supervise(cx, step_deadline, cx.env.exec(&spec, &mut output)).await
+        }
+        Program::Image { run, env } => {
+            process_env.extend(env);
             let spec = ImageStepSpec {
-                image: image.to_string(),
-                // Split as GitHub's runner does, honouring quotes.
-                args: with("args")?.map(|a| split_words(&a)).transpose()?.unwrap_or_default(),
-                entrypoint: with("entrypoint")?,
-                env,
+                image: run.image,
+                args: run.args,
+                entrypoint: run.entrypoint,
+                env: process_env,
+                gpus: cx.spec.gpus.clone(),
             };
             supervise(cx, step_deadline, cx.env.run_image(&spec, &mut output)).await
-        } else if let Some(which) = builtin(&uses) {
-            let with = inputs(step, scope)?;
-            return run_builtin(cx, state, scope, index, which, with).await;
-        } else if uses.starts_with("./") {
-            let call = Call {
-                uses: &uses,
-                step,
-                index,
-                action_id,
-                env: step_env_only(step, scope)?,
-                depth,
-            };
-            return run_composite(cx, state, scope, call).await;
-        } else {
-            return Err(unknown_action(&uses));
         }
-    } else {
-        return Err("the step has neither `run` nor `uses`".into());
     };
     output.flush();
     let mut outputs = std::mem::take(&mut output.outputs);
@@ -385,9 +757,10 @@ pub async fn execute(
         }
     }
     prepend_paths(&mut state.paths, &output.paths);
+    state.save_state(&action_id, std::mem::take(&mut output.state));
     let command_failed = output.failed;
     drop(output);
-    let files_failed = !apply_file_commands(cx, state, &files, index, &mut outputs);
+    let files_failed = !apply_file_commands(cx, state, &files, index, &action_id, &mut outputs);
     // A workflow command that failed (a disabled `set-env`, …) or a file
     // command that does not parse fails a step that otherwise succeeded.
     let ended = match ended {
@@ -449,6 +822,7 @@ fn apply_file_commands(
     state: &mut JobState,
     files: &StepFiles,
     index: usize,
+    action_id: &str,
     outputs: &mut Map<String, Value>,
 ) -> bool {
     let shared = cx.shared;
@@ -485,6 +859,17 @@ fn apply_file_commands(
         }
         Err(e) => {
             warn(format!("Unable to process file command 'output' successfully. {e}"));
+            ok = false;
+        }
+    }
+    match files
+        .read("state")
+        .map_err(|e| e.to_string())
+        .and_then(|t| parse_env_file(&t))
+    {
+        Ok(pairs) => state.save_state(action_id, pairs),
+        Err(e) => {
+            warn(format!("Unable to process file command 'state' successfully. {e}"));
             ok = false;
         }
     }
@@ -564,6 +949,14 @@ fn working_directory(cx: &StepContext<'_>, scope: &Scope, step: &Step) -> Result
     })
 }
 
+/// How a step is shown: its `name` evaluated, else its `uses` or `run`.
+pub fn step_title(step: &Step, scope: &Scope) -> String {
+    match &step.name {
+        Some(name) => scope.string(name).unwrap_or_else(|_| name.value.clone()),
+        None => step.display_name(),
+    }
+}
+
 /// The step's own `env:`, evaluated (what a composite action's steps inherit).
 fn step_env_only(step: &Step, scope: &Scope) -> Result<IndexMap<String, String>, String> {
     let mut env = IndexMap::new();
@@ -578,11 +971,4 @@ fn step_env_only(step: &Step, scope: &Scope) -> Result<IndexMap<String, String>,
 
 fn env_json(env: &IndexMap<String, String>) -> Value {
     Value::Object(env.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
-}
-
-fn unknown_action(uses: &str) -> String {
-    format!(
-        "`uses: {uses}` is not built into mlci, and mlci does not download actions. \
-         Built in: {BUILT_IN}, `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`)."
-    )
 }

@@ -22,6 +22,12 @@ const FILE_COMMANDS: &[(&str, &str)] = &[
     ("step_summary", "step_summary_"),
 ];
 
+const PID_PRELOAD: &str = "const file = process.env.MLCI_PID_FILE;\n\
+if (file) {\n\
+  delete process.env.MLCI_PID_FILE;\n\
+  try { require('fs').writeFileSync(file, String(process.pid)); } catch (e) {}\n\
+}\n";
+
 pub struct StepFiles {
     /// The job's temp directory on the host.
     temp: JobDir,
@@ -69,6 +75,16 @@ impl StepFiles {
     pub fn write_script(&self, step: usize, script: &str, extension: &str) -> io::Result<String> {
         let name = format!("step-{step}{extension}");
         self.temp.write_fresh(&name, script.as_bytes(), 0o600)?;
+        Ok(format!("{}/{name}", self.inside_temp))
+    }
+
+    /// Writes the module node loads before a JavaScript action: it records
+    /// node's pid where `MLCI_PID_FILE` says (a backend that stops steps by
+    /// their process group needs it) and hides that variable from the
+    /// action. Returns its path as the step sees it.
+    pub fn write_pid_preload(&self) -> io::Result<String> {
+        let name = format!("step-{}-preload.js", self.step);
+        self.temp.write_fresh(&name, PID_PRELOAD.as_bytes(), 0o644)?;
         Ok(format!("{}/{name}", self.inside_temp))
     }
 

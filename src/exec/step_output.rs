@@ -22,6 +22,8 @@ pub struct StepOutput<'a> {
     /// `::set-env` and `::add-path`, when ACTIONS_ALLOW_UNSECURE_COMMANDS allows them.
     pub env: Vec<(String, String)>,
     pub paths: Vec<String>,
+    /// `::save-state` values (deprecated, still honoured).
+    pub state: Vec<(String, String)>,
     /// Plain lines of the current chunk, each ending in `\n`, sent as one
     /// `Output` event at the chunk's end (or before anything else).
     pending: String,
@@ -39,6 +41,7 @@ impl<'a> StepOutput<'a> {
             failed: false,
             env: Vec::new(),
             paths: Vec::new(),
+            state: Vec::new(),
             pending: String::new(),
         }
     }
@@ -113,7 +116,8 @@ impl LineSink for StepOutput<'_> {
                 }
                 self.outputs.insert(name, Value::String(value));
             }
-            Action::SaveState { .. } | Action::Hidden => {}
+            Action::SaveState { name, value } => self.state.push((name, value)),
+            Action::Hidden => {}
         }
     }
 

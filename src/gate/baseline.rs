@@ -17,8 +17,15 @@ pub enum BaselineSource {
 
 /// The baseline found, or why there is none.
 pub enum Resolved {
-    Found { metrics: Metrics, label: String },
-    Absent { why: String },
+    /// `record`: the history record it is (None for a file).
+    Found {
+        metrics: Metrics,
+        label: String,
+        record: Option<i64>,
+    },
+    Absent {
+        why: String,
+    },
 }
 
 /// Finds the baseline. A file that cannot be read is an error (the user
@@ -28,6 +35,7 @@ pub fn resolve(store_dir: &Path, source: &BaselineSource) -> Result<Resolved, St
         BaselineSource::File(path) => Ok(Resolved::Found {
             metrics: load_metrics(path)?,
             label: format!("file {}", path.display()),
+            record: None,
         }),
         BaselineSource::Branch(branch) => {
             let record = match History::open_existing(store_dir)? {
@@ -50,7 +58,11 @@ pub fn resolve(store_dir: &Path, source: &BaselineSource) -> Result<Resolved, St
                 Some(run) => format!("branch {branch} (run {run}, {when})"),
                 None => format!("branch {branch} ({when})"),
             };
-            Ok(Resolved::Found { metrics, label })
+            Ok(Resolved::Found {
+                metrics,
+                label,
+                record: Some(record.id),
+            })
         }
     }
 }

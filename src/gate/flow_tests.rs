@@ -286,7 +286,7 @@ fn a_store_written_by_a_newer_mlci_is_refused() {
     assert_eq!(
         history(&bench.store(), None),
         Err(format!(
-            "{} was written by a newer mlci (schema 99; this one knows up to 1)",
+            "{} was written by a newer mlci (schema 99; this one knows up to 2)",
             path.display()
         ))
     );

@@ -20,7 +20,8 @@ pub const DB_FILE: &str = "metrics.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Each migration takes the schema from its index to the next version.
-const MIGRATIONS: &[&str] = &["CREATE TABLE gate_records (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE gate_records (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         branch TEXT NOT NULL,
         run_id INTEGER,
@@ -28,7 +29,14 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE gate_records (
         metrics TEXT NOT NULL,
         passed INTEGER NOT NULL
     );
-    CREATE INDEX gate_records_by_branch ON gate_records(branch, passed, id);"];
+    CREATE INDEX gate_records_by_branch ON gate_records(branch, passed, id);",
+    // 1 → 2: the record the candidate was compared with and the whole
+    // verdict (rules, baseline values, results), so the web view can draw
+    // each run's baseline and thresholds and show the gate's table later.
+    "ALTER TABLE gate_records ADD COLUMN baseline_id INTEGER;
+    ALTER TABLE gate_records ADD COLUMN verdict TEXT;
+    CREATE INDEX gate_records_by_run ON gate_records(run_id);",
+];
 
 /// One gate's metrics as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,6 +50,22 @@ pub struct Record {
     /// The whole metrics object of the candidate.
     pub metrics: Value,
     pub passed: bool,
+    /// The record whose metrics were the baseline (None: no baseline, or a file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_id: Option<i64>,
+    /// The gate's verdict as JSON (None for records made before mlci kept it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Value>,
+}
+
+/// What a gate recorded besides its metrics.
+pub struct Recorded<'a> {
+    pub branch: &'a str,
+    pub run_id: Option<i64>,
+    pub recorded_at: &'a str,
+    pub passed: bool,
+    pub baseline_id: Option<i64>,
+    pub verdict: Option<&'a super::Verdict>,
 }
 
 /// An open `metrics.db`.
@@ -79,23 +103,70 @@ impl History {
         }
     }
 
-    /// Records a gate's metrics on `branch` and returns the record's id.
-    pub fn record(
-        &self,
-        branch: &str,
-        run_id: Option<i64>,
-        recorded_at: &str,
-        metrics: &Metrics,
-        passed: bool,
-    ) -> Result<i64, String> {
+    /// Records a gate's metrics on its branch and returns the record's id.
+    pub fn record(&self, what: &Recorded<'_>, metrics: &Metrics) -> Result<i64, String> {
         let json = serde_json::to_string(metrics).map_err(|e| self.error("encode the metrics", e))?;
+        let verdict = what
+            .verdict
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| self.error("encode the verdict", e))?;
         self.conn
             .execute(
-                "INSERT INTO gate_records (branch, run_id, recorded_at, metrics, passed) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![branch, run_id, recorded_at, json, passed],
+                "INSERT INTO gate_records (branch, run_id, recorded_at, metrics, passed, baseline_id, verdict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    what.branch,
+                    what.run_id,
+                    what.recorded_at,
+                    json,
+                    what.passed,
+                    what.baseline_id,
+                    verdict
+                ],
             )
             .map_err(|e| self.error("record the metrics", e))?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The records a run's gate steps made, in order.
+    pub fn records_of_run(&self, run_id: i64) -> Result<Vec<Record>, String> {
+        let read = |e| self.error("read the recorded metrics", e);
+        let mut statement = self
+            .conn
+            .prepare(&format!("{SELECT} WHERE run_id = ?1 ORDER BY id"))
+            .map_err(read)?;
+        let rows = statement.query_map([run_id], raw).map_err(read)?;
+        rows.map(|row| row.map_err(read).and_then(|r| self.decode(r))).collect()
+    }
+
+    /// Whether each of these runs' gates passed (all of a run's gates must);
+    /// runs without a gate are absent.
+    pub fn gate_results(&self, runs: &[i64]) -> Result<std::collections::HashMap<i64, bool>, String> {
+        let read = |e| self.error("read the recorded gates", e);
+        let marks = vec!["?"; runs.len()].join(",");
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT run_id, min(passed) FROM gate_records WHERE run_id IN ({marks}) GROUP BY run_id"
+            ))
+            .map_err(read)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(runs), |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?))
+            })
+            .map_err(read)?;
+        rows.map(|row| row.map_err(read)).collect()
+    }
+
+    /// One record by id.
+    pub fn record_by_id(&self, id: i64) -> Result<Option<Record>, String> {
+        self.conn
+            .query_row(&format!("{SELECT} WHERE id = ?1"), [id], raw)
+            .optional()
+            .map_err(|e| self.error("read a record", e))?
+            .map(|r| self.decode(r))
+            .transpose()
     }
 
     /// The baseline of `branch`: its last passing record.
@@ -123,10 +194,15 @@ impl History {
         rows.map(|row| row.map_err(read).and_then(|r| self.decode(r))).collect()
     }
 
-    fn decode(&self, (record, metrics): (Record, String)) -> Result<Record, String> {
-        let metrics =
-            serde_json::from_str(&metrics).map_err(|e| self.error(&format!("read record {}", record.id), e))?;
-        Ok(Record { metrics, ..record })
+    fn decode(&self, (record, metrics, verdict): (Record, String, Option<String>)) -> Result<Record, String> {
+        let bad = |e| self.error(&format!("read record {}", record.id), e);
+        let metrics = serde_json::from_str(&metrics).map_err(bad)?;
+        let verdict = verdict.map(|v| serde_json::from_str(&v)).transpose().map_err(bad)?;
+        Ok(Record {
+            metrics,
+            verdict,
+            ..record
+        })
     }
 
     fn error(&self, what: &str, e: impl std::fmt::Display) -> String {
@@ -161,10 +237,10 @@ impl History {
     }
 }
 
-const SELECT: &str = "SELECT id, branch, run_id, recorded_at, metrics, passed FROM gate_records";
+const SELECT: &str = "SELECT id, branch, run_id, recorded_at, metrics, passed, baseline_id, verdict FROM gate_records";
 
-/// A row, its metrics still text.
-fn raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, String)> {
+/// A row, its metrics and verdict still text.
+fn raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, String, Option<String>)> {
     Ok((
         Record {
             id: row.get(0)?,
@@ -173,7 +249,10 @@ fn raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, String)> {
             recorded_at: row.get(3)?,
             metrics: Value::Null,
             passed: row.get(5)?,
+            baseline_id: row.get(6)?,
+            verdict: None,
         },
         row.get(4)?,
+        row.get(7)?,
     ))
 }

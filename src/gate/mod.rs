@@ -22,6 +22,7 @@ mod table;
 mod verdict;
 
 pub use baseline::BaselineSource;
+pub(crate) use history::History;
 pub use history::{Record, DB_FILE};
 pub use metrics::{flatten, load_metrics, Metrics};
 pub use number::number as format_number;
@@ -32,7 +33,6 @@ pub use verdict::{Row, RowResult, Verdict};
 use crate::store::{system_clock, Clock};
 use baseline::{resolve, Resolved};
 use chrono::SecondsFormat;
-use history::History;
 use std::path::{Path, PathBuf};
 
 /// What a gate is asked to check.
@@ -70,37 +70,44 @@ pub fn run_gate_with_clock(store_dir: &Path, input: &GateInput, clock: &Clock) -
         return Err(no_rules("rules"));
     }
     let candidate = load_metrics(&input.metrics_path)?;
-    let (baseline, baseline_label, absent) = match resolve(store_dir, &input.baseline)? {
-        Resolved::Found { metrics, label } => (Some(metrics), Some(label), None),
-        Resolved::Absent { why } => (None, None, Some(why)),
+    let (baseline, baseline_label, baseline_id, absent) = match resolve(store_dir, &input.baseline)? {
+        Resolved::Found { metrics, label, record } => (Some(metrics), Some(label), record, None),
+        Resolved::Absent { why } => (None, None, None, Some(why)),
     };
     let (rows, mut notes) = evaluate::evaluate(&rules, &candidate, baseline.as_ref());
     if let Some(why) = absent.filter(|_| rules.iter().any(Rule::is_comparison)) {
         notes.insert(0, format!("no baseline: comparison skipped ({why})"));
     }
     let passed = rows.iter().all(|row| row.result != RowResult::Fail);
-    let recorded = match &input.branch {
-        Some(branch) => {
-            let at = clock().to_rfc3339_opts(SecondsFormat::Millis, true);
-            History::open(store_dir)?.record(branch, input.run_id, &at, &candidate, passed)?;
-            notes.push(if passed {
-                format!("recorded as the new baseline of branch `{branch}`")
-            } else {
-                format!("recorded in the history of branch `{branch}`; its baseline is unchanged")
-            });
-            true
-        }
-        None => false,
-    };
-    Ok(Verdict {
+    if let Some(branch) = &input.branch {
+        notes.push(if passed {
+            format!("recorded as the new baseline of branch `{branch}`")
+        } else {
+            format!("recorded in the history of branch `{branch}`; its baseline is unchanged")
+        });
+    }
+    let verdict = Verdict {
         passed,
         rows,
         notes,
         baseline_label,
         metrics_path: input.metrics_path.display().to_string(),
         branch: input.branch.clone(),
-        recorded,
-    })
+        recorded: input.branch.is_some(),
+    };
+    if let Some(branch) = &input.branch {
+        let at = clock().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let what = history::Recorded {
+            branch,
+            run_id: input.run_id,
+            recorded_at: &at,
+            passed,
+            baseline_id,
+            verdict: Some(&verdict),
+        };
+        History::open(store_dir)?.record(&what, &candidate)?;
+    }
+    Ok(verdict)
 }
 
 /// Every gate recorded in `<store_dir>/metrics.db`, oldest first, of one

@@ -12,6 +12,7 @@ mod spanned;
 mod step;
 mod strategy;
 mod triggers;
+mod uses;
 mod workflow;
 
 pub use container::Container;
@@ -22,4 +23,5 @@ pub use spanned::{Dynamic, Spanned, Text};
 pub use step::{read_step, Step};
 pub use strategy::{FixedMatrix, Matrix, Strategy};
 pub use triggers::{CronEntry, EventTrigger, Filter, Input, Triggers};
+pub use uses::{ActionRef, Uses};
 pub use workflow::{read_workflow, Workflow};

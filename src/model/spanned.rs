@@ -44,6 +44,15 @@ impl Text {
     pub fn has_expression(&self) -> bool {
         self.value.contains("${{")
     }
+
+    /// A text that comes from no workflow line (an action's input default).
+    pub fn detached(value: impl Into<String>) -> Text {
+        Text {
+            value: value.into(),
+            span: Span::default(),
+            style: ScalarStyle::Plain,
+        }
+    }
 }
 
 /// A value of a typed key (a number, a boolean, a matrix) that may instead

@@ -1,7 +1,7 @@
 //! A step of a job: a `run:` script or a `uses:` action.
 
 use super::reader::Reader;
-use super::{Dynamic, Spanned, Text};
+use super::{Dynamic, Spanned, Text, Uses};
 use crate::diag::Span;
 use crate::load::Node;
 use indexmap::IndexMap;
@@ -87,6 +87,11 @@ pub fn read_step(r: &mut Reader, node: &Node, job_id: &str, index: usize) -> Opt
             r.error(node.span, format!("{what} needs either `run` or `uses`"))
         }
         _ => {}
+    }
+    if let Some(uses) = step.uses.as_ref().filter(|u| !u.has_expression()) {
+        if let Err(message) = Uses::parse(&uses.value) {
+            r.error(uses.span, message);
+        }
     }
     if step.run.is_none() {
         for (key, key_node, _) in mapping.iter() {

@@ -120,6 +120,17 @@ pub enum RunEvent {
         name: String,
         reason: String,
     },
+    /// A published action a step uses, resolved to its commit: the
+    /// supply-chain record of the run.
+    ActionResolved {
+        job: JobKey,
+        step: usize,
+        /// `OWNER/REPO[/PATH]@REF`, as the workflow names it.
+        action: String,
+        sha: String,
+        /// Where it came from (the URL without credentials).
+        source: String,
+    },
     /// Output; `step` is None for job-level messages. Plain step output
     /// (`kind: output`) comes in batches: `line` may hold several lines
     /// joined by `\n` (the JSON view still prints one event per line). The
@@ -214,6 +225,13 @@ impl RunEvent {
             RunEvent::StepSummary { job, markdown, .. } => {
                 key(job);
                 *markdown = f(markdown);
+            }
+            RunEvent::ActionResolved {
+                job, action, source, ..
+            } => {
+                key(job);
+                *action = f(action);
+                *source = f(source);
             }
             RunEvent::JobFinished {
                 job,

@@ -208,6 +208,8 @@ impl EventSink for Terminal {
                 self.row(job, "skipped", 0.0, 0);
             }
             RunEvent::StepStarted { job, name, .. } => self.line(job, format_args!("▶ {name}"), false),
+            // The step's log has said it already ("Download action repository …").
+            RunEvent::ActionResolved { .. } => {}
             RunEvent::StepSkipped { job, name, reason, .. } => {
                 self.line(job, format_args!("- {name} (skipped: {reason})"), false)
             }

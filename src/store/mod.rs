@@ -20,6 +20,8 @@
 //! change is committed at once, so a killed mlci loses nothing it reported;
 //! [`Store::mark_abandoned`] later marks its runs `interrupted`.
 
+mod actions;
+mod browse;
 mod clock;
 mod error;
 mod layout;
@@ -34,6 +36,8 @@ mod sink;
 #[allow(clippy::module_inception)]
 mod store;
 
+pub use actions::ActionRow;
+pub use browse::{FilterChoices, RunFilter, RunPage};
 pub(crate) use clock::timestamp;
 pub use clock::{system_clock, Clock};
 pub(crate) use error::sql;

@@ -8,7 +8,7 @@ use crate::report::events::Outcome;
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{Map, Value};
 
-const RUN_COLUMNS: &str =
+pub(crate) const RUN_COLUMNS: &str =
     "id, workflow, path, event, git_ref, sha, status, result, started_at, finished_at, exit_code, pid, rerun_of";
 
 impl Store {
@@ -105,9 +105,9 @@ impl Store {
 /// A row's columns are read with SQLite's errors; the values mlci wrote as
 /// text (statuses, results, JSON) are checked here, so a damaged database
 /// gives an error naming the bad value instead of a wrong answer.
-type Checked<T> = rusqlite::Result<Result<T, StoreError>>;
+pub(crate) type Checked<T> = rusqlite::Result<Result<T, StoreError>>;
 
-fn run_row(row: &Row) -> Checked<RunRow> {
+pub(crate) fn run_row(row: &Row) -> Checked<RunRow> {
     let status: String = row.get(6)?;
     let result: Option<String> = row.get(7)?;
     let run = RunRow {

@@ -134,6 +134,32 @@ impl Recorder {
                 )
             }
             RunEvent::StepSummary { job, markdown, .. } => self.leg(run_id, job)?.append_summary(markdown),
+            RunEvent::ActionResolved {
+                job,
+                step,
+                action,
+                sha,
+                source,
+            } => {
+                let attempt = self.leg(run_id, job)?.attempt;
+                self.conn
+                    .execute(
+                        "INSERT OR REPLACE INTO actions (run_id, job, leg, attempt, step, action, sha, source)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            run_id,
+                            job.job,
+                            index(job.leg),
+                            attempt,
+                            index(*step),
+                            action,
+                            sha,
+                            source
+                        ],
+                    )
+                    .map_err(|e| failed("record a resolved action", e))?;
+                Ok(())
+            }
             RunEvent::StepStarted { job, step, name } => {
                 let leg = self.leg(run_id, job)?;
                 let attempt = leg.attempt;

@@ -118,6 +118,18 @@ const MIGRATIONS: &[&str] = &[
     // so a webhook delivered twice is stored, and runs, once.
     "ALTER TABLE events ADD COLUMN delivery TEXT;
     CREATE UNIQUE INDEX events_by_delivery ON events(source, delivery) WHERE delivery IS NOT NULL;",
+    // 3 → 4: the commit each published action of a run resolved to.
+    "CREATE TABLE actions (
+        run_id INTEGER NOT NULL,
+        job TEXT NOT NULL,
+        leg INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (run_id, job, leg, attempt, step, action)
+    );",
 ];
 
 /// The schema version this mlci writes.

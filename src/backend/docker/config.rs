@@ -46,14 +46,17 @@ impl Attachment {
 }
 
 /// The job container: it idles on `tail -f /dev/null` (as GitHub's runner
-/// does) while steps run in it with `docker exec`.
+/// does) while steps run in it with `docker exec`. `node` mounts mlci's
+/// node (`VOLUME:/__e:ro`) into a `container:` job's image.
 pub(super) fn job_container(
     spec: &JobSpec,
     attachment: &Attachment,
     labels: HashMap<String, String>,
+    node: Option<&str>,
 ) -> Result<ContainerCreateBody, BackendError> {
     let config = &spec.container;
     let mut binds = job_mounts(&spec.workspace, &spec.temp)?;
+    binds.extend(node.map(str::to_string));
     let anonymous = split_volumes(&config.volumes, &mut binds);
     let (exposed, port_bindings) = ports::publish(&config.ports)?;
     let mut host = host_config(config, &spec.gpus);
@@ -129,6 +132,8 @@ pub(super) fn image_step_container(
         host_config: Some(HostConfig {
             binds: Some(binds.to_vec()),
             network_mode: attachment.network_mode.clone(),
+            // A Docker action trains on the job's GPUs like its other steps.
+            device_requests: device_requests(&step.gpus),
             ..HostConfig::default()
         }),
         networking_config: endpoint(attachment, None),

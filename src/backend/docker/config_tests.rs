@@ -20,7 +20,7 @@ fn job() -> JobSpec {
 
 #[test]
 fn job_container_idles_with_workspace_and_temp_mounted() {
-    let body = job_container(&job(), &Attachment::default(), labels()).unwrap();
+    let body = job_container(&job(), &Attachment::default(), labels(), None).unwrap();
     assert_eq!(body.image.as_deref(), Some("mlci/runner:bookworm"));
     assert_eq!(body.entrypoint, Some(vec!["tail".to_string()]));
     assert_eq!(body.cmd, Some(vec!["-f".to_string(), "/dev/null".to_string()]));
@@ -71,7 +71,7 @@ fn job_container_takes_env_volumes_ports_and_options() {
         hostname: Some("box".into()),
         ..ContainerConfig::default()
     };
-    let body = job_container(&spec, &Attachment::default(), labels()).unwrap();
+    let body = job_container(&spec, &Attachment::default(), labels(), None).unwrap();
     assert_eq!(
         body.env,
         Some(vec![
@@ -127,7 +127,7 @@ fn job_container_takes_env_volumes_ports_and_options() {
 fn job_container_gets_its_gpus_as_a_device_request() {
     let mut spec = job();
     spec.gpus = GpuAssignment::Devices(vec!["1".into(), "3".into()]);
-    let body = job_container(&spec, &Attachment::default(), labels()).unwrap();
+    let body = job_container(&spec, &Attachment::default(), labels(), None).unwrap();
     let requests = body.host_config.unwrap().device_requests.unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].driver.as_deref(), Some("nvidia"));
@@ -139,7 +139,7 @@ fn job_container_gets_its_gpus_as_a_device_request() {
 fn bad_port_fails_the_job_container() {
     let mut spec = job();
     spec.container.ports = vec!["web".into()];
-    let err = job_container(&spec, &Attachment::default(), labels()).unwrap_err();
+    let err = job_container(&spec, &Attachment::default(), labels(), None).unwrap_err();
     assert_eq!(
         err,
         BackendError::Other("invalid port `web`: the container port must be a number from 1 to 65535".into())
@@ -157,7 +157,7 @@ fn job_network_or_explicit_network() {
             job_network: true
         }
     );
-    let body = job_container(&job(), &on_job, labels()).unwrap();
+    let body = job_container(&job(), &on_job, labels(), None).unwrap();
     assert_eq!(body.host_config.unwrap().network_mode.as_deref(), Some("net1"));
     let endpoints = body.networking_config.unwrap().endpoints_config.unwrap();
     assert_eq!(endpoints["net1"].aliases, None);
@@ -242,10 +242,10 @@ fn health_options_reach_docker_and_what_they_leave_out_stays_the_images() {
         container: config,
         ..job()
     };
-    let body = job_container(&spec, &Attachment::default(), labels()).unwrap();
+    let body = job_container(&spec, &Attachment::default(), labels(), None).unwrap();
     assert_eq!(body.healthcheck.and_then(|h| h.test), Some(vec!["NONE".to_string()]));
     assert_eq!(
-        job_container(&job(), &Attachment::default(), labels())
+        job_container(&job(), &Attachment::default(), labels(), None)
             .unwrap()
             .healthcheck,
         None
@@ -259,6 +259,7 @@ fn image_step_shares_mounts_and_network() {
         args: vec!["-c".into(), "echo hi".into()],
         entrypoint: Some("sh".into()),
         env: vec![("A".into(), "1".into())],
+        gpus: Default::default(),
     };
     let binds = job_mounts(Path::new("/w/ws"), Path::new("/w/tmp")).unwrap();
     let attachment = Attachment::for_job(&ContainerConfig::default(), Some("net1"));

@@ -38,11 +38,18 @@ impl DockerJob {
                 pid_file: self.pid_dir.join(number.to_string()),
             },
         );
+        let mut env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let cmd = if spec.records_pid {
+            env.push(format!("MLCI_PID_FILE={}", pid_file(number)));
+            spec.argv.clone()
+        } else {
+            wrapped(number, &spec.argv)
+        };
         let options = CreateExecOptions {
             attach_stdout: Some(true),
             attach_stderr: Some(true),
-            env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
-            cmd: Some(wrapped(number, &spec.argv)),
+            env: Some(env),
+            cmd: Some(cmd),
             working_dir: Some(spec.working_directory.clone()).filter(|d| !d.is_empty()),
             ..CreateExecOptions::default()
         };
@@ -94,10 +101,15 @@ impl DockerJob {
 /// the pid (quietly: a read-only temp must not fail the step) and becomes
 /// the step.
 fn wrapped(number: u64, argv: &[String]) -> Vec<String> {
-    let script = format!("{{ echo $$ >{TEMP}/{PID_DIR}/{number}; }} 2>/dev/null; exec \"$@\"");
+    let script = format!("{{ echo $$ >{}; }} 2>/dev/null; exec \"$@\"", pid_file(number));
     let mut cmd = vec!["sh".to_string(), "-c".to_string(), script, "sh".to_string()];
     cmd.extend(argv.iter().cloned());
     cmd
+}
+
+/// Where step `number` records its pid, as the container sees it.
+fn pid_file(number: u64) -> String {
+    format!("{TEMP}/{PID_DIR}/{number}")
 }
 
 #[cfg(test)]

@@ -102,6 +102,16 @@ impl JobEnv for DockerJob {
         self.run_image_step(spec, sink).await
     }
 
+    async fn build_image(
+        &self,
+        context: &Path,
+        dockerfile: &str,
+        tag: &str,
+        sink: &mut dyn LineSink,
+    ) -> Result<(), BackendError> {
+        self.build_action_image(context, dockerfile, tag, sink).await
+    }
+
     async fn stop_steps(&self, signal: StopSignal) {
         self.stop_running_steps(signal).await
     }

@@ -7,6 +7,7 @@
 //! removed as a whole and leftovers of a crashed mlci swept.
 
 mod archive;
+mod build;
 mod cleanup;
 mod config;
 mod connect;
@@ -18,6 +19,7 @@ mod images;
 mod job;
 mod names;
 mod network;
+mod node_volume;
 mod output;
 mod ports;
 mod services;

@@ -56,7 +56,14 @@ impl DockerJob {
         }
         self.attachment = Attachment::for_job(&spec.container, self.network.as_deref());
         self.start_services(spec).await?;
-        let body = config::job_container(spec, &self.attachment, self.labels_for("job"))?;
+        // The runner image has node under /__e; a `container:` image gets
+        // the same, mounted read-only, for JavaScript actions.
+        let node = if spec.job_container {
+            self.backend.node_mount().await?
+        } else {
+            None
+        };
+        let body = config::job_container(spec, &self.attachment, self.labels_for("job"), node.as_deref())?;
         let name = self.base_name.clone();
         let id = create(self.docker(), &name, body).await?;
         self.container = Some(id.clone());
@@ -75,7 +82,7 @@ impl DockerBackend {
     pub async fn create_job_container(&self, spec: &JobSpec) -> Result<String, BackendError> {
         self.ensure_image(&spec.image).await?;
         let attachment = Attachment::for_job(&spec.container, None);
-        let body = config::job_container(spec, &attachment, names::labels(spec, &self.host, "job"))?;
+        let body = config::job_container(spec, &attachment, names::labels(spec, &self.host, "job"), None)?;
         create(&self.docker, &names::base_name(spec), body).await
     }
 }

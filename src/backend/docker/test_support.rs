@@ -94,5 +94,6 @@ pub fn step(argv: &[&str], env: &[(&str, &str)]) -> crate::backend::ExecSpec {
         argv: argv.iter().map(|s| s.to_string()).collect(),
         env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         working_directory: super::WORKSPACE.to_string(),
+        records_pid: false,
     }
 }

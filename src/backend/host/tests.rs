@@ -49,6 +49,7 @@ fn sh(script: &str) -> ExecSpec {
         argv: vec!["sh".into(), "-c".into(), script.into()],
         env: vec![("PATH".into(), std::env::var("PATH").unwrap_or_default())],
         working_directory: String::new(),
+        records_pid: false,
     }
 }
 
@@ -111,6 +112,7 @@ async fn steps_get_exactly_their_env_and_directory() {
         argv: vec!["env".into()],
         env: vec![("PATH".into(), path.clone()), ("FOO".into(), "a b".into())],
         working_directory: String::new(),
+        records_pid: false,
     };
     let (code, mut lines) = run(&*job, &env).await;
     lines.sort();

@@ -4,7 +4,8 @@
 //!   ([`webhook`]), read into queue events ([`forge_event`]);
 //! - `POST /api/dispatch`: a `workflow_dispatch` with inputs ([`dispatch`]);
 //! - `GET /api/runs`, `/api/runs/{id}`, `/api/runs/{id}/logs`,
-//!   `/api/events`: the read API ([`read_api`]).
+//!   `/api/events`: the read API ([`read_api`]);
+//! - `GET /`, `/runs/…`, `/metrics`, …: the web view ([`crate::ui`]).
 //!
 //! Every event is in the queue before its request is answered; the
 //! endpoint only stores and wakes intake, it never runs anything itself.
@@ -65,7 +66,16 @@ pub fn router(state: ApiState) -> Router {
                 "this endpoint does not take that method",
             )
         })
-        .with_state(state)
+        .with_state(state.clone())
+        // The web view (docs/ui.md) at `/`, under the same token rule.
+        .merge(crate::ui::router(crate::ui::UiState::new(
+            state.config.store.clone(),
+            state
+                .config
+                .api_token
+                .as_ref()
+                .map(|t| crate::ui::UiToken::new(t.expose())),
+        )))
 }
 
 /// How long requests still in flight at shutdown may take to finish. A

@@ -4,12 +4,11 @@
 //! judged, so both are read the same way afterwards: with git2, from
 //! [`RepoHandle::git_dir`].
 
-mod fetch;
-
 #[cfg(test)]
 mod tests;
 
 use super::config::{RepoConfig, RepoSource, Secret};
+use crate::mirror::{ensure_mirror, fetch_mirror, without_credentials, MirrorError};
 use git2::Repository;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -57,15 +56,6 @@ pub enum RepoError {
     /// `url` is shown without any user or password it holds.
     #[error("failed to fetch repository `{name}` from {url}: {reason}")]
     Fetch { name: String, url: String, reason: String },
-}
-
-/// Why a mirror could not be made.
-#[derive(Debug, Error)]
-pub enum MirrorError {
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-    #[error(transparent)]
-    Git(#[from] git2::Error),
 }
 
 impl RepoHandle {
@@ -130,15 +120,12 @@ impl RepoHandle {
         let Some(remote) = &self.remote else {
             return Ok(());
         };
-        let fetched = if fetch::is_http(&remote.url) {
-            fetch::with_git_cli(&self.git_dir, remote.token.as_ref(), self.fetch_timeout)
-        } else {
-            fetch::with_git2(&self.repository()?)
-        };
-        fetched.map_err(|reason| RepoError::Fetch {
-            name: self.name.clone(),
-            url: fetch::without_credentials(&remote.url),
-            reason,
+        fetch_mirror(&self.git_dir, &remote.url, remote.token.as_ref(), self.fetch_timeout).map_err(|reason| {
+            RepoError::Fetch {
+                name: self.name.clone(),
+                url: without_credentials(&remote.url),
+                reason,
+            }
         })
     }
 
@@ -151,26 +138,4 @@ impl RepoHandle {
         let repo = self.repository().ok()?;
         crate::trigger::github_context::default_branch(&repo)
     }
-}
-
-/// A bare repository at `path` whose `origin` is `url` (updated when the
-/// configuration now names another URL).
-fn ensure_mirror(path: &Path, url: &str) -> Result<(), MirrorError> {
-    let repo = if path.exists() {
-        Repository::open_bare(path)?
-    } else {
-        std::fs::create_dir_all(path)?;
-        Repository::init_bare(path)?
-    };
-    match repo.find_remote("origin") {
-        Ok(remote) if remote.url() == Some(url) => {}
-        Ok(_) => repo.remote_set_url("origin", url)?,
-        Err(_) => {
-            repo.remote_with_fetch("origin", url, fetch::REFSPECS[0])?;
-            for refspec in &fetch::REFSPECS[1..] {
-                repo.remote_add_fetch("origin", refspec)?;
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,6 +1,5 @@
 //! Repositories against real git repositories made with git2.
 
-use super::fetch;
 use super::*;
 use git2::{Oid, Signature};
 use tempfile::TempDir;
@@ -154,13 +153,14 @@ fn the_git_command_fetches_with_the_token_out_of_sight() {
     let handle = RepoHandle::open(&cfg, &store).unwrap();
     // The HTTP path, run against a file:// origin: the same command and
     // environment, with a header that file:// ignores.
-    fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT).unwrap();
+    crate::mirror::fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT).unwrap();
     let repo = handle.repository().unwrap();
     assert_eq!(tip(&repo, "refs/heads/main"), Some(first));
     assert_eq!(handle.default_branch().as_deref(), Some("main"));
 
     std::fs::remove_dir_all(origin.repo.path()).unwrap();
-    let err = fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT).unwrap_err();
+    let err = crate::mirror::fetch::with_git_cli(handle.git_dir(), Some(&Secret::new("s3cr3t-token")), FETCH_TIMEOUT)
+        .unwrap_err();
     assert!(err.starts_with("git fetch failed (exit status: 128): "), "{err}");
     assert!(!err.contains("s3cr3t") && !err.contains("eC1hY2Nlc3M"), "{err}");
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 const WAIT_STEP: Duration = Duration::from_millis(20);
 
 /// A mirror's branches and tags are the remote's, under the same names.
-pub(super) const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+pub(crate) const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
 
 /// Environment variables that make `git` print its HTTP traffic, headers
 /// and all; they must not reach the child that holds the token.
@@ -43,11 +43,11 @@ pub(super) fn with_git2(repo: &Repository) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn with_git_cli(git_dir: &Path, token: Option<&Secret>, timeout: Duration) -> Result<(), String> {
-    let mut fetch = git(git_dir, token);
+pub(crate) fn with_git_cli(git_dir: &Path, token: Option<&Secret>, timeout: Duration) -> Result<(), String> {
+    let mut fetch = git(Some(git_dir), token);
     fetch.args(["fetch", "--prune", "--no-tags", "origin"]).args(REFSPECS);
     run(fetch, token, timeout)?;
-    let mut head = git(git_dir, token);
+    let mut head = git(Some(git_dir), token);
     head.args(["ls-remote", "--symref", "origin", "HEAD"]);
     let listing = run(head, token, timeout)?;
     let symref = listing
@@ -59,6 +59,35 @@ pub(super) fn with_git_cli(git_dir: &Path, token: Option<&Secret>, timeout: Dura
     Ok(())
 }
 
+/// `git fetch URL REFSPEC…` into the bare repository `git_dir`, through
+/// the `git` command whatever the URL; `--depth=1` when `shallow`, else the
+/// whole history (`--unshallow` when an earlier fetch was shallow).
+pub(super) fn fetch_refs(
+    git_dir: &Path,
+    url: &str,
+    refspecs: &[String],
+    shallow: bool,
+    token: Option<&Secret>,
+    timeout: Duration,
+) -> Result<(), String> {
+    let mut fetch = git(Some(git_dir), token);
+    fetch.args(["fetch", "--no-tags", "--force", "--quiet"]);
+    if shallow {
+        fetch.arg("--depth=1");
+    } else if git_dir.join("shallow").exists() {
+        fetch.arg("--unshallow");
+    }
+    fetch.arg("--").arg(url).args(refspecs);
+    run(fetch, token, timeout).map(drop)
+}
+
+/// `git ls-remote URL`: every ref of the remote, without fetching.
+pub(super) fn ls_remote(url: &str, token: Option<&Secret>, timeout: Duration) -> Result<String, String> {
+    let mut list = git(None, token);
+    list.args(["ls-remote", "--", url]);
+    run(list, token, timeout)
+}
+
 /// Points the mirror's HEAD at the remote's default branch, when it has
 /// been fetched, so that the default branch reads the same as there.
 fn follow_head(repo: &Repository, head: &str) {
@@ -68,14 +97,13 @@ fn follow_head(repo: &Repository, head: &str) {
     }
 }
 
-/// `git --git-dir DIR`, never prompting, with the token as a header.
-fn git(git_dir: &Path, token: Option<&Secret>) -> Command {
+/// `git [--git-dir DIR]`, never prompting, with the token as a header.
+fn git(git_dir: Option<&Path>, token: Option<&Secret>) -> Command {
     let mut command = Command::new("git");
-    command
-        .arg("--git-dir")
-        .arg(git_dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null());
+    if let Some(git_dir) = git_dir {
+        command.arg("--git-dir").arg(git_dir);
+    }
+    command.env("GIT_TERMINAL_PROMPT", "0").stdin(Stdio::null());
     for variable in TRACE_VARIABLES {
         command.env_remove(variable);
     }
@@ -132,7 +160,9 @@ fn run(mut command: Command, token: Option<&Secret>, timeout: Duration) -> Resul
             .replace(&authorization(token), "***")
             .replace(token.expose(), "***");
     }
-    Err(format!("git fetch failed ({status}): {said}"))
+    let what = command.get_args().find(|a| *a == "fetch" || *a == "ls-remote");
+    let what = what.map_or("git".into(), |w| format!("git {}", w.to_string_lossy()));
+    Err(format!("{what} failed ({status}): {said}"))
 }
 
 /// Basic auth with the token as password: GitHub (`x-access-token`), Gitea
@@ -161,7 +191,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// `url` without a `user:password@` part, for messages.
-pub(super) fn without_credentials(url: &str) -> String {
+pub fn without_credentials(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };

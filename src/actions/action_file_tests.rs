@@ -71,15 +71,15 @@ fn reads_a_composite_action() {
     assert_eq!(value.value, "${{ steps.hello.outputs.greeting }}");
     assert_eq!((value.span.line, value.span.col), (19, 12));
 
-    assert_eq!(action.steps.len(), 2);
-    let hello = &action.steps[0];
+    assert_eq!(action.steps().len(), 2);
+    let hello = &action.steps()[0];
     assert_eq!(hello.id.as_ref().map(|i| i.value.as_str()), Some("hello"));
     assert_eq!(
         hello.run.as_ref().map(|t| t.value.as_str()),
         Some("echo \"greeting=hi ${{ inputs.who }}\" >> \"$GITHUB_OUTPUT\"")
     );
     assert_eq!(hello.shell.as_ref().map(|t| t.value.as_str()), Some("bash"));
-    let nested = &action.steps[1];
+    let nested = &action.steps()[1];
     assert_eq!(nested.uses.as_ref().map(|t| t.value.as_str()), Some("./other"));
     assert_eq!(nested.with.get("level").map(|t| t.value.as_str()), Some("2"));
     assert!(nested.run.is_none());
@@ -102,13 +102,13 @@ fn an_unnamed_action_is_named_by_its_directory() {
     let dir = dir_with("action.yml", "runs:\n  using: composite\n  steps: []\n");
     let action = load_action(dir.path()).expect("a valid action");
     assert_eq!(action.name, dir.path().display().to_string());
-    assert!(action.inputs.is_empty() && action.outputs.is_empty() && action.steps.is_empty());
+    assert!(action.inputs.is_empty() && action.outputs.is_empty() && action.steps().is_empty());
 }
 
 #[test]
 fn using_is_case_insensitive() {
     let dir = dir_with("action.yml", "runs:\n  using: Composite\n  steps:\n    - uses: ./x\n");
-    assert_eq!(load_action(dir.path()).expect("a valid action").steps.len(), 1);
+    assert_eq!(load_action(dir.path()).expect("a valid action").steps().len(), 1);
 }
 
 #[test]
@@ -143,35 +143,84 @@ fn errors_in_a_local_action_name_its_file_as_the_repository_has_it() {
     let action_dir = workspace.path().join(".github/actions/bad");
     std::fs::create_dir_all(&action_dir).expect("the action's directory");
     std::fs::write(action_dir.join("action.yml"), "runs:\n  using: node20\n").expect("write the action");
-    let error = load_local_action(workspace.path(), "./.github/actions/bad/").expect_err("not composite");
-    assert!(error.contains(" --> .github/actions/bad/action.yml:2:10\n"), "{error}");
+    let error = load_local_action(workspace.path(), "./.github/actions/bad/").expect_err("no main");
+    assert!(error.contains(" --> .github/actions/bad/action.yml:2:3\n"), "{error}");
     let root = workspace.path().display().to_string();
     assert!(!error.contains(&root), "the workspace's place leaks: {error}");
 }
 
 #[test]
-fn javascript_actions_are_refused() {
-    let (error, path) = error_for("name: js\nruns:\n  using: node20\n  main: index.js\n");
+fn reads_a_javascript_action() {
+    let dir = dir_with(
+        "action.yml",
+        "name: js\noutputs:\n  time:\n    description: when\nruns:\n  using: Node20\n  main: dist/index.js\n  \
+         pre: dist/setup.js\n  post: dist/cleanup.js\n  post-if: success()\n",
+    );
+    let action = load_action(dir.path()).expect("a valid action");
+    let Runs::Node(node) = &action.runs else {
+        panic!("not a JavaScript action: {action:?}")
+    };
     assert_eq!(
-        error,
-        format!(
-            "error: mlci runs composite local actions only; JavaScript actions (`using: node20`) are not supported\n \
-             --> {path}:3:10\n  |\n3 |   using: node20\n  |          ^^^^^^\n  \
-             = help: mlci does not run Node.js actions; a composite action has `using: composite` and `steps`\n"
+        (
+            node.using.as_str(),
+            node.main.as_str(),
+            node.pre.as_deref(),
+            node.post.as_deref()
+        ),
+        (
+            "node20",
+            "dist/index.js",
+            Some("dist/setup.js"),
+            Some("dist/cleanup.js")
         )
+    );
+    assert_eq!(node.post_if.as_ref().map(|t| t.value.as_str()), Some("success()"));
+    assert!(node.pre_if.is_none());
+    assert!(action.outputs.is_empty(), "a JavaScript action's outputs have no value");
+}
+
+#[test]
+fn reads_a_docker_action() {
+    let text = "runs:\n  using: 'docker'\n  image: Dockerfile\n  args:\n    - ${{ inputs.who }}\n    - two\n  \
+                env:\n    MODE: fast\n  entrypoint: /main.sh\n  pre-entrypoint: /pre.sh\n  post-entrypoint: /post.sh\n";
+    let dir = dir_with("action.yml", text);
+    let action = load_action(dir.path()).expect("a valid action");
+    let Runs::Docker(docker) = &action.runs else {
+        panic!("not a Docker action: {action:?}")
+    };
+    assert_eq!(docker.image, "Dockerfile");
+    let args: Vec<&str> = docker.args.iter().map(|a| a.value.as_str()).collect();
+    assert_eq!(args, ["${{ inputs.who }}", "two"]);
+    assert_eq!(docker.env.len(), 1);
+    assert_eq!(
+        (docker.env[0].0.as_str(), docker.env[0].1.value.as_str()),
+        ("MODE", "fast")
+    );
+    assert_eq!(
+        (
+            docker.entrypoint.as_deref(),
+            docker.pre_entrypoint.as_deref(),
+            docker.post_entrypoint.as_deref()
+        ),
+        (Some("/main.sh"), Some("/pre.sh"), Some("/post.sh"))
     );
 }
 
 #[test]
-fn docker_actions_are_refused() {
-    let (error, path) = error_for("runs:\n  using: 'docker'\n  image: Dockerfile\n");
-    assert_eq!(
-        error,
-        format!(
-            "error: mlci runs composite local actions only; Docker container actions (`using: docker`) are not supported\n \
-             --> {path}:2:10\n  |\n2 |   using: 'docker'\n  |          ^^^^^^^^\n  \
-             = help: to run an image as a step, use `uses: docker://IMAGE`\n"
-        )
+fn a_javascript_action_needs_main_and_a_docker_action_an_image() {
+    let (error, path) = error_for("runs:\n  using: node24\n");
+    assert!(
+        error.starts_with(&format!(
+            "error: `runs` is missing the required key `main`\n --> {path}:2:3\n"
+        )),
+        "{error}"
+    );
+    let (error, path) = error_for("runs:\n  using: docker\n  args: [a]\n");
+    assert!(
+        error.starts_with(&format!(
+            "error: `runs` is missing the required key `image`\n --> {path}:2:3\n"
+        )),
+        "{error}"
     );
 }
 
@@ -181,7 +230,8 @@ fn a_misspelled_using_gets_a_suggestion() {
     assert_eq!(
         error,
         format!(
-            "error: mlci runs composite local actions only, not `using: composit`\n --> {path}:2:10\n  |\n\
+            "error: `runs.using: composit` is not a kind of action; it is one of composite, node12, node16, node20, \
+             node24, docker\n --> {path}:2:10\n  |\n\
              2 |   using: composit\n  |          ^^^^^^^^\n  = help: did you mean `composite`?\n"
         )
     );

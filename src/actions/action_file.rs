@@ -1,14 +1,13 @@
-//! Local composite actions (`uses: ./path/to/action`): the `action.yml` in
-//! that directory read into the steps a job runs in place of the `uses` step.
+//! An action's `action.yml`: its inputs and outputs, and how it runs — a
+//! composite action's steps, a JavaScript action's `main`/`pre`/`post`
+//! scripts, or a Docker action's image and entrypoints.
 //!
 //! The file goes through the same YAML loader and model readers as a
-//! workflow, so its steps obey the same rules and every error points at its
-//! line in `action.yml` the way workflow errors do. mlci runs composite
-//! actions only: JavaScript and Docker actions would need Node.js or an
-//! image build, which mlci does not do.
+//! workflow, so a composite action's steps obey the same rules and every
+//! error points at its line in `action.yml` the way workflow errors do.
 
 use crate::diag::{did_you_mean, render, Diagnostic, SourceFile, Span};
-use crate::load::{parse_yaml, Mapping, Node};
+use crate::load::{parse_yaml, Node};
 use crate::model::{is_valid_id, read_step, Reader, Step, Text};
 use std::path::{Path, PathBuf};
 
@@ -22,14 +21,60 @@ pub struct ActionInput {
     pub required: bool,
 }
 
-/// A composite action, ready to run: what it takes, what it gives back
-/// (`outputs.<name>.value` expressions, evaluated after its steps) and its steps.
+/// An action, ready to run: what it takes, what a composite action gives
+/// back (`outputs.<name>.value` expressions, evaluated after its steps; a
+/// JavaScript or Docker action sets its outputs through `$GITHUB_OUTPUT`),
+/// and how it runs.
 #[derive(Clone, Debug)]
-pub struct CompositeAction {
+pub struct Action {
     pub name: String,
     pub inputs: Vec<ActionInput>,
     pub outputs: Vec<(String, Text)>,
-    pub steps: Vec<Step>,
+    pub runs: Runs,
+}
+
+#[derive(Clone, Debug)]
+pub enum Runs {
+    Composite { steps: Vec<Step> },
+    Node(NodeRuns),
+    Docker(DockerRuns),
+}
+
+/// `runs:` of a JavaScript action: scripts relative to the action's folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRuns {
+    /// `node12`, `node16`, `node20` or `node24`, as written (lower case).
+    pub using: String,
+    pub main: String,
+    pub pre: Option<String>,
+    pub post: Option<String>,
+    /// `pre-if` and `post-if`; both default to `always()`.
+    pub pre_if: Option<Text>,
+    pub post_if: Option<Text>,
+}
+
+/// `runs:` of a Docker action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DockerRuns {
+    /// `Dockerfile` (a path in the action's folder) or `docker://IMAGE`.
+    pub image: String,
+    pub entrypoint: Option<String>,
+    pub args: Vec<Text>,
+    pub env: Vec<(String, Text)>,
+    pub pre_entrypoint: Option<String>,
+    pub post_entrypoint: Option<String>,
+    pub pre_if: Option<Text>,
+    pub post_if: Option<Text>,
+}
+
+impl Action {
+    /// A composite action's steps; none for the other kinds.
+    pub fn steps(&self) -> &[Step] {
+        match &self.runs {
+            Runs::Composite { steps } => steps,
+            _ => &[],
+        }
+    }
 }
 
 /// The names GitHub looks for, in its order of preference.
@@ -38,6 +83,20 @@ const ACTION_KEYS: &[&str] = &["name", "description", "author", "inputs", "outpu
 const INPUT_KEYS: &[&str] = &["description", "required", "default", "deprecationMessage"];
 const OUTPUT_KEYS: &[&str] = &["description", "value"];
 const COMPOSITE_RUNS_KEYS: &[&str] = &["using", "steps"];
+const NODE_RUNS_KEYS: &[&str] = &["using", "main", "pre", "post", "pre-if", "post-if"];
+const DOCKER_RUNS_KEYS: &[&str] = &[
+    "using",
+    "image",
+    "entrypoint",
+    "args",
+    "env",
+    "pre-entrypoint",
+    "post-entrypoint",
+    "pre-if",
+    "post-if",
+];
+/// The `runs.using` values GitHub knows.
+const USING: &[&str] = &["composite", "node12", "node16", "node20", "node24", "docker"];
 /// Stands for the job id in `read_step`'s messages, which are then
 /// rewritten to speak of the action instead of a job.
 const STEP_OWNER: &str = "\u{1}action";
@@ -47,7 +106,7 @@ const STEP_OWNER: &str = "\u{1}action";
 /// the action as the repository has it (`.github/actions/x/action.yml`),
 /// never the workspace's place on this machine, which means nothing to the
 /// reader and leaks the store's layout.
-pub fn load_local_action(workspace: &Path, uses: &str) -> Result<CompositeAction, String> {
+pub fn load_local_action(workspace: &Path, uses: &str) -> Result<Action, String> {
     let relative = in_repository(uses);
     let dir = workspace.join(&relative);
     if !has_action_file(&dir) {
@@ -79,15 +138,16 @@ pub fn has_action_file(dir: &Path) -> bool {
     action_file(dir).is_some()
 }
 
-/// Reads the composite action in `dir`. The error is either one line (no
-/// file, unreadable file) or every problem in the file, each rendered with
-/// its `file:line:col` and source line.
-pub fn load_action(dir: &Path) -> Result<CompositeAction, String> {
+/// Reads the action in `dir`. The error is either one line (no file,
+/// unreadable file) or every problem in the file, each rendered with its
+/// `file:line:col` and source line.
+pub fn load_action(dir: &Path) -> Result<Action, String> {
     read_action_dir(dir, dir)
 }
 
-/// Reads the action in `dir`, naming it `shown` in messages.
-fn read_action_dir(dir: &Path, shown: &Path) -> Result<CompositeAction, String> {
+/// Reads the action in `dir`, naming it `shown` in messages (a published
+/// action as `OWNER/REPO/action.yml`, never the cache's place).
+pub fn read_action_dir(dir: &Path, shown: &Path) -> Result<Action, String> {
     let path = action_file(dir).ok_or_else(|| no_action_file(shown))?;
     let shown_file = shown.join(path.file_name().map(PathBuf::from).unwrap_or_default());
     let bytes = std::fs::read(&path).map_err(|e| format!("failed to read {}: {e}", shown_file.display()))?;
@@ -119,9 +179,9 @@ fn no_action_file(dir: &Path) -> String {
     format!("there is no action.yml or action.yaml in {}", dir.display())
 }
 
-/// The action, whenever its YAML parsed and it is a composite action, with
-/// every problem found; the caller decides by the errors.
-fn read_action(source: &SourceFile) -> (Option<CompositeAction>, Vec<Diagnostic>) {
+/// The action, whenever its YAML parsed and its `runs` is of a known kind,
+/// with every problem found; the caller decides by the errors.
+fn read_action(source: &SourceFile) -> (Option<Action>, Vec<Diagnostic>) {
     let loaded = parse_yaml(&source.text);
     let mut r = Reader {
         diagnostics: loaded.diagnostics,
@@ -137,61 +197,91 @@ fn read_action(source: &SourceFile) -> (Option<CompositeAction>, Vec<Diagnostic>
     };
     r.check_keys(mapping, ACTION_KEYS, "the action");
     r.require_keys(mapping, &["runs"], Span::file_start(), "the action");
-    let Some(runs) = mapping.get("runs").and_then(|n| composite_runs(&mut r, n)) else {
+    let Some(runs) = mapping.get("runs").and_then(|n| read_runs(&mut r, n)) else {
         return (None, r.diagnostics);
     };
+    let composite = matches!(runs, Runs::Composite { .. });
     let get = |key| mapping.get(key);
-    let action = CompositeAction {
+    let action = Action {
         name: get("name")
             .and_then(|n| r.text(n, "`name`"))
             .map(|t| t.value)
             .unwrap_or_default(),
         inputs: get("inputs").map(|n| read_inputs(&mut r, n)).unwrap_or_default(),
-        outputs: get("outputs").map(|n| read_outputs(&mut r, n)).unwrap_or_default(),
-        steps: runs.get("steps").map(|n| read_steps(&mut r, n)).unwrap_or_default(),
+        outputs: get("outputs")
+            .map(|n| read_outputs(&mut r, n, composite))
+            .unwrap_or_default(),
+        runs,
     };
     (Some(action), r.diagnostics)
 }
 
-/// `runs`, when it describes a composite action; anything else is the one
+/// `runs`, of whichever kind `using` names; an unknown kind is the one
 /// error worth reporting, since none of the rest can run.
-fn composite_runs<'n>(r: &mut Reader, node: &'n Node) -> Option<&'n Mapping> {
+fn read_runs(r: &mut Reader, node: &Node) -> Option<Runs> {
     let runs = r.mapping(node, "`runs`")?;
     r.require_keys(runs, &["using"], node.span, "`runs`");
     let using = r.text(runs.get("using")?, "`runs.using`")?;
     let kind = using.value.trim().to_ascii_lowercase();
-    if kind != "composite" {
-        r.push(not_composite(&using, &kind));
-        return None;
+    let text = |r: &mut Reader, key: &str| runs.get(key).and_then(|n| r.text(n, &format!("`runs.{key}`")));
+    let string = |r: &mut Reader, key: &str| text(r, key).map(|t| t.value);
+    match kind.as_str() {
+        "composite" => {
+            r.check_keys(runs, COMPOSITE_RUNS_KEYS, "`runs` of a composite action");
+            r.require_keys(runs, &["steps"], node.span, "`runs`");
+            let steps = runs.get("steps").map(|n| read_steps(r, n)).unwrap_or_default();
+            Some(Runs::Composite { steps })
+        }
+        "node12" | "node16" | "node20" | "node24" => {
+            r.check_keys(runs, NODE_RUNS_KEYS, "`runs` of a JavaScript action");
+            r.require_keys(runs, &["main"], node.span, "`runs`");
+            Some(Runs::Node(NodeRuns {
+                using: kind,
+                main: string(r, "main")?,
+                pre: string(r, "pre"),
+                post: string(r, "post"),
+                pre_if: text(r, "pre-if"),
+                post_if: text(r, "post-if"),
+            }))
+        }
+        "docker" => {
+            r.check_keys(runs, DOCKER_RUNS_KEYS, "`runs` of a Docker action");
+            r.require_keys(runs, &["image"], node.span, "`runs`");
+            let args = match runs.get("args") {
+                Some(node) => r
+                    .sequence(node, "`runs.args`")
+                    .map(|items| items.iter().filter_map(|n| r.text(n, "an argument")).collect())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let env = runs
+                .get("env")
+                .map(|n| r.text_map(n, "`runs.env`"))
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            Some(Runs::Docker(DockerRuns {
+                image: string(r, "image")?,
+                entrypoint: string(r, "entrypoint"),
+                args,
+                env,
+                pre_entrypoint: string(r, "pre-entrypoint"),
+                post_entrypoint: string(r, "post-entrypoint"),
+                pre_if: text(r, "pre-if"),
+                post_if: text(r, "post-if"),
+            }))
+        }
+        _ => {
+            let help = did_you_mean(&kind, USING.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+            let message = format!(
+                "`runs.using: {}` is not a kind of action; it is one of {}",
+                using.value,
+                USING.join(", ")
+            );
+            r.push(Diagnostic::error(using.span, message).with_optional_help(help));
+            None
+        }
     }
-    r.check_keys(runs, COMPOSITE_RUNS_KEYS, "`runs` of a composite action");
-    r.require_keys(runs, &["steps"], node.span, "`runs`");
-    Some(runs)
-}
-
-fn not_composite(using: &Text, kind: &str) -> Diagnostic {
-    let written = &using.value;
-    let (message, help) = if kind.starts_with("node") {
-        (
-            format!(
-                "mlci runs composite local actions only; JavaScript actions (`using: {written}`) are not supported"
-            ),
-            Some(
-                "mlci does not run Node.js actions; a composite action has `using: composite` and `steps`".to_string(),
-            ),
-        )
-    } else if kind == "docker" {
-        (
-            format!("mlci runs composite local actions only; Docker container actions (`using: {written}`) are not supported"),
-            Some("to run an image as a step, use `uses: docker://IMAGE`".to_string()),
-        )
-    } else {
-        (
-            format!("mlci runs composite local actions only, not `using: {written}`"),
-            did_you_mean(kind, ["composite"]).map(|s| format!("did you mean `{s}`?")),
-        )
-    };
-    Diagnostic::error(using.span, message).with_optional_help(help)
 }
 
 fn read_inputs(r: &mut Reader, node: &Node) -> Vec<ActionInput> {
@@ -228,7 +318,9 @@ fn read_inputs(r: &mut Reader, node: &Node) -> Vec<ActionInput> {
     inputs
 }
 
-fn read_outputs(r: &mut Reader, node: &Node) -> Vec<(String, Text)> {
+/// The outputs whose values a composite action declares; a JavaScript or
+/// Docker action's outputs have a description only.
+fn read_outputs(r: &mut Reader, node: &Node, composite: bool) -> Vec<(String, Text)> {
     let mut outputs = Vec::new();
     if node.is_null() {
         return outputs;
@@ -242,6 +334,9 @@ fn read_outputs(r: &mut Reader, node: &Node) -> Vec<(String, Text)> {
             continue;
         };
         r.check_keys(settings, OUTPUT_KEYS, &what);
+        if !composite {
+            continue;
+        }
         r.require_keys(settings, &["value"], key.span, &what);
         if let Some(text) = settings
             .get("value")
@@ -313,5 +408,5 @@ fn check_composite_step(r: &mut Reader, step: &Step, index: usize, earlier: &[St
 }
 
 #[cfg(test)]
-#[path = "composite_tests.rs"]
+#[path = "action_file_tests.rs"]
 mod tests;
