@@ -2,7 +2,7 @@
 //! through the library, as a run's upload-artifact steps do.
 
 use crate::support::Test;
-use mlci::artifacts::{upload, IfNoFiles, UploadOptions};
+use mlci::artifacts::{upload, IfNoFiles, UploadOptions, UploadSource};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -40,8 +40,18 @@ fn store_with_artifacts(root: &Path) -> [(u64, String); 2] {
         file.set_modified(mtime).expect("set the time");
     }
     let run = root.join("store/runs/7");
-    upload(&run, &workspace, &options("model", "models/")).expect("upload");
-    upload(&run, &workspace, &options("data", "data.csv")).expect("upload");
+    upload(
+        &run,
+        &UploadSource::folder(&workspace).expect("a folder"),
+        &options("model", "models/"),
+    )
+    .expect("upload");
+    upload(
+        &run,
+        &UploadSource::folder(&workspace).expect("a folder"),
+        &options("data", "data.csv"),
+    )
+    .expect("upload");
     let times = [
         (
             "model",

@@ -12,6 +12,7 @@ mod folder;
 mod fuzz;
 mod gate;
 mod host_leftovers;
+mod isolation;
 mod labels;
 mod logs_follow;
 mod ml_example;

@@ -3,10 +3,13 @@
 //! version) and `mlci/gate`. They run in mlci itself, on the job's
 //! workspace directory, which the job's container sees as its workspace.
 
+use crate::actions::builtin_paths::{download_into_job, stage_file, upload_from_job};
 use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
 use crate::actions::checkout::{checkout, CheckoutOptions};
+use crate::actions::job_files::JobFiles;
+use crate::actions::job_paths::JobPath;
 use crate::actions::setup_python::check_python;
-use crate::artifacts::{download, upload, DownloadOptions, UploadOptions};
+use crate::artifacts::{DownloadOptions, UploadOptions};
 use crate::backend::{ExecSpec, LineSink};
 use crate::exec::scope::Scope;
 use crate::exec::shared::RunSettings;
@@ -74,7 +77,21 @@ pub async fn run_builtin(
                 "actions/checkout: mlci is not running in a git repository, so there is nothing to check out"
                     .to_string()
             })?;
-            let options = CheckoutOptions::from_inputs(&with)?;
+            let mut options = CheckoutOptions::from_inputs(&with)?;
+            // `path: ${{ github.workspace }}/repo` is the job's path; the
+            // checkout takes it relative to the workspace. Anything else is
+            // left for the checkout to refuse in its own words.
+            if options.path.starts_with('/') {
+                let files = job_files(cx, state, &with).await;
+                if let Ok(JobPath::Mounted {
+                    host_root, relative, ..
+                }) = files.paths.resolve("path", &options.path)
+                {
+                    if host_root == workspace {
+                        options.path = relative.to_string_lossy().into_owned();
+                    }
+                }
+            }
             let sha = github_text("sha");
             let report = blocking(move || checkout(&repository, &sha, &workspace, &options)).await?;
             for note in &report.notes {
@@ -89,7 +106,8 @@ pub async fn run_builtin(
         Builtin::UploadArtifact => {
             let options = UploadOptions::from_inputs(&with)?;
             let run_dir = settings.run_dir(settings.run_id);
-            let report = blocking(move || upload(&run_dir, &workspace, &options)).await?;
+            let files = job_files(cx, state, &with).await;
+            let report = upload_from_job(&files, run_dir, options).await?;
             for warning in &report.warnings {
                 say(LineKind::Warning, warning);
             }
@@ -109,7 +127,8 @@ pub async fn run_builtin(
             let options = DownloadOptions::from_inputs(&with)?;
             let mut runs = vec![settings.run_dir(settings.run_id)];
             runs.extend(settings.earlier_runs.iter().map(|r| settings.run_dir(*r)));
-            let report = blocking(move || download(&runs, &workspace, &options)).await?;
+            let files = job_files(cx, state, &with).await;
+            let report = download_into_job(&files, runs, options).await?;
             say(
                 LineKind::Runner,
                 &format!(
@@ -139,8 +158,8 @@ pub async fn run_builtin(
         Builtin::Cache => {
             let options = CacheOptions::from_inputs(&with)?;
             let cache_scope = job_cache_scope(settings, &github);
-            let restore_options = options.clone();
-            let restored = blocking(move || restore(&cache_scope, &workspace, &restore_options)).await?;
+            let files = job_files(cx, state, &with).await;
+            let restored = restore(&cache_scope, &files, &options).await?;
             let (hit, message) = match &restored {
                 Restored::Exact(key) => (true, format!("cache restored from key {key}")),
                 Restored::Partial(key) => (false, format!("cache restored from restore key {key}")),
@@ -153,9 +172,19 @@ pub async fn run_builtin(
             }
             true
         }
-        Builtin::Gate => gate(cx, scope, index, &with, &mut outputs)?,
+        Builtin::Gate => {
+            let files = job_files(cx, state, &with).await;
+            gate(cx, &files, scope, index, &with, &mut outputs).await?
+        }
     };
     Ok((Ended::Exited(if ok { 0 } else { 1 }), outputs))
+}
+
+/// The job's files as its steps see them; `~` is `HOME` when the job's
+/// env sets it.
+pub async fn job_files<'a>(cx: &StepContext<'a>, state: &JobState, with: &IndexMap<String, String>) -> JobFiles<'a> {
+    let home = state.env.get("HOME").map(String::as_str);
+    JobFiles::of(cx.env, cx.spec, home, with.values().map(String::as_str)).await
 }
 
 /// The cache folders of a job: its repository's, its ref's, falling back on
@@ -171,10 +200,12 @@ pub fn job_cache_scope(settings: &RunSettings, github: &Value) -> CacheScope {
     )
 }
 
-/// `uses: mlci/gate@v1`: the same gate as `mlci gate`, on the workspace's
-/// metrics file; the table goes to the log and the step summary.
-fn gate(
+/// `uses: mlci/gate@v1`: the same gate as `mlci gate`, on the job's
+/// metrics file (resolved as the job sees it, and read through a copy);
+/// the table goes to the log and the step summary.
+async fn gate(
     cx: &StepContext<'_>,
+    files: &JobFiles<'_>,
     scope: &Scope,
     index: usize,
     with: &IndexMap<String, String>,
@@ -188,22 +219,37 @@ fn gate(
     let rules = with
         .get("rules")
         .ok_or_else(|| "mlci/gate: the `rules` input is required (one rule per line)".to_string())?;
+    let Some((_metrics_copy, metrics_path)) = stage_file(files, "metrics", metrics).await? else {
+        return Err(format!("mlci/gate: cannot read {metrics}: there is no such file"));
+    };
+    // A baseline that names no file of the job's is a branch.
+    let mut baseline_copy = None;
     let baseline = match with.get("baseline").filter(|b| !b.is_empty()) {
-        Some(b) if cx.spec.workspace.join(b).is_file() => BaselineSource::File(cx.spec.workspace.join(b)),
-        Some(b) => BaselineSource::Branch(b.clone()),
+        Some(b) => match stage_file(files, "baseline", b).await {
+            Ok(Some((copy, path))) => {
+                baseline_copy = Some(copy);
+                BaselineSource::File(path)
+            }
+            Ok(None) | Err(_) => BaselineSource::Branch(b.clone()),
+        },
         None => BaselineSource::Branch(settings.default_branch.clone().unwrap_or_else(|| "main".into())),
     };
     let branch = (github.get("ref_type").and_then(Value::as_str) == Some("branch"))
         .then(|| github.get("ref_name").and_then(Value::as_str).map(str::to_string))
         .flatten();
     let input = GateInput {
-        metrics_path: cx.spec.workspace.join(metrics),
+        metrics_path,
         rules: rules.clone(),
         baseline,
         branch,
         run_id: Some(settings.run_id),
     };
-    let verdict = run_gate(&settings.store_dir, &input)?;
+    let mut verdict = run_gate(&settings.store_dir, &input)?;
+    // The files were read from mlci's copies; the job knows them by its names.
+    verdict.metrics_path = metrics.clone();
+    if let (Some(_), Some(baseline)) = (&baseline_copy, with.get("baseline")) {
+        verdict.baseline_label = Some(format!("file {baseline}"));
+    }
     // The table ends with its notes and a summary line (passed or FAILED).
     cx.shared
         .say(cx.key, Some(index), LineKind::Output, verdict.table().trim_end());

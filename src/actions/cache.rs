@@ -9,7 +9,10 @@
 //! - only a step naming the same `path` lines restores an entry (GitHub's
 //!   cache "version");
 //! - a key is never overwritten: saving under a key that exists does nothing;
-//! - a restore puts files back where they were, over what is there, like tar.
+//! - a restore puts files back where they were, over what is there, like tar;
+//! - a `path` is the job's: in a Docker job `~/.cache/pip` is the container's
+//!   `/root/.cache/pip`, copied through Docker's archive API, and a path in
+//!   the workspace is reached below it, never through a link out of it.
 //!
 //! Entries are scoped as GitHub scopes them ([`CacheScope`]): a job restores
 //! from its own branch's entries, then its base and default branch's.
@@ -23,10 +26,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use indexmap::IndexMap;
 
-use super::cache_copy::copy_path;
 use super::cache_entry::{entries, entry_name, pick, version, Manifest, MANIFEST};
 pub use super::cache_scope::CacheScope;
-use super::workspace_path::normalize;
+use super::job_files::{last_name, open_dir, JobFiles};
+use super::job_paths::JobPath;
+use crate::exec::dir_copy::{copy_tree, Spot};
 
 /// GitHub's longest key.
 const MAX_KEY_LEN: usize = 512;
@@ -122,21 +126,56 @@ impl Restored {
 }
 
 /// The step's main part: finds the entry GitHub would restore and copies its
-/// files back into place.
-pub fn restore(scope: &CacheScope, workspace: &Path, options: &CacheOptions) -> Result<Restored, String> {
-    restore_with_home(&scope.restore, workspace, home().as_deref(), options)
+/// files back into place, each `path` line resolved as the job sees it.
+/// Looks in each of the scope's folders in turn; the first with a match wins.
+pub async fn restore(scope: &CacheScope, files: &JobFiles<'_>, options: &CacheOptions) -> Result<Restored, String> {
+    // Targets come from the step's own `path` lines, never from the
+    // manifest; a bad one fails before anything is written.
+    let targets = resolve_all(files, options)?;
+    let (dirs, wanted) = (scope.restore.clone(), options.clone());
+    let found = blocking(move || {
+        let found: Vec<_> = dirs.iter().map(|dir| entries(dir, &wanted.paths)).collect();
+        Ok(found
+            .iter()
+            .find_map(|found| pick(found, &wanted.key, &wanted.restore_keys))
+            .cloned())
+    })
+    .await?;
+    let Some(entry) = found else {
+        return Ok(Restored::Miss);
+    };
+    for &index in &entry.manifest.stored {
+        let Some(target) = targets.get(index) else { continue };
+        let stored = entry.dir.clone();
+        let name = PathBuf::from(index.to_string());
+        match target {
+            JobPath::Mounted {
+                host_root, relative, ..
+            } => {
+                let (root, relative) = (host_root.clone(), relative.clone());
+                blocking(move || copy(&stored, &name, &root, &relative)).await?;
+            }
+            JobPath::Own { seen } => {
+                let staged = files.stage()?;
+                let (into, last) = (staged.path.clone(), PathBuf::from(last_name(seen)?));
+                blocking(move || copy(&stored, &name, &into, &last)).await?;
+                files.put(&staged, seen.parent().unwrap_or(Path::new("/"))).await?;
+            }
+        }
+    }
+    if entry.manifest.key.to_lowercase() == options.key.to_lowercase() {
+        Ok(Restored::Exact(entry.manifest.key.clone()))
+    } else {
+        Ok(Restored::Partial(entry.manifest.key.clone()))
+    }
 }
 
 /// The post-job part: saves the paths under `key`, unless an entry with that
 /// key (and these paths) exists. Ok(false) when it exists; an error when
 /// none of the paths exist (GitHub's "Path Validation Error"), since there is
 /// nothing to save.
-pub fn save(scope: &CacheScope, workspace: &Path, options: &CacheOptions) -> Result<bool, String> {
-    save_with_home(&scope.save, workspace, home().as_deref(), options, now_ns())
-}
-
-fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+pub async fn save(scope: &CacheScope, files: &JobFiles<'_>, options: &CacheOptions) -> Result<bool, String> {
+    save_at(&scope.save, files, options, now_ns()).await
 }
 
 fn now_ns() -> u64 {
@@ -145,41 +184,13 @@ fn now_ns() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
-/// Looks in each of `cache_dirs` in turn; the first with a match wins.
-pub(crate) fn restore_with_home(
-    cache_dirs: &[PathBuf],
-    workspace: &Path,
-    home: Option<&Path>,
-    options: &CacheOptions,
-) -> Result<Restored, String> {
-    let found: Vec<_> = cache_dirs.iter().map(|dir| entries(dir, &options.paths)).collect();
-    let Some(entry) = found
-        .iter()
-        .find_map(|found| pick(found, &options.key, &options.restore_keys))
-    else {
-        return Ok(Restored::Miss);
-    };
-    let manifest = &entry.manifest;
-    // Targets come from the step's own `path` lines, never from the manifest.
-    for &index in &manifest.stored {
-        let Some(raw) = options.paths.get(index) else { continue };
-        let target = resolve(raw, workspace, home)?;
-        copy_path(&entry.dir.join(index.to_string()), &target)?;
-    }
-    if manifest.key.to_lowercase() == options.key.to_lowercase() {
-        Ok(Restored::Exact(manifest.key.clone()))
-    } else {
-        Ok(Restored::Partial(manifest.key.clone()))
-    }
-}
-
-pub(crate) fn save_with_home(
+pub(crate) async fn save_at(
     cache_dir: &Path,
-    workspace: &Path,
-    home: Option<&Path>,
+    files: &JobFiles<'_>,
     options: &CacheOptions,
     created_ns: u64,
 ) -> Result<bool, String> {
+    let sources = resolve_all(files, options)?;
     let version = version(&options.paths);
     let name = entry_name(&version, &options.key);
     let entry_dir = cache_dir.join(&name);
@@ -189,13 +200,12 @@ pub(crate) fn save_with_home(
     let io_error = |what: &str, path: &Path, e: std::io::Error| format!("failed to {what} {}: {e}", path.display());
     std::fs::create_dir_all(cache_dir).map_err(|e| io_error("create", cache_dir, e))?;
     let partial = cache_dir.join(format!(".{name}.{}.{created_ns}", std::process::id()));
-    let result = fill(&partial, workspace, home, options, &version, created_ns).and_then(|()| {
-        match std::fs::rename(&partial, &entry_dir) {
-            Ok(()) => Ok(true),
-            // Another job saved the same key first; GitHub keeps the first too.
-            Err(_) if entry_dir.exists() => Ok(false),
-            Err(e) => Err(io_error("move the new entry to", &entry_dir, e)),
-        }
+    let filled = fill(&partial, files, &sources, options, &version, created_ns).await;
+    let result = filled.and_then(|()| match std::fs::rename(&partial, &entry_dir) {
+        Ok(()) => Ok(true),
+        // Another job saved the same key first; GitHub keeps the first too.
+        Err(_) if entry_dir.exists() => Ok(false),
+        Err(e) => Err(io_error("move the new entry to", &entry_dir, e)),
     });
     if partial.exists() {
         let _ = std::fs::remove_dir_all(&partial);
@@ -204,20 +214,42 @@ pub(crate) fn save_with_home(
 }
 
 /// Copies the paths that exist into `dir` and writes the manifest last.
-fn fill(
+async fn fill(
     dir: &Path,
-    workspace: &Path,
-    home: Option<&Path>,
+    files: &JobFiles<'_>,
+    sources: &[JobPath],
     options: &CacheOptions,
     version: &str,
     created_ns: u64,
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("failed to create {}: {e}", dir.display()))?;
     let mut stored = Vec::new();
-    for (index, raw) in options.paths.iter().enumerate() {
-        let source = resolve(raw, workspace, home)?;
-        if std::fs::symlink_metadata(&source).is_ok() {
-            copy_path(&source, &dir.join(index.to_string()))?;
+    for (index, source) in sources.iter().enumerate() {
+        let (into, name) = (dir.to_path_buf(), PathBuf::from(index.to_string()));
+        let copied = match source {
+            JobPath::Mounted {
+                host_root, relative, ..
+            } => {
+                let (root, relative) = (host_root.clone(), relative.clone());
+                blocking(move || {
+                    let exists = open_dir(&root)?.symlink_metadata(here(&relative)).is_ok();
+                    match exists {
+                        true => copy(&root, &relative, &into, &name).map(|()| true),
+                        false => Ok(false),
+                    }
+                })
+                .await?
+            }
+            JobPath::Own { seen } => match files.fetch(seen).await? {
+                Some(staged) => {
+                    let (from, last) = (staged.path.clone(), PathBuf::from(last_name(seen)?));
+                    blocking(move || copy(&from, &last, &into, &name)).await?;
+                    true
+                }
+                None => false,
+            },
+        };
+        if copied {
             stored.push(index);
         }
     }
@@ -240,17 +272,33 @@ fn fill(
     std::fs::write(&file, text).map_err(|e| format!("failed to write {}: {e}", file.display()))
 }
 
-/// Where a `path` line points: `~` is the home folder, a relative path is in
-/// the workspace, and `.`/`..` are folded as Node's `path.resolve` does.
-fn resolve(raw: &str, workspace: &Path, home: Option<&Path>) -> Result<PathBuf, String> {
-    let path = match raw.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            let home = home.ok_or_else(|| format!("cache path '{raw}' starts with ~ but HOME is not set"))?;
-            home.join(rest.trim_start_matches('/'))
-        }
-        _ => PathBuf::from(raw),
-    };
-    Ok(normalize(&workspace.join(path)))
+/// Where each `path` line points, as the job sees it: `~` is the job's
+/// home folder, a relative path is in the workspace, and a `..` that climbs
+/// out of the workspace is refused.
+fn resolve_all(files: &JobFiles<'_>, options: &CacheOptions) -> Result<Vec<JobPath>, String> {
+    options.paths.iter().map(|raw| files.resolve("path", raw)).collect()
+}
+
+/// Copies `from_path` below the folder `from_root` to `to_path` below
+/// `to_root`, each side through its own capability.
+fn copy(from_root: &Path, from_path: &Path, to_root: &Path, to_path: &Path) -> Result<(), String> {
+    let (from, to) = (open_dir(from_root)?, open_dir(to_root)?);
+    copy_tree(Spot::new(&from, from_path), Spot::new(&to, to_path)).map_err(|e| e.to_string())
+}
+
+/// `.` for a root itself: cap-std takes no empty path.
+fn here(path: &Path) -> &Path {
+    match path.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => path,
+    }
+}
+
+/// Runs file work off the async threads (a cache can be gigabytes).
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("the cache copy stopped unexpectedly: {e}"))?
 }
 
 #[cfg(test)]

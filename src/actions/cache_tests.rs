@@ -1,4 +1,6 @@
 use super::*;
+use crate::backend::host::HostBackend;
+use crate::backend::{Backend, JobEnv, JobSpec};
 use std::fs;
 
 fn inputs(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
@@ -13,16 +15,19 @@ fn options(key: &str, restore_keys: &[&str], paths: &[&str]) -> CacheOptions {
     }
 }
 
-/// A cache folder, a workspace and a home folder, all temporary.
+/// A cache folder, and a host job with its workspace and a home folder
+/// outside it, all temporary.
 struct Setup {
     _root: tempfile::TempDir,
     cache: PathBuf,
     ws: PathBuf,
     home: PathBuf,
+    spec: JobSpec,
+    env: Box<dyn JobEnv>,
 }
 
 impl Setup {
-    fn new() -> Self {
+    async fn new() -> Self {
         let root = tempfile::tempdir().unwrap();
         let (cache, ws, home) = (
             root.path().join("cache"),
@@ -31,12 +36,30 @@ impl Setup {
         );
         fs::create_dir_all(&ws).unwrap();
         fs::create_dir_all(&home).unwrap();
+        let spec = JobSpec {
+            workspace: ws.clone(),
+            temp: root.path().join("temp"),
+            ..JobSpec::default()
+        };
+        let env = HostBackend::new().start_job(&spec).await.unwrap();
         Setup {
             _root: root,
             cache,
             ws,
             home,
+            spec,
+            env,
         }
+    }
+
+    async fn files(&self) -> JobFiles<'_> {
+        JobFiles::of(
+            self.env.as_ref(),
+            &self.spec,
+            Some(&self.home.to_string_lossy()),
+            std::iter::empty(),
+        )
+        .await
     }
 
     fn write(&self, path: &Path, text: &str) {
@@ -44,12 +67,16 @@ impl Setup {
         fs::write(path, text).unwrap();
     }
 
-    fn save(&self, options: &CacheOptions, created_ns: u64) -> Result<bool, String> {
-        save_with_home(&self.cache, &self.ws, Some(&self.home), options, created_ns)
+    async fn save(&self, options: &CacheOptions, created_ns: u64) -> Result<bool, String> {
+        save_at(&self.cache, &self.files().await, options, created_ns).await
     }
 
-    fn restore(&self, options: &CacheOptions) -> Result<Restored, String> {
-        restore_with_home(std::slice::from_ref(&self.cache), &self.ws, Some(&self.home), options)
+    async fn restore(&self, options: &CacheOptions) -> Result<Restored, String> {
+        let scope = CacheScope {
+            save: self.cache.clone(),
+            restore: vec![self.cache.clone()],
+        };
+        restore(&scope, &self.files().await, options).await
     }
 
     fn wipe_workspace(&self) {
@@ -111,18 +138,18 @@ fn from_inputs_refuses_what_actions_cache_refuses() {
     assert!(err(&[("key", "k"), ("path", "!data/tmp")]).contains("glob pattern"));
 }
 
-#[test]
-fn a_saved_entry_comes_back_exactly_into_the_workspace_and_home() {
-    let s = Setup::new();
+#[tokio::test]
+async fn a_saved_entry_comes_back_exactly_into_the_workspace_and_home() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/raw/train.csv"), "a,b\n1,2\n");
     s.write(&s.ws.join("model.bin"), "weights");
     s.write(&s.home.join(".cache/pip/wheel"), "whl");
     let opts = options("deps-1", &[], &["data", "model.bin", "~/.cache/pip"]);
 
-    assert_eq!(s.save(&opts, 1), Ok(true));
+    assert_eq!(s.save(&opts, 1).await, Ok(true));
     s.wipe_workspace();
     fs::remove_dir_all(s.home.join(".cache")).unwrap();
-    let restored = s.restore(&opts).unwrap();
+    let restored = s.restore(&opts).await.unwrap();
 
     assert_eq!(restored, Restored::Exact("deps-1".into()));
     assert_eq!(restored.cache_hit(), "true");
@@ -135,99 +162,106 @@ fn a_saved_entry_comes_back_exactly_into_the_workspace_and_home() {
     assert_eq!(fs::read_to_string(s.home.join(".cache/pip/wheel")).unwrap(), "whl");
 }
 
-#[test]
-fn a_miss_restores_nothing() {
-    let s = Setup::new();
-    let restored = s.restore(&options("deps-1", &["deps-"], &["data"])).unwrap();
+#[tokio::test]
+async fn a_miss_restores_nothing() {
+    let s = Setup::new().await;
+    let restored = s.restore(&options("deps-1", &["deps-"], &["data"])).await.unwrap();
     assert_eq!(restored, Restored::Miss);
     assert_eq!(restored.cache_hit(), "");
     assert_eq!(restored.matched_key(), None);
     assert!(!s.ws.join("data").exists());
 }
 
-#[test]
-fn a_restore_key_gives_a_partial_match() {
-    let s = Setup::new();
+#[tokio::test]
+async fn a_restore_key_gives_a_partial_match() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/f"), "old lock file");
-    s.save(&options("deps-aaa", &[], &["data"]), 1).unwrap();
+    s.save(&options("deps-aaa", &[], &["data"]), 1).await.unwrap();
     s.wipe_workspace();
 
-    let restored = s.restore(&options("deps-bbb", &["deps-"], &["data"])).unwrap();
+    let restored = s.restore(&options("deps-bbb", &["deps-"], &["data"])).await.unwrap();
 
     assert_eq!(restored, Restored::Partial("deps-aaa".into()));
     assert_eq!(restored.cache_hit(), "false");
     assert_eq!(fs::read_to_string(s.ws.join("data/f")).unwrap(), "old lock file");
 }
 
-#[test]
-fn the_newest_prefix_match_wins() {
-    let s = Setup::new();
+#[tokio::test]
+async fn the_newest_prefix_match_wins() {
+    let s = Setup::new().await;
     for (key, text, created) in [
         ("deps-b", "second", 20),
         ("deps-a", "first", 10),
         ("deps-c", "third-but-older", 5),
     ] {
         s.write(&s.ws.join("data/f"), text);
-        assert_eq!(s.save(&options(key, &[], &["data"]), created), Ok(true));
+        assert_eq!(s.save(&options(key, &[], &["data"]), created).await, Ok(true));
     }
     s.wipe_workspace();
 
     let restored = s
         .restore(&options("deps-z", &["nothing-", "deps-"], &["data"]))
+        .await
         .unwrap();
 
     assert_eq!(restored, Restored::Partial("deps-b".into()));
     assert_eq!(fs::read_to_string(s.ws.join("data/f")).unwrap(), "second");
 }
 
-#[test]
-fn the_key_itself_is_a_prefix_before_the_restore_keys() {
-    let s = Setup::new();
+#[tokio::test]
+async fn the_key_itself_is_a_prefix_before_the_restore_keys() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/f"), "longer key");
-    s.save(&options("deps-abc-123", &[], &["data"]), 1).unwrap();
+    s.save(&options("deps-abc-123", &[], &["data"]), 1).await.unwrap();
     s.write(&s.ws.join("data/f"), "restore key");
-    s.save(&options("other-1", &[], &["data"]), 2).unwrap();
+    s.save(&options("other-1", &[], &["data"]), 2).await.unwrap();
 
-    let restored = s.restore(&options("deps-abc", &["other-"], &["data"])).unwrap();
+    let restored = s.restore(&options("deps-abc", &["other-"], &["data"])).await.unwrap();
 
     assert_eq!(restored, Restored::Partial("deps-abc-123".into()));
 }
 
-#[test]
-fn other_paths_do_not_restore_an_entry() {
-    let s = Setup::new();
+#[tokio::test]
+async fn other_paths_do_not_restore_an_entry() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/f"), "x");
-    s.save(&options("deps-1", &[], &["data"]), 1).unwrap();
+    s.save(&options("deps-1", &[], &["data"]), 1).await.unwrap();
     assert_eq!(
-        s.restore(&options("deps-1", &["deps-"], &["data", "more"])).unwrap(),
+        s.restore(&options("deps-1", &["deps-"], &["data", "more"]))
+            .await
+            .unwrap(),
         Restored::Miss
     );
-    assert_eq!(s.restore(&options("deps-1", &[], &["./data"])).unwrap(), Restored::Miss);
+    assert_eq!(
+        s.restore(&options("deps-1", &[], &["./data"])).await.unwrap(),
+        Restored::Miss
+    );
 }
 
-#[test]
-fn a_key_is_never_overwritten_whatever_its_case() {
-    let s = Setup::new();
+#[tokio::test]
+async fn a_key_is_never_overwritten_whatever_its_case() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/f"), "first");
-    assert_eq!(s.save(&options("Deps-1", &[], &["data"]), 1), Ok(true));
+    assert_eq!(s.save(&options("Deps-1", &[], &["data"]), 1).await, Ok(true));
     s.write(&s.ws.join("data/f"), "second");
-    assert_eq!(s.save(&options("Deps-1", &[], &["data"]), 2), Ok(false));
-    assert_eq!(s.save(&options("deps-1", &[], &["data"]), 3), Ok(false));
+    assert_eq!(s.save(&options("Deps-1", &[], &["data"]), 2).await, Ok(false));
+    assert_eq!(s.save(&options("deps-1", &[], &["data"]), 3).await, Ok(false));
     s.wipe_workspace();
 
     assert_eq!(
-        s.restore(&options("DEPS-1", &[], &["data"])).unwrap(),
+        s.restore(&options("DEPS-1", &[], &["data"])).await.unwrap(),
         Restored::Exact("Deps-1".into())
     );
     assert_eq!(fs::read_to_string(s.ws.join("data/f")).unwrap(), "first");
     assert_eq!(s.cache_listing(), 1, "no leftovers from the refused saves");
 }
 
-#[test]
-fn saving_nothing_is_githubs_path_validation_error() {
-    let s = Setup::new();
+#[tokio::test]
+async fn saving_nothing_is_githubs_path_validation_error() {
+    let s = Setup::new().await;
     let err = s
         .save(&options("deps-1", &[], &["missing", "~/also-missing"]), 1)
+        .await
         .unwrap_err();
     assert_eq!(
         err,
@@ -237,60 +271,95 @@ fn saving_nothing_is_githubs_path_validation_error() {
     assert_eq!(s.cache_listing(), 0);
 }
 
-#[test]
-fn paths_that_did_not_exist_at_save_are_skipped_at_restore() {
-    let s = Setup::new();
+#[tokio::test]
+async fn paths_that_did_not_exist_at_save_are_skipped_at_restore() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("present/f"), "x");
-    assert_eq!(s.save(&options("k", &[], &["absent", "present"]), 1), Ok(true));
+    assert_eq!(s.save(&options("k", &[], &["absent", "present"]), 1).await, Ok(true));
     s.wipe_workspace();
     assert_eq!(
-        s.restore(&options("k", &[], &["absent", "present"])).unwrap(),
+        s.restore(&options("k", &[], &["absent", "present"])).await.unwrap(),
         Restored::Exact("k".into())
     );
     assert!(!s.ws.join("absent").exists());
     assert_eq!(fs::read_to_string(s.ws.join("present/f")).unwrap(), "x");
 }
 
-#[test]
-fn a_restore_merges_into_what_the_workspace_holds() {
-    let s = Setup::new();
+#[tokio::test]
+async fn a_restore_merges_into_what_the_workspace_holds() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/cached"), "from cache");
-    s.save(&options("k", &[], &["data"]), 1).unwrap();
+    s.save(&options("k", &[], &["data"]), 1).await.unwrap();
     s.wipe_workspace();
     s.write(&s.ws.join("data/cached"), "checked out");
     s.write(&s.ws.join("data/other"), "checked out");
 
-    s.restore(&options("k", &[], &["data"])).unwrap();
+    s.restore(&options("k", &[], &["data"])).await.unwrap();
 
     assert_eq!(fs::read_to_string(s.ws.join("data/cached")).unwrap(), "from cache");
     assert_eq!(fs::read_to_string(s.ws.join("data/other")).unwrap(), "checked out");
 }
 
-#[test]
-fn paths_resolve_against_the_workspace_and_home() {
-    let (ws, home) = (Path::new("/ws"), Some(Path::new("/home/ada")));
-    assert_eq!(resolve("data/", ws, home).unwrap(), PathBuf::from("/ws/data"));
-    assert_eq!(resolve("./a/../b", ws, home).unwrap(), PathBuf::from("/ws/b"));
-    assert_eq!(resolve("../sibling", ws, home).unwrap(), PathBuf::from("/sibling"));
-    assert_eq!(resolve("/opt/w", ws, home).unwrap(), PathBuf::from("/opt/w"));
-    assert_eq!(resolve("~", ws, home).unwrap(), PathBuf::from("/home/ada"));
+#[tokio::test]
+async fn a_path_that_climbs_out_of_the_workspace_is_refused() {
+    let s = Setup::new().await;
+    s.write(&s.ws.join("data/f"), "x");
     assert_eq!(
-        resolve("~/.cache/pip", ws, home).unwrap(),
-        PathBuf::from("/home/ada/.cache/pip")
+        s.save(&options("k", &[], &["../sibling"]), 1).await.unwrap_err(),
+        format!(
+            "the `path` input `../sibling` climbs out of the workspace ({}) with `..`; \
+             name a path inside it, or an absolute path",
+            s.ws.display()
+        )
     );
-    assert_eq!(resolve("~user/x", ws, home).unwrap(), PathBuf::from("/ws/~user/x"));
+    assert_eq!(s.cache_listing(), 0, "nothing saved");
+}
+
+#[tokio::test]
+async fn a_restore_never_writes_through_a_link_in_the_workspace() {
+    let s = Setup::new().await;
+    s.write(&s.ws.join("data/f"), "cached");
+    let opts = options("k", &[], &["data/f"]);
+    s.save(&opts, 1).await.unwrap();
+    s.wipe_workspace();
+    // The job plants `data` → a host folder before the restore.
+    let victim = s.home.join("victim");
+    fs::create_dir_all(&victim).unwrap();
+    std::os::unix::fs::symlink(&victim, s.ws.join("data")).unwrap();
+
+    let error = s.restore(&opts).await.unwrap_err();
+
+    assert!(error.starts_with("failed to create data: "), "{error}");
     assert_eq!(
-        resolve("~/x", ws, None).unwrap_err(),
-        "cache path '~/x' starts with ~ but HOME is not set"
+        fs::read_dir(&victim).unwrap().count(),
+        0,
+        "nothing written through the link"
     );
 }
 
-#[test]
-fn a_manifest_naming_other_paths_is_never_restored() {
-    let s = Setup::new();
+#[tokio::test]
+async fn a_save_never_reads_through_a_link_out_of_the_workspace() {
+    let s = Setup::new().await;
+    let victim = s.home.join("secrets");
+    s.write(&victim.join("key"), "host secret");
+    std::os::unix::fs::symlink(&victim, s.ws.join("data")).unwrap();
+
+    s.save(&options("k", &[], &["data"]), 1).await.unwrap();
+
+    let entry = fs::read_dir(&s.cache).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(
+        fs::read_link(entry.join("0")).unwrap(),
+        victim,
+        "the link is kept as a link, its target never read"
+    );
+}
+
+#[tokio::test]
+async fn a_manifest_naming_other_paths_is_never_restored() {
+    let s = Setup::new().await;
     s.write(&s.ws.join("data/f"), "x");
     let opts = options("k", &[], &["data"]);
-    s.save(&opts, 1).unwrap();
+    s.save(&opts, 1).await.unwrap();
     // Someone edits the manifest to point the entry at another folder.
     let entry = fs::read_dir(&s.cache).unwrap().next().unwrap().unwrap().path();
     let text = fs::read_to_string(entry.join(MANIFEST))
@@ -299,10 +368,9 @@ fn a_manifest_naming_other_paths_is_never_restored() {
     fs::write(entry.join(MANIFEST), text).unwrap();
     s.wipe_workspace();
 
-    assert_eq!(s.restore(&opts).unwrap(), Restored::Miss);
-    assert_eq!(
-        s.restore(&options("k", &[], &["../../outside"])).unwrap(),
-        Restored::Miss,
-        "the version no longer fits"
+    assert_eq!(s.restore(&opts).await.unwrap(), Restored::Miss);
+    assert!(
+        s.restore(&options("k", &[], &["../../outside"])).await.is_err(),
+        "a path out of the workspace is refused before any lookup"
     );
 }

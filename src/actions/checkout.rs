@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 
 use super::checkout_clone::{check_out, clone_into, cut_history, keep_refs};
 use super::checkout_target::{resolve, Target};
-use super::workspace_path::{clear_dir, under_workspace};
+use super::workspace_path::{clear_dir, refuse_links_below, under_workspace};
 
 /// The `with:` inputs of actions/checkout that mlci honours. The others
 /// (`token`, `ssh-key`, `persist-credentials`, `clean`, `lfs`, …) concern
@@ -112,6 +112,7 @@ pub fn checkout(
     }
     let target = resolve(&source, commit, options.git_ref.as_deref())?;
     let dest = under_workspace(workspace, &options.path)?;
+    refuse_links_below(workspace, &dest, &options.path)?;
     refuse_to_clear_the_source(&source, &dest)?;
 
     let mut notes = Vec::new();

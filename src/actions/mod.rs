@@ -10,12 +10,15 @@
 
 pub mod action_file;
 pub mod action_source;
+pub mod builtin_paths;
 pub mod builtins;
 pub mod cache;
 pub mod checkout;
 pub mod composite_run;
 pub mod docker_action;
 pub mod javascript;
+pub mod job_files;
+pub mod job_paths;
 pub mod located;
 pub mod pull;
 pub mod resolve;
@@ -23,7 +26,6 @@ pub mod run_uses;
 pub mod settings;
 pub mod setup_python;
 
-mod cache_copy;
 mod cache_entry;
 mod cache_scope;
 mod checkout_clone;

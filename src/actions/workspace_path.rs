@@ -43,6 +43,32 @@ pub(crate) fn under_workspace(workspace: &Path, path: &str) -> Result<PathBuf, S
     }
 }
 
+/// Refuses a destination inside the workspace that passes through a link
+/// (`path: link/sub` with `link` → a host folder): clearing and writing it
+/// would follow the link on the host. Only the part below the workspace is
+/// checked; the workspace itself is mlci's.
+pub(crate) fn refuse_links_below(workspace: &Path, dest: &Path, shown: &str) -> Result<(), String> {
+    let workspace = normalize(workspace);
+    let Ok(below) = dest.strip_prefix(&workspace) else {
+        return Ok(());
+    };
+    let mut at = workspace.clone();
+    for part in below.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "refusing to check out into `{shown}`: `{}` is a symbolic link, and mlci never writes through links in the workspace",
+                    at.strip_prefix(&workspace).unwrap_or(&at).display()
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
 /// Makes `dir` an empty folder: creates it, or deletes everything inside it.
 /// The folder itself stays, since it may be a mount point; links inside are
 /// removed, never followed.
@@ -98,6 +124,20 @@ mod tests {
             "Repository path '/etc' is not under '/ws'"
         );
         assert!(under_workspace(ws, "/wsx").is_err());
+    }
+
+    #[test]
+    fn a_checkout_through_a_link_in_the_workspace_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        std::fs::create_dir_all(ws.join("real")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), ws.join("link")).unwrap();
+        assert_eq!(
+            refuse_links_below(&ws, &ws.join("link/sub"), "link/sub").unwrap_err(),
+            "refusing to check out into `link/sub`: `link` is a symbolic link, and mlci never writes through links in the workspace"
+        );
+        assert!(refuse_links_below(&ws, &ws.join("real/sub"), "real/sub").is_ok());
+        assert!(refuse_links_below(&ws, &ws, "").is_ok());
     }
 
     #[test]

@@ -84,7 +84,9 @@ fn add_file<W: Write + io::Seek>(
     buffer: &mut [u8],
 ) -> Result<(), String> {
     let cannot_read = |e: io::Error| format!("cannot read `{}`: {e}", found.source.display());
-    let mut source = File::open(&found.source).map_err(cannot_read)?;
+    // Through the root's capability: a link swapped in since the search is
+    // followed only inside the folder it is in.
+    let mut source = found.dir.open(&found.relative).map_err(cannot_read)?.into_std();
     let metadata = source.metadata().map_err(cannot_read)?;
     let probe_len = PROBE_BYTES.min(buffer.len());
     let sample_len = read_full(&mut source, &mut buffer[..probe_len]).map_err(cannot_read)?;

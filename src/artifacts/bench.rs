@@ -3,7 +3,7 @@
 //! folders beside the file (so on the same disk), timing each, after a
 //! `sync` so that one step's writes are not charged to the next.
 
-use super::{download, upload, DownloadOptions, IfNoFiles, UploadOptions};
+use super::{download, upload, DownloadOptions, DownloadTarget, IfNoFiles, UploadOptions};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -37,11 +37,16 @@ fn upload_and_download_a_large_file() {
         let job = tempfile::tempdir_in(beside).expect("a temporary directory");
         sync();
         let start = Instant::now();
-        let report = upload(store.path(), beside, &options).expect("upload");
+        let report = upload(store.path(), &super::upload_tests::host_source(beside), &options).expect("upload");
         let uploaded = start.elapsed().as_secs_f64();
         sync();
         let start = Instant::now();
-        let got = download(&[store.path().to_path_buf()], job.path(), &fetch).expect("download");
+        let got = download(
+            &[store.path().to_path_buf()],
+            &DownloadTarget::folder(job.path()).expect("a folder"),
+            &fetch,
+        )
+        .expect("download");
         let downloaded = start.elapsed().as_secs_f64();
         let name = file.file_name().expect("a file name");
         assert!(

@@ -6,7 +6,7 @@ use super::extract::extract;
 use super::manifest::{artifacts_dir, list, zip_path, ArtifactInfo};
 use super::name_pattern::NamePattern;
 use super::options::DownloadOptions;
-use super::paths::absolute;
+use cap_std::fs::Dir;
 use std::path::{Path, PathBuf};
 
 /// What a download did.
@@ -20,16 +20,41 @@ pub struct DownloadReport {
     pub destination: PathBuf,
 }
 
+/// Where a download writes: `relative` below the capability `dir` (the
+/// job's workspace, or mlci's staging folder for the container's own
+/// files); the job sees that place as `seen`.
+#[derive(Debug)]
+pub struct DownloadTarget {
+    pub dir: Dir,
+    pub relative: PathBuf,
+    pub seen: PathBuf,
+}
+
+impl DownloadTarget {
+    /// A folder of the user's own (`mlci artifacts get -o DIR`), created
+    /// when missing; not a job's.
+    pub fn folder(path: &Path) -> Result<DownloadTarget, String> {
+        std::fs::create_dir_all(path).map_err(|e| format!("cannot create `{}`: {e}", path.display()))?;
+        let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())
+            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        Ok(DownloadTarget {
+            dir,
+            relative: PathBuf::new(),
+            seen: path.to_path_buf(),
+        })
+    }
+}
+
 /// Downloads from the artifacts of a run: `store_run_dirs` is this run's
 /// store folder first, then (in a rerun) those of the runs whose jobs it
 /// reuses; a name in an earlier folder hides the same name in a later one.
 pub fn download(
     store_run_dirs: &[PathBuf],
-    workspace: &Path,
+    target: &DownloadTarget,
     options: &DownloadOptions,
 ) -> Result<DownloadReport, String> {
     let available = available(store_run_dirs)?;
-    let destination = destination(workspace, &options.path)?;
+    let destination = target.seen.clone();
     let selected: Vec<&(ArtifactInfo, PathBuf)> = match (&options.name, &options.pattern) {
         (Some(name), _) => match available.iter().find(|(a, _)| &a.name == name) {
             Some(found) => vec![found],
@@ -48,11 +73,20 @@ pub fn download(
         destination,
     };
     for (artifact, dir) in selected {
-        let into = match straight {
-            true => report.destination.clone(),
-            false => report.destination.join(&artifact.name),
+        let (into, seen) = match straight {
+            true => (target.relative.clone(), report.destination.clone()),
+            false => (
+                target.relative.join(&artifact.name),
+                report.destination.join(&artifact.name),
+            ),
         };
-        report.files += extract(&zip_path(dir, &artifact.name), &artifact.name, &into)?;
+        report.files += extract(
+            &zip_path(dir, &artifact.name),
+            &artifact.name,
+            &target.dir,
+            &into,
+            &seen,
+        )?;
         report.artifacts.push(artifact.name.clone());
     }
     Ok(report)
@@ -71,19 +105,6 @@ fn available(store_run_dirs: &[PathBuf]) -> Result<Vec<(ArtifactInfo, PathBuf)>,
     }
     available.sort_by(|(a, _), (b, _)| (&a.created, &a.name).cmp(&(&b.created, &b.name)));
     Ok(available)
-}
-
-/// `path` made absolute against the workspace (a leading `~` is HOME, as
-/// download-artifact expands it), with `.` and `..` resolved.
-fn destination(workspace: &Path, path: &str) -> Result<PathBuf, String> {
-    let path = match path.strip_prefix('~') {
-        Some(rest) => match std::env::var("HOME") {
-            Ok(home) => format!("{home}{rest}"),
-            Err(_) => return Err(format!("cannot resolve the download path `{path}`: HOME is not set")),
-        },
-        None => path.to_string(),
-    };
-    absolute(&workspace.join(path))
 }
 
 /// `artifact `x` not found in run 7; artifacts: a, b`.

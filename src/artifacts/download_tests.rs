@@ -3,7 +3,8 @@
 
 use super::manifest::{artifacts_dir, write_manifest, zip_path, ArtifactInfo};
 use super::upload_tests::{options, Fixture};
-use super::{download, DownloadOptions, DownloadReport};
+use super::{download, DownloadOptions, DownloadReport, DownloadTarget};
+use crate::actions::job_paths::{JobPath, JobPaths, Mount};
 use sha2::Digest;
 use std::collections::BTreeMap;
 use std::fs;
@@ -45,8 +46,29 @@ fn by_name(name: &str, path: &str) -> DownloadOptions {
     }
 }
 
+/// Where `options.path` is in a host job whose workspace is `workspace`.
+fn target(workspace: &Path, options: &DownloadOptions) -> DownloadTarget {
+    let mount = Mount {
+        name: "the workspace",
+        seen: workspace.to_path_buf(),
+        host: workspace.to_path_buf(),
+    };
+    match JobPaths::new(mount, Vec::new(), None).resolve("path", &options.path) {
+        Ok(JobPath::Mounted {
+            seen,
+            host_root,
+            relative,
+        }) => DownloadTarget {
+            dir: cap_std::fs::Dir::open_ambient_dir(host_root, cap_std::ambient_authority()).expect("a folder"),
+            relative,
+            seen,
+        },
+        other => panic!("not in the workspace: {other:?}"),
+    }
+}
+
 fn get(fx: &Fixture, into: &Path, options: &DownloadOptions) -> Result<DownloadReport, String> {
-    download(&[fx.run.path().to_path_buf()], into, options)
+    download(&[fx.run.path().to_path_buf()], &target(into, options), options)
 }
 
 #[test]
@@ -191,7 +213,12 @@ fn a_rerun_reads_the_artifacts_of_the_run_it_reuses() {
     new.upload("model", "m/model.pt").expect("upload");
     let dirs = [new.run.path().to_path_buf(), old.run.path().to_path_buf()];
     let job = tempfile::tempdir().expect("a temporary directory");
-    let report = download(&dirs, job.path(), &DownloadOptions::default()).expect("download");
+    let report = download(
+        &dirs,
+        &target(job.path(), &DownloadOptions::default()),
+        &DownloadOptions::default(),
+    )
+    .expect("download");
     assert_eq!(report.artifacts, ["data", "model"]);
     assert_eq!(
         tree(job.path()),
@@ -254,8 +281,12 @@ fn hostile(build: impl FnOnce(&mut ZipWriter<fs::File>)) -> (String, BTreeMap<St
     let run = tempfile::tempdir().expect("a temporary directory");
     plant(run.path(), "evil", build);
     let job = tempfile::tempdir().expect("a temporary directory");
-    let error = download(&[run.path().to_path_buf()], job.path(), &by_name("evil", "in"))
-        .expect_err("a hostile archive is refused");
+    let error = download(
+        &[run.path().to_path_buf()],
+        &target(job.path(), &by_name("evil", "in")),
+        &by_name("evil", "in"),
+    )
+    .expect_err("a hostile archive is refused");
     let written = tree(job.path());
     (error, written, job.path().join("in"))
 }
@@ -340,7 +371,12 @@ fn links_inside_the_archive_are_kept_as_links() {
         file(z, "./a/./b.txt");
     });
     let job = tempfile::tempdir().expect("a temporary directory");
-    let report = download(&[run.path().to_path_buf()], job.path(), &by_name("linked", "")).expect("download");
+    let report = download(
+        &[run.path().to_path_buf()],
+        &target(job.path(), &by_name("linked", "")),
+        &by_name("linked", ""),
+    )
+    .expect("download");
     assert_eq!(report.files, 3);
     assert_eq!(
         tree(job.path()),

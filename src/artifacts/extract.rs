@@ -3,9 +3,16 @@
 //! links that point out or that other entries would pass through. Every
 //! entry is checked before anything is written. Files get the default
 //! permissions, as on GitHub (directories 755, files 644 under umask 022).
+//!
+//! Everything is written below a cap-std directory (the job's workspace or
+//! mlci's staging folder): a link the job planted on the way is followed
+//! only while it stays inside, and one in the place of a file or link the
+//! archive writes is replaced, never written through.
 
+use cap_fs_ext::DirExt;
+use cap_std::fs::{Dir, OpenOptions};
 use std::collections::HashSet;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
 use std::thread;
@@ -29,9 +36,10 @@ struct Planned {
     kind: Kind,
 }
 
-/// Extracts the archive `zip` (artifact `name`) into `destination`;
-/// returns how many files (and links) it wrote.
-pub(super) fn extract(zip: &Path, name: &str, destination: &Path) -> Result<usize, String> {
+/// Extracts the archive `zip` (artifact `name`) into `into` below `dir`;
+/// the job sees that folder as `destination`. Returns how many files (and
+/// links) it wrote.
+pub(super) fn extract(zip: &Path, name: &str, dir: &Dir, into: &Path, destination: &Path) -> Result<usize, String> {
     let file = File::open(zip).map_err(|e| format!("cannot read the artifact `{name}` ({}): {e}", zip.display()))?;
     let mut archive = ZipArchive::new(BufReader::with_capacity(64 * 1024, file)).map_err(|e| {
         format!(
@@ -40,19 +48,28 @@ pub(super) fn extract(zip: &Path, name: &str, destination: &Path) -> Result<usiz
         )
     })?;
     let plan = plan(&mut archive, name, destination)?;
-    fs::create_dir_all(destination).map_err(|e| format!("cannot create `{}`: {e}", destination.display()))?;
+    let into = match into.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => into,
+    };
+    dir.create_dir_all(into)
+        .map_err(|e| format!("cannot create `{}`: {e}", destination.display()))?;
     let mut buffer = vec![0u8; CHUNK];
     let mut files = 0;
     for item in plan {
-        let target = destination.join(&item.path);
+        let target = into.join(&item.path);
         let cannot = |e: &dyn std::fmt::Display| {
             format!("cannot extract `{}` of the artifact `{name}`: {e}", item.path.display())
         };
         match item.kind {
-            Kind::Dir => fs::create_dir_all(&target).map_err(|e| cannot(&e))?,
+            Kind::Dir => dir.create_dir_all(&target).map_err(|e| cannot(&e))?,
             Kind::File => {
-                make_parent(&target).map_err(|e| cannot(&e))?;
-                let mut out = File::create(&target).map_err(|e| cannot(&e))?;
+                make_parent(dir, &target).map_err(|e| cannot(&e))?;
+                remove_non_dir(dir, &target).map_err(|e| cannot(&e))?;
+                let mut out = dir
+                    .open_with(&target, OpenOptions::new().write(true).create_new(true))
+                    .map_err(|e| cannot(&e))?
+                    .into_std();
                 let raw = archive.by_index_raw(item.index).map_err(|e| cannot(&e))?;
                 match (raw.compression(), raw.data_start()) {
                     (CompressionMethod::Stored, Some(start))
@@ -77,11 +94,9 @@ pub(super) fn extract(zip: &Path, name: &str, destination: &Path) -> Result<usiz
                 files += 1;
             }
             Kind::Symlink(link) => {
-                make_parent(&target).map_err(|e| cannot(&e))?;
-                if fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
-                    fs::remove_file(&target).map_err(|e| cannot(&e))?;
-                }
-                std::os::unix::fs::symlink(&link, &target).map_err(|e| cannot(&e))?;
+                make_parent(dir, &target).map_err(|e| cannot(&e))?;
+                remove_non_dir(dir, &target).map_err(|e| cannot(&e))?;
+                dir.symlink_contents(&link, &target).map_err(|e| cannot(&e))?;
                 files += 1;
             }
         }
@@ -246,10 +261,19 @@ fn crc32_of(zip: &Path, start: u64, len: u64) -> io::Result<u32> {
     Ok(hasher.finalize())
 }
 
-fn make_parent(target: &Path) -> io::Result<()> {
+fn make_parent(dir: &Dir, target: &Path) -> io::Result<()> {
     match target.parent() {
-        Some(parent) => fs::create_dir_all(parent),
-        None => Ok(()),
+        Some(parent) if !parent.as_os_str().is_empty() => dir.create_dir_all(parent),
+        _ => Ok(()),
+    }
+}
+
+/// Removes a file or link at `target` (a folder stays: writing over it
+/// fails, as it does on GitHub).
+fn remove_non_dir(dir: &Dir, target: &Path) -> io::Result<()> {
+    match dir.symlink_metadata(target) {
+        Ok(meta) if !meta.is_dir() => dir.remove_file_or_symlink(target),
+        _ => Ok(()),
     }
 }
 

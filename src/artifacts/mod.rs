@@ -12,9 +12,12 @@
 //! The layout follows GitHub exactly (gha-semantics.md §4 in the shared
 //! reference): the root is the least common ancestor of the search paths,
 //! or a single file's folder, so `path: models/` uploaded and downloaded
-//! with `path: models/` gives `models/<files>`. Symbolic links are followed
-//! on upload, as GitHub does, so a link to a folder outside the workspace
-//! uploads that folder's files; mlci's archives never hold links. Files
+//! with `path: models/` gives `models/<files>`. Paths are the job's own
+//! (`/github/workspace/…` in a container; see `actions::job_paths`).
+//! Symbolic links are followed on upload while they stay inside the folder
+//! they are in (the workspace, or the container's folder copied out); a link
+//! that leads out of it is skipped with a warning, never followed to the
+//! host. mlci's archives never hold links. Files
 //! that do not compress are stored, not deflated, and come out of a
 //! download through the kernel's `copy_file_range`.
 //!
@@ -35,11 +38,12 @@ mod pattern;
 mod search;
 mod upload;
 
-pub use download::{download, DownloadReport};
+pub use download::{download, DownloadReport, DownloadTarget};
 pub use manifest::{list, ArtifactInfo};
 pub use name::validate_name;
 pub use options::{DownloadOptions, IfNoFiles, UploadOptions};
-pub use upload::{upload, UploadReport, MAX_RETENTION_DAYS};
+pub use search::{search_roots, Root};
+pub use upload::{upload, UploadReport, UploadSource, MAX_RETENTION_DAYS};
 
 #[cfg(test)]
 mod bench;

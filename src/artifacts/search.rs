@@ -4,44 +4,80 @@
 //! links are followed (a link to a folder outside the workspace brings that
 //! folder's files), broken links are skipped, cycles are cut; hidden names
 //! are skipped unless asked for; folders are never entries.
+//!
+//! Paths are the job's (`/github/workspace/…` in a container); each is read
+//! below one of the [`Root`]s it is in, through cap-std, so a link is
+//! followed only while it stays inside that folder. A link that leads out
+//! is skipped with a warning that names it (docs/decisions.md).
 
 use super::paths::absolute;
 use super::pattern::{could_any_match_below, match_all, names, search_paths, PathPattern, MATCH_FILE};
-use std::fs;
+use cap_std::fs::Dir;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A folder an upload may read: the job sees it at `seen`; `dir` is the
+/// capability on the host (a mounted folder, or mlci's copy of one of the
+/// container's own).
+#[derive(Clone, Debug)]
+pub struct Root {
+    pub seen: PathBuf,
+    pub dir: Arc<Dir>,
+}
 
 /// A file to upload and its path inside the archive (`/`-separated).
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(super) struct Found {
+    /// The path as the job sees it.
     pub source: PathBuf,
     pub entry: String,
+    /// Where to read it: `relative` below `dir`.
+    pub dir: Arc<Dir>,
+    pub relative: PathBuf,
 }
 
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct Search {
-    pub files: Vec<Found>,
-    pub root: PathBuf,
-    pub warnings: Vec<String>,
+/// The search paths of an upload's `path` input: the folders (or files)
+/// the walk starts from, as the job sees them.
+pub fn search_roots(path: &str, workspace: &Path, home: Option<&Path>) -> Result<Vec<PathBuf>, String> {
+    Ok(search_paths(&patterns(path, workspace, home)?))
 }
 
-/// Finds the files of an upload's `path` input.
-pub(super) fn find_files(path: &str, workspace: &Path, include_hidden: bool) -> Result<Search, String> {
-    let workspace = absolute(workspace)?;
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+fn patterns(path: &str, workspace: &Path, home: Option<&Path>) -> Result<Vec<PathPattern>, String> {
     let mut patterns = Vec::new();
     for line in path.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let pattern = PathPattern::parse(line, &workspace, home.as_deref())?;
+        let pattern = PathPattern::parse(line, workspace, home)?;
         let below = pattern.descendants();
         patterns.push(pattern);
         patterns.extend(below);
     }
+    Ok(patterns)
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Search {
+    pub files: Vec<Found>,
+    pub warnings: Vec<String>,
+}
+
+/// Finds the files of an upload's `path` input; `workspace` and `home` are
+/// the job's, and every file is read below one of `roots`.
+pub(super) fn find_files(
+    path: &str,
+    workspace: &Path,
+    home: Option<&Path>,
+    roots: &[Root],
+    include_hidden: bool,
+) -> Result<Search, String> {
+    let workspace = absolute(workspace)?;
+    let patterns = patterns(path, &workspace, home)?;
     let searched = search_paths(&patterns);
     let mut walk = Walk {
         workspace: &workspace,
+        roots,
         patterns: &patterns,
         include_hidden,
         chain: Vec::new(),
@@ -51,17 +87,20 @@ pub(super) fn find_files(path: &str, workspace: &Path, include_hidden: bool) -> 
     for search_path in &searched {
         walk.run(search_path)?;
     }
-    let root = root(&searched, &walk.found);
+    let found_paths: Vec<PathBuf> = walk.found.iter().map(|(path, _, _)| path.clone()).collect();
+    let root = root(&searched, &found_paths);
     let mut files = Vec::with_capacity(walk.found.len());
-    for source in walk.found {
+    for (source, dir, relative) in walk.found {
         files.push(Found {
             entry: entry_name(&source, &root)?,
             source,
+            dir,
+            relative,
         });
     }
     let mut warnings = walk.warnings;
     warnings.extend(case_collisions(&files));
-    Ok(Search { files, root, warnings })
+    Ok(Search { files, warnings })
 }
 
 /// The folder the archive's paths start from: the least common ancestor of
@@ -121,36 +160,75 @@ fn case_collisions(files: &[Found]) -> Vec<String> {
 
 struct Walk<'a> {
     workspace: &'a Path,
+    roots: &'a [Root],
     patterns: &'a [PathPattern],
     include_hidden: bool,
-    /// The real paths of the folders being walked, by depth: a link back
+    /// The folders being walked (device and inode), by depth: a link back
     /// to one of them is a cycle.
-    chain: Vec<PathBuf>,
-    found: Vec<PathBuf>,
+    chain: Vec<(u64, u64)>,
+    found: Vec<(PathBuf, Arc<Dir>, PathBuf)>,
     warnings: Vec<String>,
 }
 
+/// `.` for a root itself: cap-std takes no empty path.
+fn here(path: PathBuf) -> PathBuf {
+    match path.as_os_str().is_empty() {
+        true => PathBuf::from("."),
+        false => path,
+    }
+}
+
 impl Walk<'_> {
+    /// The root `path` is in (the innermost) and the path below it.
+    fn locate(&self, path: &Path) -> Option<(Arc<Dir>, PathBuf)> {
+        let root = self
+            .roots
+            .iter()
+            .filter(|r| path.starts_with(&r.seen))
+            .max_by_key(|r| r.seen.components().count())?;
+        let relative = path.strip_prefix(&root.seen).ok()?.to_path_buf();
+        Some((root.dir.clone(), here(relative)))
+    }
+
     fn run(&mut self, search_path: &Path) -> Result<(), String> {
-        if fs::symlink_metadata(search_path).is_err() {
+        let Some((dir, relative)) = self.locate(search_path) else {
+            return Ok(());
+        };
+        if dir.symlink_metadata(&relative).is_err() {
             return Ok(());
         }
         self.chain.clear();
-        let mut stack = vec![(search_path.to_path_buf(), 1usize)];
-        while let Some((path, level)) = stack.pop() {
+        let mut stack = vec![(search_path.to_path_buf(), 1usize, Some((dir, relative)))];
+        while let Some((path, level, place)) = stack.pop() {
             let names = names(&path);
             let kind = match_all(self.patterns, &names);
             let partial = kind != 0 || could_any_match_below(self.patterns, &names);
             if !partial {
                 continue;
             }
-            let metadata = match fs::metadata(&path) {
-                Ok(metadata) => metadata,
+            let Some((dir, relative)) = place.or_else(|| self.locate(&path)) else {
+                continue;
+            };
+            let (dir, relative, metadata) = match dir.metadata(&relative) {
+                Ok(metadata) => (dir, relative, metadata),
                 // A broken link, or a file removed meanwhile.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(_) if dir.symlink_metadata(&relative).is_ok_and(|m| m.is_symlink()) => {
+                    match self.absolute_link(&dir, &relative) {
+                        Some(found) => found,
+                        None => {
+                            self.warnings.push(format!(
+                                "skipped `{}`: it is a symbolic link that leads out of {}, and mlci never follows those",
+                                path.display(),
+                                self.root_name(&path)
+                            ));
+                            continue;
+                        }
+                    }
+                }
                 Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
             };
-            if metadata.is_dir() && self.is_cycle(&path, level)? {
+            if metadata.is_dir() && self.is_cycle(&metadata, level) {
                 continue;
             }
             // The workspace's own name (a temporary `.tmpXYZ`) never hides
@@ -161,14 +239,18 @@ impl Walk<'_> {
                 continue;
             }
             if metadata.is_dir() {
-                let mut children: Vec<PathBuf> = fs::read_dir(&path)
-                    .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
+                let mut children: Vec<std::ffi::OsString> = dir
+                    .read_dir(&relative)
+                    .and_then(|entries| entries.map(|e| e.map(|e| e.file_name())).collect())
                     .map_err(|e| format!("cannot list the folder `{}`: {e}", path.display()))?;
                 children.sort();
-                stack.extend(children.into_iter().rev().map(|child| (child, level + 1)));
+                stack.extend(children.into_iter().rev().map(|name| {
+                    let place = Some((dir.clone(), relative.join(&name)));
+                    (path.join(&name), level + 1, place)
+                }));
             } else if kind & MATCH_FILE != 0 {
                 if metadata.is_file() {
-                    self.found.push(path);
+                    self.found.push((path, dir, relative));
                 } else {
                     // A FIFO would block the upload; GitHub would hang on it.
                     self.warnings
@@ -179,15 +261,40 @@ impl Walk<'_> {
         Ok(())
     }
 
-    /// Whether the folder `path` at depth `level` is one of the folders
-    /// it is inside (a link cycle); records it in the chain otherwise.
-    fn is_cycle(&mut self, path: &Path, level: usize) -> Result<bool, String> {
-        let real = fs::canonicalize(path).map_err(|e| format!("cannot resolve `{}`: {e}", path.display()))?;
-        self.chain.truncate(level.saturating_sub(1));
-        if self.chain.contains(&real) {
-            return Ok(true);
+    /// A link whose target is an absolute path the job sees inside one of
+    /// the roots (`/github/workspace/data`): where it leads, below that root.
+    fn absolute_link(&self, dir: &Dir, relative: &Path) -> Option<(Arc<Dir>, PathBuf, cap_std::fs::Metadata)> {
+        let target = dir.read_link_contents(relative).ok()?;
+        if !target.is_absolute() {
+            return None;
         }
-        self.chain.push(real);
-        Ok(false)
+        let target = absolute(&target).ok()?;
+        let (dir, relative) = self.locate(&target)?;
+        let metadata = dir.metadata(&relative).ok()?;
+        Some((dir, relative, metadata))
+    }
+
+    /// `the workspace (/github/workspace)`: the folder a link left.
+    fn root_name(&self, path: &Path) -> String {
+        match self.roots.iter().find(|r| path.starts_with(&r.seen)) {
+            Some(root) if self.workspace.starts_with(&root.seen) => {
+                format!("the workspace ({})", self.workspace.display())
+            }
+            Some(root) => format!("`{}`", root.seen.display()),
+            None => "the job's folders".to_string(),
+        }
+    }
+
+    /// Whether the folder `metadata` at depth `level` is one of the folders
+    /// it is inside (a link cycle); records it in the chain otherwise.
+    fn is_cycle(&mut self, metadata: &cap_std::fs::Metadata, level: usize) -> bool {
+        use cap_std::fs::MetadataExt;
+        let folder = (metadata.dev(), metadata.ino());
+        self.chain.truncate(level.saturating_sub(1));
+        if self.chain.contains(&folder) {
+            return true;
+        }
+        self.chain.push(folder);
+        false
     }
 }

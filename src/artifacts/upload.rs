@@ -5,7 +5,7 @@ use super::archive::write_zip;
 use super::manifest::{artifacts_dir, find, write_manifest, zip_path, ArtifactInfo, Lock};
 use super::name::{validate_file_path, validate_name};
 use super::options::{IfNoFiles, UploadOptions};
-use super::search::find_files;
+use super::search::{find_files, Root};
 use chrono::{SecondsFormat, Utc};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,10 +28,43 @@ pub struct UploadReport {
     pub warnings: Vec<String>,
 }
 
-/// Uploads the files of `options.path` (relative to `workspace`) as the
+/// Where an upload reads from: the job's workspace and home folder, as the
+/// job sees them, and the folders its files may be read below.
+#[derive(Clone, Debug)]
+pub struct UploadSource {
+    pub workspace: PathBuf,
+    pub home: Option<PathBuf>,
+    pub roots: Vec<Root>,
+}
+
+impl UploadSource {
+    /// A folder of the user's own, read as a host job's workspace: only
+    /// what is below it.
+    pub fn folder(path: &Path) -> Result<UploadSource, String> {
+        let path = &super::paths::absolute(path)?;
+        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())
+            .map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+        Ok(UploadSource {
+            workspace: path.to_path_buf(),
+            home: None,
+            roots: vec![Root {
+                seen: path.to_path_buf(),
+                dir: std::sync::Arc::new(dir),
+            }],
+        })
+    }
+}
+
+/// Uploads the files of `options.path` (relative to the workspace) as the
 /// artifact `options.name` of the run whose store folder is `store_run_dir`.
-pub fn upload(store_run_dir: &Path, workspace: &Path, options: &UploadOptions) -> Result<UploadReport, String> {
-    let search = find_files(&options.path, workspace, options.include_hidden_files)?;
+pub fn upload(store_run_dir: &Path, source: &UploadSource, options: &UploadOptions) -> Result<UploadReport, String> {
+    let search = find_files(
+        &options.path,
+        &source.workspace,
+        source.home.as_deref(),
+        &source.roots,
+        options.include_hidden_files,
+    )?;
     let mut report = UploadReport {
         name: options.name.clone(),
         files: 0,

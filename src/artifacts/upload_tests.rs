@@ -2,7 +2,7 @@
 //! its entries, how each was compressed, and the manifest recorded.
 
 use super::manifest::{artifacts_dir, list, zip_path};
-use super::{upload, IfNoFiles, UploadOptions, UploadReport, MAX_RETENTION_DAYS};
+use super::{upload, IfNoFiles, Root, UploadOptions, UploadReport, UploadSource, MAX_RETENTION_DAYS};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -34,11 +34,15 @@ impl Fixture {
     }
 
     pub(super) fn upload(&self, name: &str, path: &str) -> Result<UploadReport, String> {
-        upload(self.run.path(), self.workspace.path(), &options(name, path))
+        upload(
+            self.run.path(),
+            &host_source(self.workspace.path()),
+            &options(name, path),
+        )
     }
 
     pub(super) fn upload_with(&self, options: &UploadOptions) -> Result<UploadReport, String> {
-        upload(self.run.path(), self.workspace.path(), options)
+        upload(self.run.path(), &host_source(self.workspace.path()), options)
     }
 
     /// The archive's entries, in order, with how each is compressed.
@@ -407,7 +411,8 @@ fn a_workspace_path_may_be_relative() {
     let cwd = std::env::current_dir().expect("cwd");
     // Relative to the test's working folder; made absolute by upload.
     let relative = pathdiff(fx.workspace.path(), &cwd);
-    let report = upload(fx.run.path(), &relative, &options("rel", "x"));
+    let source = UploadSource::folder(&relative).expect("a folder");
+    let report = upload(fx.run.path(), &source, &options("rel", "x"));
     assert_eq!(report.map(|r| r.files), Ok(1));
 }
 
@@ -417,4 +422,47 @@ fn pathdiff(target: &Path, base: &Path) -> std::path::PathBuf {
     let mut path: std::path::PathBuf = std::iter::repeat_n("..", up).collect();
     path.extend(target.components().skip(1));
     path
+}
+
+/// An upload on the host: the workspace, and the system's temporary
+/// folder (where the tests' other folders are) for absolute paths.
+pub(super) fn host_source(workspace: &Path) -> UploadSource {
+    let root = |path: &Path| Root {
+        seen: path.to_path_buf(),
+        dir: std::sync::Arc::new(
+            cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority()).expect("a folder"),
+        ),
+    };
+    UploadSource {
+        workspace: workspace.to_path_buf(),
+        home: None,
+        roots: vec![root(workspace), root(&std::env::temp_dir())],
+    }
+}
+
+#[test]
+fn a_link_out_of_the_workspace_is_skipped_with_a_warning() {
+    let fx = Fixture::new(&["data/real.txt"]);
+    let host = tempfile::tempdir().expect("a temporary directory");
+    fs::write(host.path().join("hostname"), "the host's secret\n").expect("write");
+    let ws = fx.workspace.path();
+    symlink(host.path().join("hostname"), ws.join("data/absolute")).expect("symlink");
+    symlink(
+        pathdiff(&host.path().join("hostname"), &ws.join("data")),
+        ws.join("data/relative"),
+    )
+    .expect("symlink");
+    let source = UploadSource::folder(ws).expect("a folder");
+
+    let report = upload(fx.run.path(), &source, &options("linked", "data/")).expect("upload");
+
+    assert_eq!(fx.names("linked"), ["real.txt"]);
+    let shown = |name: &str| {
+        format!(
+            "skipped `{}`: it is a symbolic link that leads out of the workspace ({}), and mlci never follows those",
+            ws.join("data").join(name).display(),
+            ws.display()
+        )
+    };
+    assert_eq!(report.warnings, [shown("absolute"), shown("relative")]);
 }

@@ -5,6 +5,7 @@
 //! the group (`setsid`, a double fork) is found at the job's end.
 
 mod leftovers;
+pub(crate) mod copy;
 mod output;
 
 use crate::backend::lines::LineSplitter;
@@ -252,6 +253,20 @@ impl JobEnv for HostJob {
         for &group in &self.groups().running {
             signal_group(group, signal);
         }
+    }
+
+    async fn home(&self) -> Result<String, BackendError> {
+        copy::home()
+    }
+
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
+        let (path, into) = (PathBuf::from(path), into.to_path_buf());
+        copy::blocking(move || copy::copy_out(&path, &into)).await
+    }
+
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
+        let (from, dir) = (from.to_path_buf(), PathBuf::from(dir));
+        copy::blocking(move || copy::copy_in(&from, &dir)).await
     }
 
     async fn remove(&self) -> Result<(), BackendError> {

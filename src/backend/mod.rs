@@ -251,4 +251,19 @@ pub trait JobEnv: Send + Sync {
     /// Removes everything the job created (containers, network, services).
     /// Safe to call more than once.
     async fn remove(&self) -> Result<(), BackendError>;
+
+    /// The home folder of the job's user as steps see it (what `~` means in
+    /// a `with:` path): the container user's, or the host's.
+    async fn home(&self) -> Result<String, BackendError>;
+
+    /// Copies the job's own file or folder `path` (as steps see it, outside
+    /// the mounted folders) into the host folder `into`, as `into/<name>`.
+    /// Links are copied as links, never followed on the host. Ok(false)
+    /// when nothing is at `path`. Docker reads it through the archive API.
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError>;
+
+    /// Copies what is in the host folder `from` into the job's folder `dir`
+    /// (as steps see it; created with its parents when missing), replacing
+    /// files of the same names. Docker writes it through the archive API.
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError>;
 }

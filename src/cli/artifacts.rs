@@ -7,7 +7,7 @@
 //! land outside DIR).
 
 use super::stored::{self, columns, time, StoreArg};
-use crate::artifacts::{download, list, ArtifactInfo, DownloadOptions};
+use crate::artifacts::{download, list, ArtifactInfo, DownloadOptions, DownloadTarget};
 use crate::exit;
 use std::path::{Path, PathBuf};
 
@@ -90,7 +90,14 @@ fn get(dir: &Path, run: i64, name: &str, output: Option<&Path>) -> i32 {
         ..DownloadOptions::default()
     };
     let known = artifacts.iter().find(|a| a.name == name);
-    match download(&[run_dir], &cwd, &options) {
+    let target = match DownloadTarget::folder(&cwd.join(output.unwrap_or(Path::new("")))) {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::FAILURE;
+        }
+    };
+    match download(&[run_dir], &target, &options) {
         Ok(report) => {
             let size = known.map(|a| format!(", {}", size(a.size))).unwrap_or_default();
             let files = if report.files == 1 {

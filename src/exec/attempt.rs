@@ -9,6 +9,7 @@ use super::stages::{run_posts, run_pres};
 use super::step::{run_step, JobState, StepContext};
 use crate::actions::builtins::job_cache_scope;
 use crate::actions::cache::save;
+use crate::actions::job_files::JobFiles;
 use crate::backend::{Backend, JobEnv, JobSpec};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use indexmap::IndexMap;
@@ -186,7 +187,7 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         None => format!("the job has exceeded its maximum execution time of {timeout} minutes (timeout-minutes)"),
     });
     if result == Outcome::Success {
-        save_caches(a, spec, &scope.json("github"), &mut state).await;
+        save_caches(a, env, spec, &scope.json("github"), &mut state).await;
     }
     let outputs = job_outputs(a, &scope, &state);
     AttemptResult {
@@ -224,16 +225,21 @@ fn job_outputs(a: &Attempt<'_>, scope: &Scope, state: &JobState) -> Map<String, 
 
 /// `actions/cache`'s post step: a successful job saves the caches it missed
 /// (a key, once saved, is never overwritten).
-async fn save_caches(a: &Attempt<'_>, spec: &JobSpec, github: &Value, state: &mut JobState) {
-    for options in std::mem::take(&mut state.cache_saves) {
+async fn save_caches(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec, github: &Value, state: &mut JobState) {
+    let saves = std::mem::take(&mut state.cache_saves);
+    if saves.is_empty() {
+        return;
+    }
+    let paths = saves
+        .iter()
+        .flat_map(|options| options.paths.iter().map(String::as_str));
+    let files = JobFiles::of(env, spec, state.env.get("HOME").map(String::as_str), paths).await;
+    for options in saves {
         let cache_scope = job_cache_scope(&a.shared.settings, github);
-        let workspace = spec.workspace.clone();
         let key = options.key.clone();
-        let saved = tokio::task::spawn_blocking(move || save(&cache_scope, &workspace, &options)).await;
-        let message = match saved {
-            Ok(Ok(true)) => format!("cache saved with key {key}"),
-            Ok(Ok(false)) => format!("cache key {key} exists already; not saved again"),
-            Ok(Err(e)) => format!("cache {key} not saved: {e}"),
+        let message = match save(&cache_scope, &files, &options).await {
+            Ok(true) => format!("cache saved with key {key}"),
+            Ok(false) => format!("cache key {key} exists already; not saved again"),
             Err(e) => format!("cache {key} not saved: {e}"),
         };
         a.shared.say(a.key, None, LineKind::Runner, &message);

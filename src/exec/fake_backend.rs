@@ -5,9 +5,11 @@
 //! It records when each
 //! job started and ended so tests can check order and overlap.
 
+use crate::backend::host::copy;
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -130,6 +132,21 @@ impl JobEnv for FakeJob {
         if let Ok(stop) = self.stop.lock() {
             stop.cancel();
         }
+    }
+
+    // The fake job's files are the host's, as on the host backend.
+    async fn home(&self) -> Result<String, BackendError> {
+        copy::home()
+    }
+
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
+        let (path, into) = (PathBuf::from(path), into.to_path_buf());
+        copy::blocking(move || copy::copy_out(&path, &into)).await
+    }
+
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
+        let (from, dir) = (from.to_path_buf(), PathBuf::from(dir));
+        copy::blocking(move || copy::copy_in(&from, &dir)).await
     }
 
     async fn remove(&self) -> Result<(), BackendError> {

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod concurrency;
 pub mod decide;
 pub mod default_env;
+pub mod dir_copy;
 pub mod dispatcher;
 pub mod dotenv;
 pub mod files;

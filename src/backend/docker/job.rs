@@ -119,4 +119,16 @@ impl JobEnv for DockerJob {
     async fn remove(&self) -> Result<(), BackendError> {
         self.remove_all().await
     }
+
+    async fn home(&self) -> Result<String, BackendError> {
+        self.container_home().await
+    }
+
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
+        self.copy_out_of_container(path, into).await
+    }
+
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
+        self.copy_into_container(from, dir).await
+    }
 }

@@ -6,6 +6,7 @@
 //! labelled with the run, job, mlci's pid and host, so that a run can be
 //! removed as a whole and leftovers of a crashed mlci swept.
 
+mod archive;
 mod build;
 mod cleanup;
 mod config;
@@ -26,6 +27,8 @@ mod start;
 mod steps;
 mod stop;
 
+#[cfg(test)]
+mod archive_tests;
 #[cfg(test)]
 mod backend_tests;
 #[cfg(test)]
