@@ -23,4 +23,5 @@ mod runner_daemon;
 mod store;
 mod store_faults;
 mod ui;
+mod ui_daemon;
 mod validate;

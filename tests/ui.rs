@@ -44,7 +44,7 @@ fn mlci(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A repository with `workflow` committed on main.
-fn repository(workflow: &str) -> tempfile::TempDir {
+pub(crate) fn repository(workflow: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
     std::fs::create_dir_all(dir.path().join(".github/workflows")).expect("folders");
     std::fs::write(dir.path().join(".github/workflows/ci.yml"), workflow).expect("workflow");
