@@ -24,4 +24,5 @@ mod store;
 mod store_faults;
 mod ui;
 mod ui_daemon;
+mod ui_ml_example;
 mod validate;

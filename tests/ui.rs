@@ -54,13 +54,13 @@ pub(crate) fn repository(workflow: &str) -> tempfile::TempDir {
 }
 
 /// `mlci ui` on a free port of loopback, stopped when dropped.
-struct Ui {
+pub(crate) struct Ui {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Ui {
-    fn start(dir: &Path) -> Ui {
+    pub(crate) fn start(dir: &Path) -> Ui {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
             .args(["ui", "--listen", "127.0.0.1:0"])
             .current_dir(dir)
@@ -80,7 +80,7 @@ impl Ui {
         Ui { child, url }
     }
 
-    fn get(&self, path: &str) -> crate::support::http::Answer {
+    pub(crate) fn get(&self, path: &str) -> crate::support::http::Answer {
         request("GET", &format!("{}{path}", self.url), None)
     }
 }
