@@ -58,7 +58,11 @@ fn the_daemon_serves_the_runs_and_a_run_page_on_loopback_without_a_token() {
         run.body
     );
     assert_eq!(run.body.matches("<path class=\"edge\"").count(), 1, "prepare → train");
-    let log = request("GET", &format!("{url}/runs/1/log?job=train&leg=0&attempt=1&step=0"), None);
+    let log = request(
+        "GET",
+        &format!("{url}/runs/1/log?job=train&leg=0&attempt=1&step=0"),
+        None,
+    );
     assert!(log.body.contains("<span class=\"t\">training</span>"), "{}", log.body);
     // The API is still there beside the pages.
     let api = request("GET", &format!("{url}/api/runs"), None);
@@ -89,7 +93,10 @@ fn with_a_token_the_daemons_pages_take_it_as_bearer_cookie_or_once_in_the_addres
     shows_the_run(&get("/", &[("Authorization", &bearer)]));
 
     // `?token=` once: a cookie, and a redirect to the same page without it.
-    let once = get(&format!("/runs/1/log?job=train&token={TOKEN}&leg=0&attempt=1&step=0"), &[]);
+    let once = get(
+        &format!("/runs/1/log?job=train&token={TOKEN}&leg=0&attempt=1&step=0"),
+        &[],
+    );
     assert_eq!(once.status, 303);
     assert_eq!(
         once.header("location"),

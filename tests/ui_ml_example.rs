@@ -67,8 +67,14 @@ fn the_ml_examples_run_page_draws_its_graph_and_its_gate_table() {
         browser.texts("table.verdict td:nth-child(5)"),
         ["accuracy >= 0.90", "loss <= 0.25", "accuracy max-drop 0.02"]
     );
-    assert_eq!(browser.texts("table.verdict td:first-child"), ["accuracy", "loss", "accuracy"]);
-    assert_eq!(browser.texts("table.verdict td:nth-child(6) .badge"), ["pass", "pass", "skipped"]);
+    assert_eq!(
+        browser.texts("table.verdict td:first-child"),
+        ["accuracy", "loss", "accuracy"]
+    );
+    assert_eq!(
+        browser.texts("table.verdict td:nth-child(6) .badge"),
+        ["pass", "pass", "skipped"]
+    );
     if let Ok(dir) = std::env::var("MLCI_UI_SCREENSHOTS") {
         browser.screenshot(&Path::new(&dir).join("ml-run.png"));
     }
