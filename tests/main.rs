@@ -28,4 +28,6 @@ mod step_summary;
 mod store;
 mod store_faults;
 mod ui;
+mod ui_daemon;
+mod ui_ml_example;
 mod validate;

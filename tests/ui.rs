@@ -24,6 +24,7 @@ jobs:
           echo "::group::setup"
           printf '\033[1;32mgreen\033[0m\n'
           echo "::endgroup::"
+          echo "after the group"
           echo "## Summary [x](javascript:alert(1))" >> "$GITHUB_STEP_SUMMARY"
   test:
     needs: build
@@ -44,7 +45,7 @@ fn mlci(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A repository with `workflow` committed on main.
-fn repository(workflow: &str) -> tempfile::TempDir {
+pub(crate) fn repository(workflow: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
     std::fs::create_dir_all(dir.path().join(".github/workflows")).expect("folders");
     std::fs::write(dir.path().join(".github/workflows/ci.yml"), workflow).expect("workflow");
@@ -53,13 +54,13 @@ fn repository(workflow: &str) -> tempfile::TempDir {
 }
 
 /// `mlci ui` on a free port of loopback, stopped when dropped.
-struct Ui {
+pub(crate) struct Ui {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Ui {
-    fn start(dir: &Path) -> Ui {
+    pub(crate) fn start(dir: &Path) -> Ui {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
             .args(["ui", "--listen", "127.0.0.1:0"])
             .current_dir(dir)
@@ -79,7 +80,7 @@ impl Ui {
         Ui { child, url }
     }
 
-    fn get(&self, path: &str) -> crate::support::http::Answer {
+    pub(crate) fn get(&self, path: &str) -> crate::support::http::Answer {
         request("GET", &format!("{}{path}", self.url), None)
     }
 }
@@ -133,6 +134,18 @@ fn pages_escape_what_steps_print_and_forbid_inline_scripts() {
         .contains("<span class=\"t\">&lt;script&gt;alert(2)&lt;/script&gt;</span>"));
     assert!(log.body.contains("<span class=\"f2 bo\">green</span>"));
     assert!(log.body.contains("<details class=\"group\"><summary>"));
+    // The group ends at its `::endgroup::` (line 4, whose mark is not shown).
+    assert!(
+        log.body.contains(">green</span></span></div></div></details><div class=\"l\" id=\"L5\"><a class=\"n\" href=\"#L5\">5</a><span class=\"t\">after the group</span></div>"),
+        "{}",
+        log.body
+    );
+    assert!(!log.body.contains("◀") && !log.body.contains("id=\"L4\""));
+    let logs = mlci(repo.path(), &["logs", "1", "build"]);
+    assert_eq!(
+        String::from_utf8_lossy(&logs.stdout),
+        "==> build / <script>alert('step')</script> <==\n<script>alert(2)</script>\n▶ setup\n\u{1b}[1;32mgreen\u{1b}[0m\nafter the group\n"
+    );
     assert!(!log.body.contains("<script>alert"));
     let failing = ui.get("/runs/1/log?job=test&leg=0&attempt=1&step=0");
     assert!(failing.body.contains("<li class=\"l err\"><a href=\"/runs/1/log?job=test&amp;leg=0&amp;attempt=1&amp;step=0&amp;page=0#L1\">line 1</a> Error: tests failed on 3.10</li>"), "{}", failing.body);

@@ -23,6 +23,10 @@ if [ ! -d .git ]; then
   git add -A
   git -c user.name=mlci -c user.email=mlci@example.com commit -qm "ML pipeline example"
 fi
-echo "== running the pipeline in $DIR (then: cd $DIR && mlci ui)"
+echo "== running the pipeline in $DIR"
+status=0
 # shellcheck disable=SC2086
-"$MLCI" run -W .github/workflows/train-gate-deploy.yml ${MLCI_FLAGS:-}
+"$MLCI" run -W .github/workflows/train-gate-deploy.yml ${MLCI_FLAGS:-} || status=$?
+# Said after the run's table, where a new user looks next.
+echo "== see the run in a browser: cd $DIR && $MLCI ui"
+exit "$status"

@@ -10,7 +10,7 @@
 use super::show::find_run;
 use super::stored::{self, StoreArg};
 use crate::exit;
-use crate::store::{LogFile, RunDetail};
+use crate::store::{copy_without_group_ends, LogFile, RunDetail};
 use std::collections::BTreeSet;
 use std::io::Write;
 
@@ -52,8 +52,9 @@ pub fn run(args: Args) -> i32 {
             return code;
         }
         match std::fs::File::open(&file.path) {
-            Ok(mut log) => {
-                if std::io::copy(&mut log, &mut stdout).is_err() {
+            Ok(log) => {
+                // A group's end is a mark for the web view, not a line to print.
+                if copy_without_group_ends(log, &mut stdout).is_err() {
                     return code;
                 }
             }

@@ -16,7 +16,7 @@ use super::logs::{heading, retried_legs, unknown_job};
 use super::show::find_run;
 use super::stored;
 use crate::exit;
-use crate::store::{RunDetail, Status};
+use crate::store::{without_group_ends, RunDetail, Status};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -117,6 +117,8 @@ impl Tail {
                 continue;
             }
             while let Some(lines) = self.read(source, out, &mut chunk)? {
+                // A group's end is a mark for the web view, not a line to print.
+                let lines = without_group_ends(&lines);
                 if !lines.is_empty() {
                     self.head(source, out)?;
                     out.write_all(&lines)?;

@@ -15,6 +15,9 @@
 //!     job.log, job.attempt2.log    the job's own messages (not from a step)
 //! ```
 //!
+//! A log line may carry a mark: a group heading, an annotation, a group's
+//! end (see [`GROUP_END`]).
+//!
 //! [`Store`] opens the database, begins and finishes runs and answers
 //! queries; [`StoreSink`] records a run's events as they happen. Every state
 //! change is committed at once, so a killed mlci loses nothing it reported;
@@ -27,6 +30,7 @@ mod error;
 mod layout;
 mod leg_logs;
 mod location;
+mod log_marks;
 mod process;
 mod queries;
 mod recorder;
@@ -43,6 +47,7 @@ pub use clock::{system_clock, Clock};
 pub(crate) use error::sql;
 pub use error::StoreError;
 pub use location::{default_store_dir, store_dir_for};
+pub use log_marks::{copy_without_group_ends, is_group_end, without_group_ends, GROUP_END, GROUP_HEADING};
 pub(crate) use process::{is_alive, start_time};
 pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
 pub(crate) use schema::connect;

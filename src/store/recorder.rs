@@ -6,6 +6,7 @@ use super::clock::{timestamp, Clock};
 use super::error::StoreError;
 use super::layout::leg_dir;
 use super::leg_logs::LegLogs;
+use super::log_marks::{GROUP_END, GROUP_HEADING};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
@@ -284,7 +285,9 @@ impl Recorder {
         kind: LineKind,
         line: &str,
     ) -> Result<(), String> {
-        let Some(prefix) = prefix(kind) else { return Ok(()) };
+        let prefix = prefix(kind);
+        // An end has no text of its own: the mark is the whole line.
+        let line = if kind == LineKind::EndGroup { "" } else { line };
         let index = match &self.last {
             Some((key, index)) if key == job => *index,
             _ => {
@@ -361,18 +364,18 @@ fn finish(conn: &Connection, run_id: i64, result: Outcome, now: &str) -> Result<
     Ok(())
 }
 
-/// How a line starts in a log file: group headings marked, annotations
-/// named; None for the end of a group, which needs no line.
-fn prefix(kind: LineKind) -> Option<&'static str> {
-    Some(match kind {
+/// How a line starts in a log file: group headings and ends marked,
+/// annotations named (see [`super::log_marks`]).
+fn prefix(kind: LineKind) -> &'static str {
+    match kind {
         LineKind::Output | LineKind::Runner => "",
-        LineKind::Group => "▶ ",
-        LineKind::EndGroup => return None,
+        LineKind::Group => GROUP_HEADING,
+        LineKind::EndGroup => GROUP_END,
         LineKind::Error => "Error: ",
         LineKind::Warning => "Warning: ",
         LineKind::Notice => "Notice: ",
         LineKind::Debug => "Debug: ",
-    })
+    }
 }
 
 /// A step or leg index as SQLite stores it.

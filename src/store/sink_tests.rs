@@ -423,7 +423,7 @@ fn output_goes_to_one_log_per_step_and_attempt() {
             file("runs/1/build-0/0.log", "checked out 0123456\n"),
             file(
                 "runs/1/build-0/1.log",
-                "▶ cargo build\nCompiling mlci v0.1.0\nWarning: unused variable: `x`\n"
+                "▶ cargo build\nCompiling mlci v0.1.0\n◀\nWarning: unused variable: `x`\n"
             ),
             file("runs/1/test-0/0.log", "12 passed\n"),
             file("runs/1/test-0/job.log", "leased GPU 0\n"),

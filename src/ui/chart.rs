@@ -254,15 +254,18 @@ pub fn svg(series: &Series, link: Option<&dyn Fn(i64) -> String>) -> String {
             );
         }
     }
-    let legend_x = W - RIGHT + 6.0;
+    // The legend runs along the top, right of the title: the right margin
+    // is where the thresholds' labels go.
+    let lx = W - RIGHT - 215.0;
+    let ly = TOP - 14.0;
     let _ = write!(
         out,
-        "<g fill=\"#555\"><circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#16a34a\"/><text x=\"{}\" y=\"{}\">passed</text>\
+        "<g fill=\"#555\"><circle cx=\"{}\" cy=\"{ly}\" r=\"4\" fill=\"#16a34a\"/><text x=\"{}\" y=\"{}\">passed</text>\
          <path d=\"M{},{} l8,8 m0,-8 l-8,8\" stroke=\"#dc2626\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">gate failed</text>\
-         <line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#2563eb\" stroke-dasharray=\"2 3\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">baseline</text></g>",
-        legend_x + 4.0, H - 52.0, legend_x + 14.0, H - 48.0,
-        legend_x, H - 40.0, legend_x + 14.0, H - 32.0,
-        legend_x, legend_x + 10.0, H - 20.0, H - 20.0, legend_x + 14.0, H - 16.0,
+         <line x1=\"{}\" x2=\"{}\" y1=\"{ly}\" y2=\"{ly}\" stroke=\"#2563eb\" stroke-dasharray=\"2 3\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">baseline</text></g>",
+        lx + 4.0, lx + 12.0, ly + 4.0,
+        lx + 64.0, ly - 4.0, lx + 76.0, ly + 4.0,
+        lx + 150.0, lx + 160.0, lx + 164.0, ly + 4.0,
     );
     out.push_str("</svg>");
     out

@@ -50,7 +50,13 @@ pub fn svg(jobs: &[JobRow], needs: Option<&Needs>) -> String {
             order.push(job.job.clone());
         }
     }
-    let legs_of = |id: &str| -> Vec<&JobRow> { jobs.iter().filter(|j| j.job == id).collect() };
+    // Legs in matrix order: the store has them in the order they first
+    // reported, which changes from run to run.
+    let legs_of = |id: &str| -> Vec<&JobRow> {
+        let mut legs: Vec<&JobRow> = jobs.iter().filter(|j| j.job == id).collect();
+        legs.sort_by_key(|j| j.leg);
+        legs
+    };
     let depth = depths(&order, needs);
     let mut columns: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
     for id in &order {
@@ -84,9 +90,12 @@ pub fn svg(jobs: &[JobRow], needs: Option<&Needs>) -> String {
                 };
                 let (sx, sy, ex, ey) = (x1 + WIDTH, y1 + h1 / 2, x2, y2 + h2 / 2);
                 let mid = (sx + ex) / 2;
+                // The ends named, so a test (or a reader of the SVG) knows the edge.
                 let _ = write!(
                     out,
-                    "<path class=\"edge\" d=\"M{sx},{sy} C{mid},{sy} {mid},{ey} {ex},{ey}\"/>"
+                    "<path class=\"edge\" data-from=\"{}\" data-to=\"{}\" d=\"M{sx},{sy} C{mid},{sy} {mid},{ey} {ex},{ey}\"/>",
+                    escape(need),
+                    escape(id)
                 );
             }
         }

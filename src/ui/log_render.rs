@@ -1,10 +1,12 @@
 //! A page of log lines as HTML: line numbers that link to themselves,
-//! ANSI colours, `::group::` headings that fold (a group runs to the next
-//! heading: the log file keeps headings, not their ends), and the lines
-//! mlci wrote for `::error::`/`::warning::`/`::notice::` highlighted.
+//! ANSI colours, `::group::` headings that fold (a group runs to its
+//! `::endgroup::`, whose mark in the log is not shown, or to the next
+//! heading), and the lines mlci wrote for `::error::`/`::warning::`/
+//! `::notice::` highlighted.
 
 use super::ansi;
 use super::html::escape;
+use crate::store::{is_group_end, GROUP_HEADING};
 use std::fmt::Write;
 
 /// What a stored line is, from the prefix mlci's store gives it.
@@ -12,6 +14,8 @@ use std::fmt::Write;
 pub enum LineKind {
     Plain,
     Group,
+    /// The mark of an `::endgroup::`: a line of the file, never shown.
+    EndGroup,
     Error,
     Warning,
     Notice,
@@ -19,8 +23,10 @@ pub enum LineKind {
 
 impl LineKind {
     pub fn of(line: &str) -> LineKind {
-        if line.starts_with("▶ ") {
+        if line.starts_with(GROUP_HEADING) {
             LineKind::Group
+        } else if is_group_end(line) {
+            LineKind::EndGroup
         } else if line.starts_with("Error: ") {
             LineKind::Error
         } else if line.starts_with("Warning: ") {
@@ -36,6 +42,7 @@ impl LineKind {
         match self {
             LineKind::Plain => "l",
             LineKind::Group => "l grp",
+            LineKind::EndGroup => "l end",
             LineKind::Error => "l err",
             LineKind::Warning => "l warn",
             LineKind::Notice => "l note",
@@ -43,9 +50,13 @@ impl LineKind {
     }
 }
 
-/// One line: `<div class="l err" id="L12"><a href="#L12">12</a><span>…</span></div>`.
+/// One line: `<div class="l err" id="L12"><a href="#L12">12</a><span>…</span></div>`;
+/// nothing for a group's end (its number is skipped, as the file counts it).
 pub fn line(number: u64, text: &str) -> String {
     let kind = LineKind::of(text);
+    if kind == LineKind::EndGroup {
+        return String::new();
+    }
     format!(
         "<div class=\"{}\" id=\"L{number}\"><a class=\"n\" href=\"#L{number}\">{number}</a><span class=\"t\">{}</span></div>",
         kind.class(),
@@ -53,7 +64,10 @@ pub fn line(number: u64, text: &str) -> String {
     )
 }
 
-/// Lines numbered from `first`, groups folded (open when they hold an error).
+/// Lines numbered from `first`, groups folded (open when they hold an
+/// error). A group ends at its end mark or the next heading (GitHub does
+/// not nest groups); a page that starts inside a group shows those lines
+/// unfolded.
 pub fn lines(first: u64, lines: &[String]) -> String {
     let mut out = String::new();
     let mut in_group = false;
@@ -61,13 +75,19 @@ pub fn lines(first: u64, lines: &[String]) -> String {
     while index < lines.len() {
         let text = &lines[index];
         let number = first + index as u64;
-        if LineKind::of(text) == LineKind::Group {
+        let kind = LineKind::of(text);
+        if kind == LineKind::EndGroup {
+            if in_group {
+                out.push_str("</div></details>");
+                in_group = false;
+            }
+        } else if kind == LineKind::Group {
             if in_group {
                 out.push_str("</div></details>");
             }
             let end = lines[index + 1..]
                 .iter()
-                .position(|l| LineKind::of(l) == LineKind::Group)
+                .position(|l| matches!(LineKind::of(l), LineKind::Group | LineKind::EndGroup))
                 .map_or(lines.len(), |p| index + 1 + p);
             let has_error = lines[index + 1..end]
                 .iter()
@@ -133,5 +153,27 @@ mod tests {
         assert_eq!(html.matches("<details class=\"group\" open>").count(), 1);
         assert!(html.contains("<div class=\"l err\" id=\"L5\">"));
         assert!(html.ends_with("</div></details>"));
+    }
+
+    #[test]
+    fn a_group_ends_at_its_end_mark_which_is_not_shown() {
+        let text: Vec<String> = ["▶ setup", "b", "◀", "after", "◀", "Error: boom"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            lines(1, &text),
+            [
+                "<details class=\"group\"><summary>",
+                "<div class=\"l grp\" id=\"L1\"><a class=\"n\" href=\"#L1\">1</a><span class=\"t\">▶ setup</span></div>",
+                "</summary><div class=\"body\">",
+                "<div class=\"l\" id=\"L2\"><a class=\"n\" href=\"#L2\">2</a><span class=\"t\">b</span></div>",
+                "</div></details>",
+                "<div class=\"l\" id=\"L4\"><a class=\"n\" href=\"#L4\">4</a><span class=\"t\">after</span></div>",
+                "<div class=\"l err\" id=\"L6\"><a class=\"n\" href=\"#L6\">6</a><span class=\"t\">Error: boom</span></div>",
+            ]
+            .concat()
+        );
+        assert_eq!(line(3, "◀"), "");
     }
 }

@@ -83,8 +83,11 @@ fn body(state: &UiState, detail: &RunDetail) -> Result<String, PageError> {
         out.push_str("<h2>Gate</h2>");
         out.push_str(&gate_view::tables(&records, history.as_ref()));
     }
+    // Each job's legs together and in matrix order; jobs as first recorded.
+    let mut legs: Vec<&crate::store::JobRow> = detail.jobs.iter().collect();
+    legs.sort_by_key(|l| (detail.jobs.iter().position(|j| j.job == l.job), l.leg));
     let mut shown = Vec::new();
-    for leg in &detail.jobs {
+    for leg in legs {
         let first_of_job = !shown.contains(&leg.job);
         shown.push(leg.job.clone());
         out.push_str(&job_section(state, detail, leg, first_of_job));

@@ -20,14 +20,20 @@ impl Answer {
 
 /// `method` `url` (`http://host:port/path`) with an optional JSON body.
 pub fn request(method: &str, url: &str, body: Option<&str>) -> Answer {
+    request_with(method, url, &[], body)
+}
+
+/// [`request`] with extra headers (`("Cookie", "a=b")`).
+pub fn request_with(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Answer {
     let rest = url.strip_prefix("http://").expect("an http:// address");
     let (host, path) = rest
         .split_once('/')
         .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let mut stream = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect to {host}: {e}"));
     let body = body.unwrap_or("");
+    let extra: String = headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).expect("send a request");
