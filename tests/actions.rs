@@ -497,3 +497,42 @@ fn validate_checks_inputs_against_the_action_and_pull_fills_the_cache_for_offlin
     let ran = repository(workflow).args(&args(&offline)).run();
     assert!(String::from_utf8_lossy(&ran.stdout).contains("Hello Mona from acme/greet@v1"));
 }
+
+#[test]
+fn cache_restore_and_save_are_built_in_at_any_ref() {
+    // --offline with an empty action cache: a built-in is never resolved.
+    let output = repository(
+        "
+        on: push
+        jobs:
+          save:
+            runs-on: ubuntu-latest
+            steps:
+              - run: mkdir -p data && echo cached > data/x
+              - uses: actions/cache/save@0c45773b623bea8c8e75f6c82b208c3cf94ea4f9
+                with: {path: data, key: k1}
+          restore:
+            needs: save
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/cache/restore@v4
+                id: r
+                with: {path: data, key: k1}
+              - run: echo \"$(cat data/x) hit=${{ steps.r.outputs.cache-hit }} matched=${{ steps.r.outputs.cache-matched-key }}\"
+              - uses: actions/cache/restore@v4
+                with: {path: other, key: nope, fail-on-cache-miss: true}
+        ",
+    )
+    .args(&["run", "--backend", "host", "--offline", "--actions-cache", "no-actions"])
+    .status(1)
+    .run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("[save] cache saved with key k1\n"), "{stdout}");
+    assert!(stdout.contains("[restore]   cached hit=true matched=k1\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "[restore]   Error: Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: nope\n"
+        ),
+        "{stdout}"
+    );
+}

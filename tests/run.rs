@@ -363,14 +363,14 @@ runs:
                   - uses: actions/setup-node@v4
             ",
         )
-        .args(&["run", "--backend", "host"])
+        .args(&["run", "--backend", "host", "--offline", "--actions-cache", "action-cache"])
         .status(1)
         .stdout_contains("[greet]   read from the action's folder\n")
         .stdout_contains("[greet]   hello mlci happy\n")
         .stdout_contains(
-            "[greet]   Error: `uses: actions/setup-node@v4` is not built into mlci, and mlci does not download actions. \
-             Built in: actions/checkout, actions/upload-artifact, actions/download-artifact, actions/setup-python, \
-             actions/cache, mlci/gate, `docker://IMAGE` steps and local composite actions (`uses: ./path/to/action`).",
+            "[greet]   Error: unable to resolve action `actions/setup-node@v4` from https://github.com/actions/setup-node: \
+             mlci runs offline and the action is not in the action cache (action-cache); run `mlci actions pull` \
+             where the source can be reached\n",
         )
         .run();
 }

@@ -4,7 +4,7 @@
 //! workspace directory, which the job's container sees as its workspace.
 
 use crate::actions::builtin_paths::{download_into_job, stage_file, upload_from_job};
-use crate::actions::cache::{restore, CacheOptions, CacheScope, Restored};
+use crate::actions::cache::{restore, save, CacheOptions, CacheScope, Restored};
 use crate::actions::checkout::{checkout, CheckoutOptions};
 use crate::actions::job_files::JobFiles;
 use crate::actions::job_paths::JobPath;
@@ -20,17 +20,18 @@ use crate::report::events::{LineKind, RunEvent};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-/// Names `mlci` runs itself, as listed in the error for any other action.
-pub const BUILT_IN: &str = "actions/checkout, actions/upload-artifact, actions/download-artifact, \
-                            actions/setup-python, actions/cache, mlci/gate";
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Checkout,
     UploadArtifact,
     DownloadArtifact,
     SetupPython,
+    /// `actions/cache`: restore now, save at the end of a successful job.
     Cache,
+    /// `actions/cache/restore`: restore only.
+    CacheRestore,
+    /// `actions/cache/save`: save now.
+    CacheSave,
     Gate,
 }
 
@@ -43,6 +44,8 @@ pub fn builtin(uses: &str) -> Option<Builtin> {
         "actions/download-artifact" => Builtin::DownloadArtifact,
         "actions/setup-python" => Builtin::SetupPython,
         "actions/cache" => Builtin::Cache,
+        "actions/cache/restore" => Builtin::CacheRestore,
+        "actions/cache/save" => Builtin::CacheSave,
         "mlci/gate" => Builtin::Gate,
         _ => return None,
     })
@@ -155,20 +158,49 @@ pub async fn run_builtin(
             outputs.insert("python-version".into(), json!(check.version));
             true
         }
-        Builtin::Cache => {
+        Builtin::Cache | Builtin::CacheRestore => {
             let options = CacheOptions::from_inputs(&with)?;
             let cache_scope = job_cache_scope(settings, &github);
             let files = job_files(cx, state, &with).await;
             let restored = restore(&cache_scope, &files, &options).await?;
-            let (hit, message) = match &restored {
-                Restored::Exact(key) => (true, format!("cache restored from key {key}")),
-                Restored::Partial(key) => (false, format!("cache restored from restore key {key}")),
-                Restored::Miss => (false, format!("cache not found for key {}", options.key)),
+            let (hit, matched, message) = match &restored {
+                Restored::Exact(key) => (true, key.clone(), format!("cache restored from key {key}")),
+                Restored::Partial(key) => (false, key.clone(), format!("cache restored from restore key {key}")),
+                Restored::Miss => (false, String::new(), format!("cache not found for key {}", options.key)),
             };
             say(LineKind::Runner, &message);
             outputs.insert("cache-hit".into(), json!(hit.to_string()));
-            if !hit {
-                state.cache_saves.push(options);
+            let fail_on_miss = with.get("fail-on-cache-miss").is_some_and(|v| v == "true");
+            if which == Builtin::CacheRestore {
+                outputs.insert("cache-primary-key".into(), json!(options.key));
+                outputs.insert("cache-matched-key".into(), json!(matched));
+            } else if !hit {
+                state.cache_saves.push(options.clone());
+            }
+            if fail_on_miss && matched.is_empty() {
+                say(
+                    LineKind::Error,
+                    &format!(
+                        "Failed to restore cache entry. Exiting as fail-on-cache-miss is set. Input key: {}",
+                        options.key
+                    ),
+                );
+            }
+            !(fail_on_miss && matched.is_empty())
+        }
+        Builtin::CacheSave => {
+            let options = CacheOptions::from_inputs(&with)?;
+            let cache_scope = job_cache_scope(settings, &github);
+            let files = job_files(cx, state, &with).await;
+            match save(&cache_scope, &files, &options).await? {
+                true => say(LineKind::Runner, &format!("cache saved with key {}", options.key)),
+                false => say(
+                    LineKind::Warning,
+                    &format!(
+                        "Cache save failed: a cache entry with key {} exists already",
+                        options.key
+                    ),
+                ),
             }
             true
         }

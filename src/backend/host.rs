@@ -4,8 +4,8 @@
 //! and every process of the job carries the job's mark, so that what left
 //! the group (`setsid`, a double fork) is found at the job's end.
 
-mod leftovers;
 pub(crate) mod copy;
+mod leftovers;
 mod output;
 
 use crate::backend::lines::LineSplitter;
