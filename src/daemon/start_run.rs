@@ -131,8 +131,15 @@ impl Daemon {
             .collect();
         let source = ActionSource {
             token,
-            ..ActionSource::default()
+            base: self
+                .config
+                .actions_url
+                .clone()
+                .unwrap_or_else(|| ActionSource::default().base),
+            offline: false,
         };
+        let mut actions = ActionSettings::new(source, self.config.store.join("actions"));
+        actions.published = self.config.published_actions.clone();
         let settings = RunSettings {
             run_id,
             work_dir: Default::default(),
@@ -150,7 +157,7 @@ impl Daemon {
             reused: earlier.as_ref().map(RunDetail::succeeded_jobs).unwrap_or_default(),
             earlier_runs: earlier.as_ref().map(|d| store.rerun_chain(d)).unwrap_or_default(),
             max_job_minutes: self.config.job_timeout.map(|t| t.as_secs_f64() / 60.0),
-            actions: ActionSettings::new(source, self.config.store.join("actions")),
+            actions,
             container_policy: Some(self.config.container_policy(config)),
         };
         let run = Launch {

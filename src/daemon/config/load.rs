@@ -25,6 +25,8 @@ const KEYS: &[&str] = &[
     "shutdown_timeout",
     "job_timeout",
     "limits",
+    "actions_url",
+    "published_actions",
 ];
 pub(super) const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -111,6 +113,10 @@ impl ConfigReader {
             .get("job_timeout")
             .and_then(|n| self.duration(n, "`job_timeout:`", true));
         let limits = self.limits(m.get("limits"));
+        let actions_url = m
+            .get("actions_url")
+            .and_then(|n| self.url(n, "`actions_url:`", &["http", "https", "file"]));
+        let published_actions = m.get("published_actions").map(|n| self.names(n)).unwrap_or_default();
 
         Some(RunnerConfig {
             path,
@@ -128,7 +134,21 @@ impl ConfigReader {
             shutdown_timeout: shutdown_timeout?,
             job_timeout,
             limits,
+            actions_url,
+            published_actions,
         })
+    }
+
+    /// `published_actions:`, a list of action names (`actions/setup-python`).
+    fn names(&mut self, node: &Node) -> Vec<String> {
+        let Some(items) = self.reader.sequence(node, "`published_actions:`") else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| self.reader.non_empty_text(item, "an action name"))
+            .map(|t| t.value.trim().to_string())
+            .collect()
     }
 
     /// The read API must not be open to the network without a token.

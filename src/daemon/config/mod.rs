@@ -68,6 +68,11 @@ pub struct RunnerConfig {
     /// `limits:`: processes and memory of every job container and service
     /// (default: 4096 processes, 90% of the host's memory).
     pub limits: ContainerLimits,
+    /// `actions_url:`: where published actions are fetched from (default
+    /// https://github.com).
+    pub actions_url: Option<String>,
+    /// `published_actions:`: built-in names run as the published action.
+    pub published_actions: Vec<String>,
 }
 
 impl RunnerConfig {

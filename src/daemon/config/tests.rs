@@ -179,6 +179,18 @@ fn defaults_fill_what_is_left_out() {
 }
 
 #[test]
+fn published_actions_come_from_the_configured_url() {
+    let s = Setup::new();
+    assert_eq!(s.load(MINIMAL).unwrap().actions_url, None);
+    let text = format!(
+        "{MINIMAL}actions_url: https://forge.example.com\npublished_actions: [actions/setup-python, actions/cache]\n"
+    );
+    let config = s.load(&text).unwrap();
+    assert_eq!(config.actions_url.as_deref(), Some("https://forge.example.com"));
+    assert_eq!(config.published_actions, ["actions/setup-python", "actions/cache"]);
+}
+
+#[test]
 fn every_mistake_is_reported_at_once() {
     let s = Setup::new();
     let missing = format!(

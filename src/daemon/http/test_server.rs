@@ -104,6 +104,8 @@ pub fn config(store: PathBuf) -> RunnerConfig {
         shutdown_timeout: Duration::from_secs(1),
         job_timeout: None,
         limits: Default::default(),
+        actions_url: None,
+        published_actions: Vec::new(),
     }
 }
 
