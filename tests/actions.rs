@@ -536,3 +536,38 @@ fn cache_restore_and_save_are_built_in_at_any_ref() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_built_in_name_runs_the_published_action_when_asked() {
+    if !docker_ready() {
+        return;
+    }
+    let (actions, cache) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    // A stand-in published under a built-in's name: what runs tells them apart.
+    let setup = Published::new(actions.path(), "actions/setup-python");
+    let sha = setup.commit(&[
+        ("action.yml", "runs:\n  using: node24\n  main: main.js\n", false),
+        (
+            "main.js",
+            "console.log('the published setup-python on ' + process.version)\n",
+            false,
+        ),
+    ]);
+    setup.tag("v5", &sha);
+    let workflow = "
+        on: push
+        jobs:
+          py:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/setup-python@v5
+                with: {python-version: '3.11'}
+        ";
+    let built_in = repository(workflow).args(&args(&run_args(&actions, &cache))).run();
+    assert!(!String::from_utf8_lossy(&built_in.stdout).contains("the published setup-python"));
+    let mut list = run_args(&actions, &cache);
+    list.extend(["--published-action".into(), "actions/setup-python".into()]);
+    let published = repository(workflow).args(&args(&list)).run();
+    let stdout = String::from_utf8_lossy(&published.stdout);
+    assert!(stdout.contains("[py]   the published setup-python on v24."), "{stdout}");
+}
