@@ -161,6 +161,10 @@ pub struct ImageStepSpec {
     pub env: Vec<(String, String)>,
     /// The job's GPU lease.
     pub gpus: GpuAssignment,
+    /// The job container's memory and pids limits, which its step
+    /// containers share (the daemon's `limits:`, or `--memory`).
+    pub memory: Option<i64>,
+    pub pids_limit: Option<i64>,
 }
 
 /// Where step output goes, one line at a time (without its newline).

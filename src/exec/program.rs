@@ -132,6 +132,8 @@ pub async fn run_program(
                 entrypoint: run.entrypoint,
                 env: process_env,
                 gpus: cx.spec.gpus.clone(),
+                memory: cx.spec.container.memory,
+                pids_limit: cx.spec.container.pids_limit,
             };
             supervise(cx, step_deadline, cx.env.run_image(&spec, &mut output)).await
         }

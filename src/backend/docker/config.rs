@@ -132,8 +132,11 @@ pub(super) fn image_step_container(
         host_config: Some(HostConfig {
             binds: Some(binds.to_vec()),
             network_mode: attachment.network_mode.clone(),
-            // A Docker action trains on the job's GPUs like its other steps.
+            // A Docker action trains on the job's GPUs like its other steps,
+            // under the same limits.
             device_requests: device_requests(&step.gpus),
+            memory: step.memory,
+            pids_limit: step.pids_limit,
             ..HostConfig::default()
         }),
         networking_config: endpoint(attachment, None),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::backend::{DeviceMapping as Device, Ulimit};
+use crate::backend::{DeviceMapping as Device, GpuAssignment, Ulimit};
 use bollard::models::PortBinding;
 use std::path::PathBuf;
 
@@ -259,7 +259,9 @@ fn image_step_shares_mounts_and_network() {
         args: vec!["-c".into(), "echo hi".into()],
         entrypoint: Some("sh".into()),
         env: vec![("A".into(), "1".into())],
-        gpus: Default::default(),
+        gpus: GpuAssignment::Devices(vec!["1".into()]),
+        memory: Some(256 << 20),
+        pids_limit: Some(321),
     };
     let binds = job_mounts(Path::new("/w/ws"), Path::new("/w/tmp")).unwrap();
     let attachment = Attachment::for_job(&ContainerConfig::default(), Some("net1"));
@@ -272,6 +274,10 @@ fn image_step_shares_mounts_and_network() {
     let host = body.host_config.unwrap();
     assert_eq!(host.binds, Some(binds));
     assert_eq!(host.network_mode.as_deref(), Some("net1"));
+    // The job's GPUs and limits reach its step containers too.
+    let devices = host.device_requests.unwrap();
+    assert_eq!(devices[0].device_ids, Some(vec!["1".to_string()]));
+    assert_eq!((host.memory, host.pids_limit), (Some(256 << 20), Some(321)));
 
     let no_args = ImageStepSpec {
         image: "alpine:latest".into(),

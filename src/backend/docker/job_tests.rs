@@ -190,7 +190,7 @@ async fn docker_step_writes_into_the_workspace_and_is_removed() {
         ],
         entrypoint: Some("sh".into()),
         env: vec![("FOO".into(), "bar".into())],
-        gpus: Default::default(),
+        ..ImageStepSpec::default()
     };
     let mut lines = Lines::default();
     let code = job.run_image(&spec, &mut lines).await.unwrap();
@@ -223,7 +223,7 @@ async fn terminate_stops_a_docker_step() {
         ],
         entrypoint: Some("sh".into()),
         env: vec![],
-        gpus: Default::default(),
+        ..ImageStepSpec::default()
     };
     struct Ready(Option<tokio::sync::oneshot::Sender<()>>);
     impl crate::backend::LineSink for Ready {
