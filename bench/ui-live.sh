@@ -5,7 +5,7 @@
 # the page's data-follow, as app.js does). Prints the delay from a line's
 # writing to its arrival at a client (median, p95, max over all clients'
 # lines) and the memory of the `mlci ui` process (VmRSS before the clients,
-# the most seen while they follow, and VmHWM).
+# the most seen while they follow, and VmHWM) and its CPU time meanwhile.
 # Usage: bench/ui-live.sh [MLCI] [CLIENTS] [LINES]
 #        (defaults: target/release/mlci, 1 client, 100 lines)
 set -euo pipefail
@@ -33,7 +33,7 @@ UI=$!
 while ! grep -q http "$DIR/ui.out" 2>/dev/null; do sleep 0.05; done
 URL=$(grep -o 'http://[^ ]*' "$DIR/ui.out" | sed 's#/$##')
 python3 - "$URL" "$UI" "$CLIENTS" "$LINES" <<'PY'
-import html, re, statistics, sys, threading, time, urllib.error, urllib.request
+import html, os, re, statistics, sys, threading, time, urllib.error, urllib.request
 
 url, pid, clients, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 page = url + "/runs/1/log?job=live&leg=0&attempt=1&step=0"
@@ -60,6 +60,13 @@ while True:
         sys.exit("the step's log never offered a live feed")
     time.sleep(0.1)
 before = memory("VmRSS")
+
+def cpu_seconds():
+    # utime + stime, fields 14 and 15 of /proc/PID/stat (after the name).
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+cpu_before, started = cpu_seconds(), time.time()
 
 delays = [[] for _ in range(clients)]
 ended = [False] * clients
@@ -93,6 +100,7 @@ while any(t.is_alive() for t in threads):
     peak = max(peak, memory("VmRSS"))
     time.sleep(0.2)
 hwm = memory("VmHWM")
+cpu, followed = cpu_seconds() - cpu_before, time.time() - started
 
 every = sorted(d for client in delays for d in client)
 if not every:
@@ -104,5 +112,6 @@ print(f"delay written -> client: median {statistics.median(every) * 1000:.0f} ms
       f"p95 {p95 * 1000:.0f} ms, max {every[-1] * 1000:.0f} ms, min {every[0] * 1000:.0f} ms ({len(every)} lines)")
 print(f"mlci ui memory: VmRSS {before / 1024:.1f} MiB before the clients, "
       f"at most {peak / 1024:.1f} MiB while they followed; VmHWM {hwm / 1024:.1f} MiB")
+print(f"mlci ui CPU while they followed: {cpu:.2f} s in {followed:.1f} s ({cpu / followed * 100:.0f}% of a core)")
 PY
 wait $RUN || { echo "the run failed:"; cat "$DIR/run.out"; exit 1; }
