@@ -260,13 +260,11 @@ impl JobEnv for HostJob {
     }
 
     async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
-        let (path, into) = (PathBuf::from(path), into.to_path_buf());
-        copy::blocking(move || copy::copy_out(&path, &into)).await
+        copy::copy_out_of_job(path, into).await
     }
 
     async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
-        let (from, dir) = (from.to_path_buf(), PathBuf::from(dir));
-        copy::blocking(move || copy::copy_in(&from, &dir)).await
+        copy::copy_into_job(from, dir).await
     }
 
     async fn remove(&self) -> Result<(), BackendError> {

@@ -9,7 +9,7 @@ use crate::backend::host::copy;
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -140,13 +140,11 @@ impl JobEnv for FakeJob {
     }
 
     async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
-        let (path, into) = (PathBuf::from(path), into.to_path_buf());
-        copy::blocking(move || copy::copy_out(&path, &into)).await
+        copy::copy_out_of_job(path, into).await
     }
 
     async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
-        let (from, dir) = (from.to_path_buf(), PathBuf::from(dir));
-        copy::blocking(move || copy::copy_in(&from, &dir)).await
+        copy::copy_into_job(from, dir).await
     }
 
     async fn remove(&self) -> Result<(), BackendError> {

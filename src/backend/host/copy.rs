@@ -8,7 +8,7 @@ use crate::exec::dir_copy::{copy_tree, Spot};
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn failed(what: &str, path: &Path, e: io::Error) -> BackendError {
     BackendError::Other(format!("failed to {what} {}: {e}", path.display()))
@@ -72,6 +72,18 @@ pub(crate) fn home() -> Result<String, BackendError> {
 }
 
 /// Runs a copy off the async threads: a cache can be gigabytes.
+/// [`copy_out`] off the async threads: the host's `JobEnv::copy_out`.
+pub(crate) async fn copy_out_of_job(path: &str, into: &Path) -> Result<bool, BackendError> {
+    let (path, into) = (PathBuf::from(path), into.to_path_buf());
+    blocking(move || copy_out(&path, &into)).await
+}
+
+/// [`copy_in`] off the async threads: the host's `JobEnv::copy_in`.
+pub(crate) async fn copy_into_job(from: &Path, dir: &str) -> Result<(), BackendError> {
+    let (from, dir) = (from.to_path_buf(), PathBuf::from(dir));
+    blocking(move || copy_in(&from, &dir)).await
+}
+
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, BackendError> + Send + 'static,
 ) -> Result<T, BackendError> {
