@@ -20,6 +20,7 @@ mod run;
 mod run_act;
 mod runner_config;
 mod runner_daemon;
+mod slurm;
 mod store;
 mod store_faults;
 mod ui;

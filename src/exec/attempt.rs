@@ -125,7 +125,11 @@ fn job_minutes(a: &Attempt<'_>, scope: &Scope) -> f64 {
 /// `job_timeout` when that is lower.
 fn timeout_minutes(a: &Attempt<'_>, scope: &Scope) -> f64 {
     let timeout = job_minutes(a, scope);
-    a.shared.settings.max_job_minutes.filter(|max| *max < timeout).unwrap_or(timeout)
+    a.shared
+        .settings
+        .max_job_minutes
+        .filter(|max| *max < timeout)
+        .unwrap_or(timeout)
 }
 
 async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> AttemptResult {
@@ -158,7 +162,10 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         }
     }
     state.env = job_env;
-    let ceiling = shared.settings.max_job_minutes.filter(|max| *max < job_minutes(a, &scope));
+    let ceiling = shared
+        .settings
+        .max_job_minutes
+        .filter(|max| *max < job_minutes(a, &scope));
     let timeout = timeout_minutes(a, &scope);
     let deadline = match crate::model::limits::timeout_duration(timeout) {
         Ok(duration) => Instant::now() + duration,

@@ -60,7 +60,9 @@ pub async fn run(dir: &Path, workspace: &Path, temp: &Path) -> Result<(), AgentE
         for step in new_requests(&dir, &started) {
             started.insert(step);
             let (host, dir, node_env) = (host.clone(), dir.clone(), node_env.clone());
-            running.push(tokio::spawn(async move { run_step(host.as_ref(), &dir, step, &node_env).await }));
+            running.push(tokio::spawn(async move {
+                run_step(host.as_ref(), &dir, step, &node_env).await
+            }));
         }
         for (name, signal) in new_signals(&dir, &signalled) {
             signalled.insert(name);
@@ -104,11 +106,7 @@ fn new_signals(dir: &JobDir, seen: &HashSet<String>) -> Vec<(String, StopSignal)
 
 fn names(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .collect()
-        })
+        .map(|entries| entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
         .unwrap_or_default()
 }
 
@@ -153,9 +151,8 @@ fn node_env(vars: impl Iterator<Item = (String, String)>) -> Vec<(String, String
 /// The step's environment with the node's variables over it; the GPUs are
 /// the job's (Slurm's), named again in `MLCI_GPU_IDS`.
 fn step_env(env: Vec<(String, String)>, node: &[(String, String)]) -> Vec<(String, String)> {
-    let replaced = |name: &str| {
-        name == "MLCI_GPU_IDS" || FROM_THE_NODE.contains(&name) || node.iter().any(|(n, _)| n == name)
-    };
+    let replaced =
+        |name: &str| name == "MLCI_GPU_IDS" || FROM_THE_NODE.contains(&name) || node.iter().any(|(n, _)| n == name);
     let mut env: Vec<(String, String)> = env.into_iter().filter(|(name, _)| !replaced(name)).collect();
     env.extend(node.iter().cloned());
     if let Some((_, ids)) = node.iter().find(|(name, _)| name == "CUDA_VISIBLE_DEVICES") {
@@ -189,7 +186,8 @@ mod tests {
 
     #[test]
     fn the_node_decides_the_gpus_and_slurm_variables() {
-        let node = node_env(pairs(&[("SLURM_JOB_ID", "42"), ("CUDA_VISIBLE_DEVICES", "2,3"), ("HOME", "/n")]).into_iter());
+        let node =
+            node_env(pairs(&[("SLURM_JOB_ID", "42"), ("CUDA_VISIBLE_DEVICES", "2,3"), ("HOME", "/n")]).into_iter());
         assert_eq!(node, pairs(&[("SLURM_JOB_ID", "42"), ("CUDA_VISIBLE_DEVICES", "2,3")]));
         let step = pairs(&[("CUDA_VISIBLE_DEVICES", "0"), ("MLCI_GPU_IDS", "0"), ("CI", "true")]);
         assert_eq!(

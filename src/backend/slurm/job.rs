@@ -158,7 +158,8 @@ impl JobEnv for SlurmJob {
             env: spec.env.clone(),
             working_directory: spec.working_directory.clone(),
         };
-        let json = serde_json::to_vec(&request).map_err(|e| BackendError::Other(format!("failed to encode a step: {e}")))?;
+        let json =
+            serde_json::to_vec(&request).map_err(|e| BackendError::Other(format!("failed to encode a step: {e}")))?;
         write_whole(&self.dir.request(step), &json)
             .map_err(|e| BackendError::Other(format!("failed to hand a step to Slurm job {}: {e}", self.id)))?;
         let mut tail = Tail {
@@ -228,7 +229,10 @@ impl JobEnv for SlurmJob {
         if self.wait_ended(END_WAIT * 3).await {
             Ok(())
         } else {
-            Err(BackendError::Other(format!("Slurm job {} did not end after scancel", self.id)))
+            Err(BackendError::Other(format!(
+                "Slurm job {} did not end after scancel",
+                self.id
+            )))
         }
     }
 }

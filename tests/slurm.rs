@@ -1,0 +1,225 @@
+//! The Slurm backend against a real Slurm cluster on this machine (started
+//! by tests/slurm/setup.sh: one node, four fake GPUs). Each job leg becomes
+//! a Slurm job whose agent runs the steps on the node.
+
+use crate::support::slurm::{slurm_ready, squeue_names};
+use crate::support::Test;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_two_job_workflow_runs_on_slurm_and_passes_outputs_along() {
+    if !slurm_ready() {
+        return;
+    }
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              first:
+                runs-on: ubuntu-latest
+                outputs: {word: "${{ steps.w.outputs.word }}"}
+                steps:
+                  - id: w
+                    run: |
+                      test -n "$SLURM_JOB_ID"
+                      echo "word=from-slurm-$SLURM_JOB_NAME" >> "$GITHUB_OUTPUT"
+              second:
+                needs: first
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "got ${{ needs.first.outputs.word }}"
+            "#,
+        )
+        .args(&["run", "--backend", "slurm"])
+        .stdout_contains("[first] submitting to Slurm\n")
+        .stdout_contains("[second]   got from-slurm-first\n")
+        .stdout_contains("run 1: success")
+        .run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let submitted = stdout.lines().filter(|l| l.contains("submitted as Slurm job ")).count();
+    assert_eq!(submitted, 2, "{stdout}");
+}
+
+#[test]
+fn a_job_asking_for_two_gpus_sees_the_two_slurm_leased() {
+    if !slurm_ready() {
+        return;
+    }
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              gpus_two:
+                runs-on: gpu2
+                steps:
+                  - run: echo "ids=$CUDA_VISIBLE_DEVICES mlci=$MLCI_GPU_IDS"
+            "#,
+        )
+        .args(&["run", "--backend", "slurm", "-P", "gpu2=host,gpus=2"])
+        .run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("[gpus_two]   ids="))
+        .unwrap_or_else(|| panic!("no ids line: {stdout}"));
+    let (cuda, mlci) = line.split_once(" mlci=").expect("both variables");
+    let ids: Vec<u32> = cuda.split(',').map(|id| id.parse().expect("a device index")).collect();
+    assert_eq!(ids.len(), 2, "{line}");
+    assert!(ids.iter().all(|&id| id < 4) && ids[0] != ids[1], "{line}");
+    assert_eq!(mlci, cuda);
+    assert!(stdout.contains(&format!("; running on node ")), "{stdout}");
+    assert!(stdout.contains(&format!(" with GPUs {cuda}\n")), "{stdout}");
+}
+
+/// Three legs of 2 GPUs each on a node with 4: each leg logs its start
+/// (with its devices) and its end, and a running leg stays until it has
+/// seen a leg of its run waiting in Slurm with reason `Resources` (or all
+/// three have started). The log then shows at most two running at once,
+/// on disjoint devices, and the third waiting for resources.
+#[test]
+fn three_legs_of_two_gpus_share_four_two_at_a_time() {
+    if !slurm_ready() {
+        return;
+    }
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          share:
+            runs-on: gpu2
+            strategy: {matrix: {n: [1, 2, 3]}}
+            steps:
+              - run: |
+                  log="$LEGS/log"
+                  flock "$log" sh -c "echo start $SLURM_JOB_ID $CUDA_VISIBLE_DEVICES >> $log"
+                  for _ in $(seq 1 600); do
+                    [ "$(grep -c '^start' "$log")" = 3 ] && break
+                    if squeue -h -t PENDING -o '%j|%r' | grep -q '^share (.)|Resources$'; then
+                      flock "$log" sh -c "echo saw-waiting $SLURM_JOB_ID >> $log"
+                      break
+                    fi
+                    sleep 0.1
+                  done
+                  flock "$log" sh -c "echo end $SLURM_JOB_ID >> $log"
+        "#,
+    );
+    // Outside the test's folder, which is gone once mlci has run.
+    let legs_dir = tempfile::tempdir().unwrap();
+    let legs = legs_dir.path();
+    let legs_env = format!("LEGS={}", legs.display());
+    test.args(&[
+        "run",
+        "--backend",
+        "slurm",
+        "-P",
+        "gpu2=host,gpus=2",
+        "--env",
+        &legs_env,
+    ])
+    .stdout_contains("run 1: success")
+    .run();
+    let log = std::fs::read_to_string(legs.join("log")).unwrap();
+    let mut running: Vec<(String, Vec<String>)> = Vec::new();
+    let mut most = 0;
+    for line in log.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["start", id, devices] => {
+                let devices: Vec<String> = devices.split(',').map(str::to_string).collect();
+                for (other, theirs) in &running {
+                    assert!(
+                        devices.iter().all(|d| !theirs.contains(d)),
+                        "{id} and {other} share GPUs: {log}"
+                    );
+                }
+                running.push((id.to_string(), devices));
+                most = most.max(running.len());
+            }
+            ["end", id] => running.retain(|(other, _)| other != id),
+            ["saw-waiting", _] => {}
+            _ => panic!("unexpected line {line:?} in {log}"),
+        }
+    }
+    assert_eq!(log.lines().filter(|l| l.starts_with("start")).count(), 3, "{log}");
+    assert!(most <= 2, "more than two legs ran at once: {log}");
+    assert!(
+        log.contains("saw-waiting"),
+        "no leg saw another wait for Resources: {log}"
+    );
+}
+
+#[test]
+fn a_job_cancelled_in_slurm_fails_with_slurms_reason() {
+    if !slurm_ready() {
+        return;
+    }
+    Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              cancelled_outside:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: scancel "$SLURM_JOB_ID"; sleep 120
+            "#,
+        )
+        .args(&["run", "--backend", "slurm"])
+        .status(1)
+        .stdout_contains("ended: it was cancelled (CANCELLED; scancel or an administrator)")
+        .run();
+}
+
+#[test]
+fn ctrl_c_leaves_no_slurm_job_behind() {
+    if !slurm_ready() {
+        return;
+    }
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          interrupted:
+            runs-on: ubuntu-latest
+            steps:
+              - run: touch "$GITHUB_WORKSPACE/../../../started"; sleep 600
+        "#,
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm", "--grace-period", "3"])
+        .current_dir(test.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mlci");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while squeue_names("interrupted").is_empty() || !started(test.path()) {
+        assert!(Instant::now() < deadline, "the Slurm job never started its step");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    assert!(status.is_ok_and(|s| s.success()));
+    let output = child.wait_with_output().expect("mlci ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(5), "{stdout}");
+    assert!(stdout.contains("[interrupted] submitted as Slurm job "), "{stdout}");
+    assert_eq!(squeue_names("interrupted"), Vec::<String>::new());
+}
+
+/// Whether the step touched its marker (somewhere under the test's store).
+fn started(root: &std::path::Path) -> bool {
+    let found = Command::new("find")
+        .arg(root)
+        .args(["-name", "started"])
+        .output()
+        .expect("find");
+    !found.stdout.is_empty()
+}
