@@ -22,7 +22,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The example as the only commit on `main` of a new repository.
-fn example_repository() -> tempfile::TempDir {
+pub(crate) fn example_repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temp dir");
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ml-pipeline"),

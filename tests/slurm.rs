@@ -223,3 +223,49 @@ fn started(root: &std::path::Path) -> bool {
         .expect("find");
     !found.stdout.is_empty()
 }
+
+/// The ML example's train → gate → deploy pipeline with every leg a Slurm
+/// job: artifacts cross between jobs through the store, and the gate passes
+/// as it does locally.
+#[test]
+fn the_ml_example_passes_its_gate_on_slurm() {
+    if !slurm_ready() {
+        return;
+    }
+    let repo = crate::ml_example::example_repository();
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args([
+            "run",
+            "-W",
+            ".github/workflows/train-gate-deploy.yml",
+            "--backend",
+            "slurm",
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("run mlci");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let submitted: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("] submitted as Slurm job "))
+        .map(|l| l.split(']').next().unwrap_or_default())
+        .collect();
+    let mut legs = submitted.clone();
+    legs.sort_unstable();
+    assert_eq!(
+        legs,
+        [
+            "[deploy",
+            "[evaluate",
+            "[gate",
+            "[ingest",
+            "[train (lr=0.1)",
+            "[train (lr=0.3)",
+            "[train (lr=0.8)",
+            "[validate",
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains("[deploy] ✓ job success"), "{stdout}");
+}
