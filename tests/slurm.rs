@@ -269,3 +269,44 @@ fn the_ml_example_passes_its_gate_on_slurm() {
     );
     assert!(stdout.contains("[deploy] ✓ job success"), "{stdout}");
 }
+
+/// mlci killed with SIGKILL while a leg runs: its agent sees the heartbeat
+/// stop, stops the step and ends the Slurm job, which then leaves the
+/// queue by itself (in about 30 s) instead of holding its GPUs until its
+/// `--time`.
+#[test]
+fn a_killed_mlci_leaves_no_slurm_job_running() {
+    if !slurm_ready() {
+        return;
+    }
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          orphaned:
+            runs-on: ubuntu-latest
+            steps:
+              - run: touch "$GITHUB_WORKSPACE/../../../started"; sleep 600
+        "#,
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm"])
+        .current_dir(test.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start mlci");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while squeue_names("orphaned").is_empty() || !started(test.path()) {
+        assert!(Instant::now() < deadline, "the Slurm job never started its step");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().expect("SIGKILL mlci");
+    child.wait().expect("mlci ends");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while !squeue_names("orphaned").is_empty() {
+        assert!(Instant::now() < deadline, "the Slurm job outlived mlci: {:?}", squeue_names("orphaned"));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}

@@ -3,7 +3,7 @@
 //! backend, writes its output and exit code back, relays stop signals, and
 //! ends when the controller writes `done`.
 
-use super::protocol::{request_number, write_whole, JobDir, Ready, StepRequest, POLL};
+use super::protocol::{request_number, write_whole, JobDir, Ready, StepRequest, HEARTBEAT_LOST, POLL};
 use crate::backend::host::HostBackend;
 use crate::backend::{Backend, ExecSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use std::collections::HashSet;
@@ -26,6 +26,8 @@ pub enum AgentError {
     },
     #[error("failed to prepare the job on this node: {0}")]
     Start(String),
+    #[error("mlci stopped watching this job (no heartbeat for {} s); its steps were stopped", HEARTBEAT_LOST.as_secs())]
+    Unwatched,
 }
 
 /// Runs the steps handed over in `dir` until the controller is done.
@@ -56,7 +58,13 @@ pub async fn run(dir: &Path, workspace: &Path, temp: &Path) -> Result<(), AgentE
     let mut started: HashSet<u64> = HashSet::new();
     let mut signalled: HashSet<String> = HashSet::new();
     let mut running = Vec::new();
+    let mut heartbeat = Heartbeat::default();
+    let mut unwatched = false;
     while !dir.done().exists() {
+        if heartbeat.lost(&dir) {
+            unwatched = true;
+            break;
+        }
         for step in new_requests(&dir, &started) {
             started.insert(step);
             let (host, dir, node_env) = (host.clone(), dir.clone(), node_env.clone());
@@ -74,7 +82,37 @@ pub async fn run(dir: &Path, workspace: &Path, temp: &Path) -> Result<(), AgentE
     for step in running {
         step.abort();
     }
+    if unwatched {
+        return Err(AgentError::Unwatched);
+    }
     Ok(())
+}
+
+/// The controller's heartbeat as this node sees it: when `alive` last
+/// changed, by this node's clock.
+struct Heartbeat {
+    last: Option<String>,
+    changed: std::time::Instant,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Heartbeat {
+        Heartbeat {
+            last: None,
+            changed: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Heartbeat {
+    fn lost(&mut self, dir: &JobDir) -> bool {
+        let now = std::fs::read_to_string(dir.alive()).ok();
+        if now != self.last {
+            self.last = now;
+            self.changed = std::time::Instant::now();
+        }
+        self.changed.elapsed() > HEARTBEAT_LOST
+    }
 }
 
 /// The step requests not started yet, in order.

@@ -2,7 +2,7 @@
 //! for the agent, and its output file is read back as it grows.
 
 use super::control::{self, ended_reason};
-use super::protocol::{write_whole, JobDir, Ready, StepRequest, POLL};
+use super::protocol::{write_whole, JobDir, Ready, StepRequest, HEARTBEAT, POLL};
 use super::STATE_EVERY;
 use crate::backend::lines::LineSplitter;
 use crate::backend::{BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
@@ -27,10 +27,13 @@ pub struct SlurmJob {
     next_step: AtomicU64,
     next_signal: AtomicU64,
     removed: AtomicBool,
+    /// Raises `alive` while this job is watched.
+    heartbeat: tokio::task::JoinHandle<()>,
 }
 
 impl SlurmJob {
     pub fn new(id: String, dir: JobDir, spec: &JobSpec) -> SlurmJob {
+        let dir_alive = dir.alive();
         SlurmJob {
             id,
             dir,
@@ -40,6 +43,7 @@ impl SlurmJob {
             next_step: AtomicU64::new(0),
             next_signal: AtomicU64::new(0),
             removed: AtomicBool::new(false),
+            heartbeat: tokio::spawn(heartbeat(dir_alive)),
         }
     }
 
@@ -50,6 +54,7 @@ impl SlurmJob {
     /// Cancels the job and waits until Slurm says it ended.
     pub async fn cancel_now(&self) {
         self.removed.store(true, Ordering::SeqCst);
+        self.heartbeat.abort();
         if let Err(e) = control::cancel(&self.id, None).await {
             tracing::warn!(slurm_job = %self.id, "failed to cancel: {e}");
         }
@@ -80,6 +85,18 @@ impl SlurmJob {
             Some(_) => Ok(()),
             None => Err(BackendError::Other(format!("Slurm job {} vanished", self.id))),
         }
+    }
+}
+
+/// Raises the counter in `alive` every [`HEARTBEAT`] until aborted.
+async fn heartbeat(path: PathBuf) {
+    let mut beat: u64 = 0;
+    loop {
+        beat += 1;
+        if let Err(e) = write_whole(&path, beat.to_string().as_bytes()) {
+            tracing::warn!("failed to write the Slurm job's heartbeat {}: {e}", path.display());
+        }
+        tokio::time::sleep(HEARTBEAT).await;
     }
 }
 
@@ -221,6 +238,7 @@ impl JobEnv for SlurmJob {
             return Ok(());
         }
         let _ = write_whole(&self.dir.done(), b"");
+        self.heartbeat.abort();
         if self.wait_ended(END_WAIT).await {
             return Ok(());
         }
@@ -241,6 +259,7 @@ impl Drop for SlurmJob {
     /// A job whose environment was dropped without `remove` (a panic, an
     /// aborted task) must not keep its GPUs: cancel it.
     fn drop(&mut self) {
+        self.heartbeat.abort();
         if !self.removed.load(Ordering::SeqCst) {
             let _ = std::process::Command::new("scancel")
                 .arg(&self.id)

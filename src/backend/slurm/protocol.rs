@@ -8,6 +8,9 @@
 //! - `steps/N.out`: its output, lines as they come;
 //! - `steps/N.exit`: its exit code, written once it ended;
 //! - `signals/K`: `term` or `kill` for the running steps, each read once;
+//! - `alive`: a counter the controller raises every [`HEARTBEAT`]; when it
+//!   stops changing for [`HEARTBEAT_LOST`] (mlci was killed), the agent
+//!   stops the steps and ends the job, so no job keeps its GPUs unwatched;
 //! - `done`: the controller is finished; the agent cleans up and exits.
 //!
 //! Every file the other side waits for is written whole under a temporary
@@ -20,6 +23,13 @@ use std::path::{Path, PathBuf};
 /// How often each side looks at the directory. Polling works on every
 /// shared filesystem (NFS, Lustre), where inotify does not.
 pub const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How often the controller raises `alive`.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long `alive` may stay the same before the agent gives up on the
+/// controller. The agent measures it with its own clock (the counter's
+/// change, not a timestamp), so the nodes' clocks need not agree.
+pub const HEARTBEAT_LOST: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What the agent reports when it starts on the allocated node.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +61,10 @@ impl JobDir {
 
     pub fn ready(&self) -> PathBuf {
         self.root.join("ready")
+    }
+
+    pub fn alive(&self) -> PathBuf {
+        self.root.join("alive")
     }
 
     pub fn done(&self) -> PathBuf {
