@@ -72,7 +72,7 @@ fn a_job_asking_for_two_gpus_sees_the_two_slurm_leased() {
     assert_eq!(ids.len(), 2, "{line}");
     assert!(ids.iter().all(|&id| id < 4) && ids[0] != ids[1], "{line}");
     assert_eq!(mlci, cuda);
-    assert!(stdout.contains(&format!("; running on node ")), "{stdout}");
+    assert!(stdout.contains("; running on node "), "{stdout}");
     assert!(stdout.contains(&format!(" with GPUs {cuda}\n")), "{stdout}");
 }
 
@@ -306,7 +306,11 @@ fn a_killed_mlci_leaves_no_slurm_job_running() {
     child.wait().expect("mlci ends");
     let deadline = Instant::now() + Duration::from_secs(180);
     while !squeue_names("orphaned").is_empty() {
-        assert!(Instant::now() < deadline, "the Slurm job outlived mlci: {:?}", squeue_names("orphaned"));
+        assert!(
+            Instant::now() < deadline,
+            "the Slurm job outlived mlci: {:?}",
+            squeue_names("orphaned")
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
 }
