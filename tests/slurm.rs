@@ -314,3 +314,36 @@ fn a_killed_mlci_leaves_no_slurm_job_running() {
         std::thread::sleep(Duration::from_millis(500));
     }
 }
+
+#[test]
+fn the_partition_is_slurms_and_a_wrong_one_fails_the_leg_with_slurms_word() {
+    if !slurm_ready() {
+        return;
+    }
+    let workflow = r#"
+        on: push
+        jobs:
+          placed:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "partition=$SLURM_JOB_PARTITION"
+        "#;
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["run", "--backend", "slurm", "--slurm-partition", "debug"])
+        .stdout_contains("[placed]   partition=debug\n")
+        .run();
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["run", "--backend", "slurm", "--slurm-partition", "nowhere"])
+        .status(1)
+        .stdout_contains("--partition=nowhere")
+        .stdout_contains("invalid partition")
+        .run();
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["run", "--backend", "host", "--slurm-partition", "debug"])
+        .status(2)
+        .stderr("error: --slurm-partition and --slurm-constraint need --backend slurm\n")
+        .run();
+}

@@ -60,6 +60,12 @@ pub struct Args {
     /// processes) or `slurm` (every job as a Slurm job; see docs/scale-out.md).
     #[arg(long, default_value = "docker", value_parser = ["docker", "host", "slurm"])]
     backend: String,
+    /// With `--backend slurm`: the partition jobs are submitted to.
+    #[arg(long, value_name = "PARTITION")]
+    slurm_partition: Option<String>,
+    /// With `--backend slurm`: the node features jobs need (`--constraint`).
+    #[arg(long, value_name = "FEATURES")]
+    slurm_constraint: Option<String>,
     /// Jobs running at once (default: four per CPU, at least 8; a matrix's
     /// `max-parallel` still bounds its legs).
     #[arg(long)]
@@ -364,12 +370,19 @@ impl RunOne<'_> {
 /// run on Slurm's nodes, with the agent being this same binary.
 fn slurm_backend(args: &Args, cancel: &Cancel) -> Result<Option<Arc<dyn Backend>>, String> {
     if args.backend != "slurm" {
+        if args.slurm_partition.is_some() || args.slurm_constraint.is_some() {
+            return Err("--slurm-partition and --slurm-constraint need --backend slurm".to_string());
+        }
         return Ok(None);
     }
+    let placement = Placement {
+        partition: args.slurm_partition.clone(),
+        constraint: args.slurm_constraint.clone(),
+    };
     let agent = std::env::current_exe().map_err(|e| format!("cannot find the mlci binary for the Slurm agent: {e}"))?;
     Ok(Some(Arc::new(SlurmBackend::new(
         agent,
-        Placement::default(),
+        placement,
         cancel.graceful.clone(),
     ))))
 }

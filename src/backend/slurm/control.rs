@@ -151,15 +151,10 @@ pub async fn state(job_id: &str) -> Result<Option<JobState>, BackendError> {
     }
 }
 
-/// Sends `signal` to the job's processes (`TERM`), or cancels it (`None`).
-pub async fn cancel(job_id: &str, signal: Option<&str>) -> Result<(), BackendError> {
-    let mut args = Vec::new();
-    if let Some(signal) = signal {
-        args.push(format!("--signal={signal}"));
-        args.push("--full".to_string());
-    }
-    args.push(job_id.to_string());
-    tool("scancel", &args).await.map(drop)
+/// Cancels the job: Slurm sends SIGTERM to its processes, waits
+/// `KillWait` seconds, then sends SIGKILL.
+pub async fn cancel(job_id: &str) -> Result<(), BackendError> {
+    tool("scancel", &[job_id.to_string()]).await.map(drop)
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ impl SlurmJob {
     pub async fn cancel_now(&self) {
         self.removed.store(true, Ordering::SeqCst);
         self.heartbeat.abort();
-        if let Err(e) = control::cancel(&self.id, None).await {
+        if let Err(e) = control::cancel(&self.id).await {
             tracing::warn!(slurm_job = %self.id, "failed to cancel: {e}");
         }
         self.wait_ended(END_WAIT * 3).await;
@@ -229,7 +229,7 @@ impl JobEnv for SlurmJob {
         let number = self.next_signal.fetch_add(1, Ordering::SeqCst);
         if let Err(e) = write_whole(&self.dir.signals().join(number.to_string()), word.as_bytes()) {
             tracing::warn!(slurm_job = %self.id, "failed to signal the steps: {e}; cancelling the job");
-            let _ = control::cancel(&self.id, None).await;
+            let _ = control::cancel(&self.id).await;
         }
     }
 
@@ -243,7 +243,7 @@ impl JobEnv for SlurmJob {
             return Ok(());
         }
         // The agent did not end the job: SIGTERM, KillWait, then SIGKILL.
-        control::cancel(&self.id, None).await?;
+        control::cancel(&self.id).await?;
         if self.wait_ended(END_WAIT * 3).await {
             Ok(())
         } else {

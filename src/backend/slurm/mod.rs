@@ -103,15 +103,15 @@ impl SlurmBackend {
     /// Waits for the agent to start on its node, or for the job to end
     /// first (then the error says how Slurm ended it).
     async fn wait_until_ready(&self, job: &SlurmJob) -> Result<Ready, BackendError> {
-        let mut asked = Instant::now() - STATE_EVERY;
+        let mut asked: Option<Instant> = None;
         let mut reason = String::new();
         loop {
             if let Ok(text) = std::fs::read_to_string(job.dir.ready()) {
                 return serde_json::from_str(&text)
                     .map_err(|e| BackendError::Other(format!("the agent's `ready` file is not valid: {e}")));
             }
-            if asked.elapsed() >= STATE_EVERY {
-                asked = Instant::now();
+            if asked.is_none_or(|at| at.elapsed() >= STATE_EVERY) {
+                asked = Some(Instant::now());
                 match control::state(&job.id).await? {
                     Some(state) if state.ended() => return Err(self.ended_early(job, &state)),
                     Some(JobState { state, reason: now }) if now != reason => {
