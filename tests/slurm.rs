@@ -177,6 +177,8 @@ fn a_job_cancelled_in_slurm_fails_with_slurms_reason() {
         .run();
 }
 
+/// Ctrl-C while one leg runs on all 4 GPUs and another waits in Slurm's
+/// queue for 2: both are cancelled and neither is left in `squeue`.
 #[test]
 fn ctrl_c_leaves_no_slurm_job_behind() {
     if !slurm_ready() {
@@ -188,21 +190,29 @@ fn ctrl_c_leaves_no_slurm_job_behind() {
         on: push
         jobs:
           interrupted:
-            runs-on: ubuntu-latest
+            runs-on: gpu4
             steps:
               - run: touch "$GITHUB_WORKSPACE/../../../started"; sleep 600
+          queued_behind:
+            runs-on: gpu2
+            steps:
+              - run: echo never
         "#,
     );
     let child = Command::new(env!("CARGO_BIN_EXE_mlci"))
         .args(["run", "--backend", "slurm", "--grace-period", "3"])
+        .args(["-P", "gpu4=host,gpus=4", "-P", "gpu2=host,gpus=2"])
         .current_dir(test.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start mlci");
     let deadline = Instant::now() + Duration::from_secs(120);
-    while squeue_names("interrupted").is_empty() || !started(test.path()) {
-        assert!(Instant::now() < deadline, "the Slurm job never started its step");
+    while !started(test.path()) || squeue_names("queued_behind") != ["PENDING"] {
+        assert!(
+            Instant::now() < deadline,
+            "the Slurm jobs never got to running and pending"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
@@ -211,7 +221,10 @@ fn ctrl_c_leaves_no_slurm_job_behind() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(5), "{stdout}");
     assert!(stdout.contains("[interrupted] submitted as Slurm job "), "{stdout}");
+    assert!(stdout.contains("\ninterrupted         cancelled "), "{stdout}");
+    assert!(stdout.contains("\nqueued_behind       cancelled "), "{stdout}");
     assert_eq!(squeue_names("interrupted"), Vec::<String>::new());
+    assert_eq!(squeue_names("queued_behind"), Vec::<String>::new());
 }
 
 /// Whether the step touched its marker (somewhere under the test's store).

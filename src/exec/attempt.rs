@@ -91,6 +91,17 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
     }
     let env = match a.backend.start_job(&spec).await {
         Ok(env) => env,
+        // A backend that waits to start (a Slurm job pending) gives up
+        // when the run is cancelled: the leg was cancelled, not failed.
+        Err(e) if a.cancel.is_cancelled() => {
+            remove_dir(&dir);
+            return AttemptResult {
+                result: Outcome::Cancelled,
+                outputs: Map::new(),
+                reason: Some(e.to_string()),
+                attempt: a.number,
+            };
+        }
         Err(e) => {
             remove_dir(&dir);
             return fail(e.to_string());
