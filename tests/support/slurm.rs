@@ -2,9 +2,24 @@
 //! test fails under CI (`CI=true`) and is skipped elsewhere.
 
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+/// The cluster's 4 GPUs are shared: tests that count running and waiting
+/// jobs must not see another test's jobs, so they take turns.
+static CLUSTER: Mutex<()> = Mutex::new(());
+
+/// The cluster for one test at a time, while the guard lives; `None` when
+/// it is not up (outside CI, where that panics instead).
+pub fn slurm_cluster() -> Option<MutexGuard<'static, ()>> {
+    if !slurm_ready() {
+        return None;
+    }
+    // A test that failed while holding it leaves nothing that matters.
+    Some(CLUSTER.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
 
 /// Whether Slurm's node is up; panics under CI when not.
-pub fn slurm_ready() -> bool {
+fn slurm_ready() -> bool {
     let state = Command::new("sinfo")
         .args(["-h", "-o", "%t"])
         .output()
