@@ -24,6 +24,7 @@ mod runner_config;
 mod runner_daemon;
 mod runner_policy;
 mod secret_sinks;
+mod slurm;
 mod step_summary;
 mod store;
 mod store_faults;

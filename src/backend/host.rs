@@ -41,6 +41,10 @@ impl Backend for HostBackend {
         "host"
     }
 
+    fn runs_steps_on_host(&self) -> bool {
+        true
+    }
+
     async fn start_job(&self, spec: &JobSpec) -> Result<Box<dyn JobEnv>, BackendError> {
         if !spec.services.is_empty() {
             return Err(BackendError::Other(format!(

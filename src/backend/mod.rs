@@ -9,6 +9,7 @@ pub mod docker;
 pub mod host;
 pub mod lines;
 pub mod options;
+pub mod slurm;
 
 pub use crate::plan::GpuRequest;
 use async_trait::async_trait;
@@ -39,6 +40,9 @@ pub struct JobSpec {
     pub services: Vec<ServiceSpec>,
     /// The GPUs leased to this job.
     pub gpus: GpuAssignment,
+    /// The job's `timeout-minutes`, for backends whose scheduler enforces
+    /// a limit of its own (Slurm's `--time`).
+    pub time_limit_minutes: Option<u64>,
 }
 
 /// The parts of `docker run` that a job or service container can set,
@@ -211,6 +215,12 @@ pub trait Backend: Send + Sync {
     /// `docker` or `host`, as shown in the log.
     fn name(&self) -> &'static str;
 
+    /// Whether steps run as processes on a machine rather than in a
+    /// container (the host's environment and `node` are theirs).
+    fn runs_steps_on_host(&self) -> bool {
+        false
+    }
+
     /// Starts the job's environment: network, services, job container.
     async fn start_job(&self, spec: &JobSpec) -> Result<Box<dyn JobEnv>, BackendError>;
 }
@@ -222,6 +232,12 @@ pub trait JobEnv: Send + Sync {
 
     /// `RUNNER_TEMP` as steps see it (the spec's `temp` directory).
     fn temp(&self) -> String;
+
+    /// Lines for the job's log once it started (where it runs, the Slurm
+    /// job id).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The `job.container` context: `{id, network}` (empty on the host).
     fn container_context(&self) -> Map<String, Value>;

@@ -28,6 +28,7 @@ mod runner_check;
 mod runner_status;
 mod runs;
 mod show;
+mod slurm_agent;
 mod stored;
 mod ui;
 mod validate;
@@ -84,6 +85,9 @@ enum Command {
     Hook(hook::Args),
     /// Serve the web view of the run store: runs, logs, the job graph, metrics over time.
     Ui(ui::Args),
+    /// Runs a job's steps inside a Slurm job (started by `--backend slurm`).
+    #[command(hide = true)]
+    SlurmAgent(slurm_agent::Args),
 }
 
 pub fn main() -> i32 {
@@ -113,5 +117,6 @@ pub fn main() -> i32 {
         Command::Actions(args) => actions::run(args),
         Command::Hook(args) => hook::run(args),
         Command::Ui(args) => ui::run(args),
+        Command::SlurmAgent(args) => slurm_agent::run(args),
     }
 }

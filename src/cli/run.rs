@@ -9,6 +9,7 @@ use super::{exit, workflows};
 use crate::actions::settings::ActionSettings;
 use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
+use crate::backend::slurm::{Placement, SlurmBackend};
 use crate::backend::Backend;
 use crate::exec::concurrency::ConcurrencyGroups;
 use crate::exec::gpu::{parse_inventory, GpuPool};
@@ -55,9 +56,16 @@ pub struct Args {
     /// Map a runs-on label: LABEL=IMAGE, LABEL=host, or LABEL=IMAGE,gpus=N (repeatable).
     #[arg(short = 'P', long = "platform", value_name = "LABEL=IMAGE")]
     platforms: Vec<String>,
-    /// Where jobs run: `docker` (default) or `host` (every job as host processes).
-    #[arg(long, default_value = "docker", value_parser = ["docker", "host"])]
+    /// Where jobs run: `docker` (default), `host` (every job as host
+    /// processes) or `slurm` (every job as a Slurm job; see docs/scale-out.md).
+    #[arg(long, default_value = "docker", value_parser = ["docker", "host", "slurm"])]
     backend: String,
+    /// With `--backend slurm`: the partition jobs are submitted to.
+    #[arg(long, value_name = "PARTITION")]
+    slurm_partition: Option<String>,
+    /// With `--backend slurm`: the node features jobs need (`--constraint`).
+    #[arg(long, value_name = "FEATURES")]
+    slurm_constraint: Option<String>,
     /// Jobs running at once (default: four per CPU, at least 8; a matrix's
     /// `max-parallel` still bounds its legs).
     #[arg(long)]
@@ -193,7 +201,7 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
         }
     };
     let _ = store.mark_abandoned();
-    let docker = if args.backend == "host" {
+    let docker = if args.backend != "docker" {
         None
     } else {
         match DockerBackend::connect().await {
@@ -205,11 +213,15 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
             Err(e) => return fail(&e.to_string(), exit::BACKEND_UNREACHABLE),
         }
     };
+    let cancel = Cancel::default();
     let backends = Backends {
         docker: docker.clone().map(|d| Arc::new(d) as Arc<dyn Backend>),
-        host: Arc::new(HostBackend::new()),
+        host: match slurm_backend(&args, &cancel) {
+            Ok(Some(slurm)) => slurm,
+            Ok(None) => Arc::new(HostBackend::new()),
+            Err(e) => return fail(&e, exit::USAGE),
+        },
     };
-    let cancel = Cancel::default();
     install_ctrl_c(&cancel);
     let out = Buffered::stdout();
     let mut code = exit::SUCCESS;
@@ -316,7 +328,8 @@ impl RunOne<'_> {
             work_dir: PathBuf::new(),
             max_parallel,
             labels: self.labels.clone(),
-            force_host: args.backend == "host",
+            // Slurm runs every job as host processes on its nodes.
+            force_host: args.backend != "docker",
             secrets: self.secrets.to_vec(),
             grace: Duration::from_secs_f64(args.grace_period.max(0.0)),
             contexts,
@@ -353,6 +366,27 @@ impl RunOne<'_> {
             Err(e) => Err(fail(&error_chain(&e), exit::FAILURE)),
         }
     }
+}
+
+/// With `--backend slurm`, the backend that stands in for the host: jobs
+/// run on Slurm's nodes, with the agent being this same binary.
+fn slurm_backend(args: &Args, cancel: &Cancel) -> Result<Option<Arc<dyn Backend>>, String> {
+    if args.backend != "slurm" {
+        if args.slurm_partition.is_some() || args.slurm_constraint.is_some() {
+            return Err("--slurm-partition and --slurm-constraint need --backend slurm".to_string());
+        }
+        return Ok(None);
+    }
+    let placement = Placement {
+        partition: args.slurm_partition.clone(),
+        constraint: args.slurm_constraint.clone(),
+    };
+    let agent = std::env::current_exe().map_err(|e| format!("cannot find the mlci binary for the Slurm agent: {e}"))?;
+    Ok(Some(Arc::new(SlurmBackend::new(
+        agent,
+        placement,
+        cancel.graceful.clone(),
+    ))))
 }
 
 /// Ctrl-C once: cancel gracefully. Twice: kill at once.

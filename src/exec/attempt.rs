@@ -58,6 +58,7 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
     spec.attempt = a.number;
     spec.workspace = dir.join("workspace");
     spec.temp = dir.join("temp");
+    spec.time_limit_minutes = Some(timeout_minutes(&a, a.scope).ceil().max(1.0) as u64);
     let fail = |reason: String| {
         shared.say(a.key, None, LineKind::Error, &reason);
         AttemptResult {
@@ -83,7 +84,7 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
         attempt: a.number,
         attempts: a.attempts,
         backend: a.backend.name().to_string(),
-        image: (a.backend.name() != "host").then(|| spec.image.clone()),
+        image: (!a.backend.runs_steps_on_host()).then(|| spec.image.clone()),
         gpus: spec.gpus.ids(),
     });
     if a.attempts > 1 {
@@ -92,11 +93,25 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
     }
     let env = match a.backend.start_job(&spec).await {
         Ok(env) => env,
+        // A backend that waits to start (a Slurm job pending) gives up
+        // when the run is cancelled: the leg was cancelled, not failed.
+        Err(e) if a.cancel.is_cancelled() => {
+            remove_dir(&dir);
+            return AttemptResult {
+                result: Outcome::Cancelled,
+                outputs: Map::new(),
+                reason: Some(e.to_string()),
+                attempt: a.number,
+            };
+        }
         Err(e) => {
             remove_dir(&dir);
             return fail(e.to_string());
         }
     };
+    for note in env.notes() {
+        shared.say(a.key, None, LineKind::Runner, &note);
+    }
     let result = run_steps(&a, env.as_ref(), &spec).await;
     if let Err(e) = env.remove().await {
         shared.say(a.key, None, LineKind::Warning, &format!("cleaning up the job: {e}"));
@@ -108,6 +123,26 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
         }
     }
     result
+}
+
+/// The job's `timeout-minutes` (360 when not given).
+fn job_minutes(a: &Attempt<'_>, scope: &Scope) -> f64 {
+    let job = &a.shared.workflow.jobs[a.job_index];
+    job.timeout_minutes
+        .as_ref()
+        .and_then(|t| number(scope, t))
+        .unwrap_or(DEFAULT_JOB_TIMEOUT_MINUTES)
+}
+
+/// The minutes the job may run: its `timeout-minutes`, or the runner's
+/// `job_timeout` when that is lower.
+fn timeout_minutes(a: &Attempt<'_>, scope: &Scope) -> f64 {
+    let timeout = job_minutes(a, scope);
+    a.shared
+        .settings
+        .max_job_minutes
+        .filter(|max| *max < timeout)
+        .unwrap_or(timeout)
 }
 
 async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> AttemptResult {
@@ -126,7 +161,7 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         github.insert("token".into(), json!(token.map_or("", |(_, value)| value.as_str())));
     }
     scope.insert("github", &github);
-    let mut state = JobState::new(spec, a.backend.name() == "host");
+    let mut state = JobState::new(spec, a.backend.runs_steps_on_host());
     // Workflow `env` first, then the job's; each map's values may not refer
     // to each other, so each is evaluated against what came before it.
     let workflow_env = shared.workflow.env.iter().chain(job.env.iter());
@@ -140,13 +175,11 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         }
     }
     state.env = job_env;
-    let timeout = job
-        .timeout_minutes
-        .as_ref()
-        .and_then(|t| number(&scope, t))
-        .unwrap_or(DEFAULT_JOB_TIMEOUT_MINUTES);
-    let ceiling = shared.settings.max_job_minutes.filter(|max| *max < timeout);
-    let timeout = ceiling.unwrap_or(timeout);
+    let ceiling = shared
+        .settings
+        .max_job_minutes
+        .filter(|max| *max < job_minutes(a, &scope));
+    let timeout = timeout_minutes(a, &scope);
     let deadline = match crate::model::limits::timeout_duration(timeout) {
         Ok(duration) => Instant::now() + duration,
         Err(e) => return step_less_failure(a, e.to_string()),

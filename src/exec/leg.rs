@@ -274,6 +274,12 @@ fn prepare(
         spec.image = scope.string(&container.image).map_err(LegError::Expression)?;
         spec.container = container_config(container, scope)?;
     } else if shared.settings.force_host {
+        // A label's GPU profile still applies (`-P gpu=host,gpus=2`).
+        if let Some(LabelTarget::Host { gpus } | LabelTarget::Image { gpus, .. }) =
+            shared.settings.labels.target(&leg.runs_on)
+        {
+            spec.container.gpus = gpus.clone();
+        }
         return on_host(spec);
     } else {
         match shared.settings.labels.target(&leg.runs_on) {

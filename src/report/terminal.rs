@@ -193,6 +193,7 @@ impl EventSink for Terminal {
             } => {
                 let mut text = match image {
                     Some(image) => format!("starting in {image}"),
+                    None if backend == "slurm" => "submitting to Slurm".to_string(),
                     None => format!("starting on the {backend}"),
                 };
                 if *attempts > 1 {

@@ -6,6 +6,7 @@ pub mod daemon;
 pub mod docker;
 pub mod git;
 pub mod http;
+pub mod slurm;
 mod test;
 
 pub use test::{shared, unindent, Test};

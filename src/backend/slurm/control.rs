@@ -1,0 +1,237 @@
+//! Slurm's command-line tools: `sbatch --parsable` submits, `squeue` tells
+//! a job's state and pending reason, `scancel` stops it. Why the tools and
+//! not slurmrestd: docs/decisions.md ("Slurm through its command-line tools").
+
+use crate::backend::{BackendError, GpuAssignment};
+use std::path::Path;
+use tokio::process::Command;
+
+/// Where and how a leg's Slurm job is placed (`-P LABEL=slurm:...` later).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub partition: Option<String>,
+    pub constraint: Option<String>,
+}
+
+/// One submission: what `sbatch` is told.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Submission {
+    pub job_name: String,
+    pub gpus: GpuAssignment,
+    /// `--time`, in minutes.
+    pub time_minutes: Option<u64>,
+    pub placement: Placement,
+}
+
+impl Submission {
+    /// `sbatch`'s options, before the script.
+    pub fn args(&self, dir: &Path, output: &Path) -> Result<Vec<String>, BackendError> {
+        let mut args = vec![
+            "--parsable".to_string(),
+            format!("--job-name={}", self.job_name),
+            format!("--chdir={}", dir.display()),
+            format!("--output={}", output.display()),
+        ];
+        match &self.gpus {
+            GpuAssignment::None => {}
+            GpuAssignment::Count(n) if *n > 0 => args.push(format!("--gres=gpu:{n}")),
+            GpuAssignment::Count(_) => {
+                return Err(BackendError::Other(
+                    "`--gpus all` has no meaning on Slurm: ask for a number of GPUs (`--gpus 2`)".to_string(),
+                ))
+            }
+            GpuAssignment::Devices(ids) => {
+                return Err(BackendError::Other(format!(
+                    "GPUs {} were named, but Slurm chooses the devices: ask for a number of GPUs (`--gpus {}`)",
+                    ids.join(","),
+                    ids.len()
+                )))
+            }
+        }
+        if let Some(minutes) = self.time_minutes {
+            args.push(format!("--time={minutes}"));
+        }
+        if let Some(partition) = &self.placement.partition {
+            args.push(format!("--partition={partition}"));
+        }
+        if let Some(constraint) = &self.placement.constraint {
+            args.push(format!("--constraint={constraint}"));
+        }
+        Ok(args)
+    }
+}
+
+/// The job id in `sbatch --parsable`'s answer: `42` or `42;cluster`.
+pub fn parse_job_id(stdout: &str) -> Option<String> {
+    let id = stdout.trim().split(';').next()?.trim();
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_string())
+}
+
+/// A job's state as `squeue` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobState {
+    /// `PENDING`, `RUNNING`, `COMPLETED`, `TIMEOUT`, …
+    pub state: String,
+    /// Why it waits or ended (`Resources`, `Priority`, `None`).
+    pub reason: String,
+}
+
+impl JobState {
+    /// Whether the job will not run (any more).
+    pub fn ended(&self) -> bool {
+        !matches!(
+            self.state.as_str(),
+            "PENDING" | "RUNNING" | "CONFIGURING" | "COMPLETING" | "SUSPENDED" | "REQUEUED" | "RESIZING" | "SIGNALING"
+        )
+    }
+}
+
+/// `squeue -o '%T|%r'` output → state.
+pub fn parse_state(stdout: &str) -> Option<JobState> {
+    let line = stdout.lines().find(|l| !l.trim().is_empty())?;
+    let (state, reason) = line.trim().split_once('|')?;
+    Some(JobState {
+        state: state.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+/// What a job that ended before its steps did tells the user.
+pub fn ended_reason(job_id: &str, state: &JobState) -> String {
+    let what = match state.state.as_str() {
+        "TIMEOUT" => "it reached its time limit (--time, from timeout-minutes)",
+        "NODE_FAIL" => "its node failed (NODE_FAIL)",
+        "PREEMPTED" => "it was preempted (PREEMPTED)",
+        "CANCELLED" => "it was cancelled (CANCELLED; scancel or an administrator)",
+        "OUT_OF_MEMORY" => "it ran out of memory (OUT_OF_MEMORY)",
+        "BOOT_FAIL" => "its node failed to boot (BOOT_FAIL)",
+        "DEADLINE" => "it missed its deadline (DEADLINE)",
+        "FAILED" => "its batch script failed (FAILED)",
+        "COMPLETED" => "the agent exited before the job's steps were done (COMPLETED)",
+        other => return format!("Slurm job {job_id} ended: {other}"),
+    };
+    format!("Slurm job {job_id} ended: {what}")
+}
+
+/// Runs a Slurm tool to its end; its stdout, or an error naming it.
+pub async fn tool(program: &str, args: &[String]) -> Result<String, BackendError> {
+    let output = Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| BackendError::Other(format!("failed to run `{program}` (is Slurm installed here?): {e}")))?;
+    if !output.status.success() {
+        return Err(BackendError::Other(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Submits `script`; the job id.
+pub async fn submit(submission: &Submission, dir: &Path, output: &Path, script: &Path) -> Result<String, BackendError> {
+    let mut args = submission.args(dir, output)?;
+    args.push(script.display().to_string());
+    let stdout = tool("sbatch", &args).await?;
+    parse_job_id(&stdout)
+        .ok_or_else(|| BackendError::Other(format!("sbatch answered `{}`, not a job id", stdout.trim())))
+}
+
+/// The job's state; `None` once Slurm has forgotten it.
+pub async fn state(job_id: &str) -> Result<Option<JobState>, BackendError> {
+    let args = ["-h", "--states=all", "-j", job_id, "-o", "%T|%r"].map(String::from);
+    match tool("squeue", &args).await {
+        Ok(stdout) => Ok(parse_state(&stdout)),
+        // squeue refuses ids it no longer knows.
+        Err(BackendError::Other(message)) if message.contains("Invalid job id") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Cancels the job: Slurm sends SIGTERM to its processes, waits
+/// `KillWait` seconds, then sends SIGKILL.
+pub async fn cancel(job_id: &str) -> Result<(), BackendError> {
+    tool("scancel", &[job_id.to_string()]).await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn args(submission: &Submission) -> Result<Vec<String>, BackendError> {
+        submission.args(&PathBuf::from("/s/j"), &PathBuf::from("/s/j/slurm.out"))
+    }
+
+    #[test]
+    fn a_gpu_leg_asks_for_gres_time_and_its_name() {
+        let submission = Submission {
+            job_name: "train (lr=0.1)".to_string(),
+            gpus: GpuAssignment::Count(2),
+            time_minutes: Some(31),
+            placement: Placement {
+                partition: Some("gpu".to_string()),
+                constraint: Some("a100".to_string()),
+            },
+        };
+        assert_eq!(
+            args(&submission).unwrap(),
+            [
+                "--parsable",
+                "--job-name=train (lr=0.1)",
+                "--chdir=/s/j",
+                "--output=/s/j/slurm.out",
+                "--gres=gpu:2",
+                "--time=31",
+                "--partition=gpu",
+                "--constraint=a100",
+            ]
+        );
+    }
+
+    #[test]
+    fn named_devices_and_all_gpus_are_refused_with_what_to_write() {
+        let all = Submission {
+            gpus: GpuAssignment::Count(-1),
+            ..Submission::default()
+        };
+        assert!(args(&all).unwrap_err().to_string().contains("ask for a number of GPUs"));
+        let named = Submission {
+            gpus: GpuAssignment::Devices(vec!["0".into(), "1".into()]),
+            ..Submission::default()
+        };
+        assert_eq!(
+            args(&named).unwrap_err().to_string(),
+            "GPUs 0,1 were named, but Slurm chooses the devices: ask for a number of GPUs (`--gpus 2`)"
+        );
+    }
+
+    #[test]
+    fn job_ids_come_from_parsable_output() {
+        assert_eq!(parse_job_id("42\n").as_deref(), Some("42"));
+        assert_eq!(parse_job_id("42;cluster\n").as_deref(), Some("42"));
+        assert_eq!(parse_job_id("Submitted batch job 42"), None);
+        assert_eq!(parse_job_id(""), None);
+    }
+
+    #[test]
+    fn states_and_reasons() {
+        let pending = parse_state("PENDING|Resources\n").unwrap();
+        assert_eq!(pending.reason, "Resources");
+        assert!(!pending.ended());
+        let timeout = parse_state("TIMEOUT|TimeLimit").unwrap();
+        assert!(timeout.ended());
+        assert_eq!(
+            ended_reason("42", &timeout),
+            "Slurm job 42 ended: it reached its time limit (--time, from timeout-minutes)"
+        );
+        assert_eq!(
+            ended_reason("7", &parse_state("NODE_FAIL|None").unwrap()),
+            "Slurm job 7 ended: its node failed (NODE_FAIL)"
+        );
+        assert_eq!(parse_state(""), None);
+    }
+}

@@ -1,0 +1,157 @@
+//! The Slurm backend: each job leg becomes one Slurm job. The job runs
+//! `mlci slurm-agent DIR` on the node Slurm allocates; the agent runs the
+//! steps this process hands it through DIR with the host backend, so steps
+//! keep mlci's own step engine (file commands, masking, timeouts) and see
+//! the GPUs Slurm leased (`CUDA_VISIBLE_DEVICES`, `MLCI_GPU_IDS`).
+
+pub mod agent;
+mod control;
+mod job;
+pub mod protocol;
+
+pub use control::Placement;
+
+use crate::backend::{Backend, BackendError, JobEnv, JobSpec};
+use async_trait::async_trait;
+use control::{JobState, Submission};
+use job::SlurmJob;
+use protocol::{JobDir, Ready, POLL};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// How often Slurm is asked about a job while mlci waits on it (each ask
+/// is a call to slurmctld, which a busy cluster feels).
+const STATE_EVERY: Duration = Duration::from_secs(2);
+
+/// Submits job legs to Slurm.
+#[derive(Clone, Debug)]
+pub struct SlurmBackend {
+    /// The `mlci` binary the agent runs as: it must be at this path on the
+    /// nodes too (a shared filesystem, or the same install everywhere).
+    agent: PathBuf,
+    placement: Placement,
+    /// Cancelling stops waiting for a job that Slurm has not started yet.
+    cancel: CancellationToken,
+}
+
+impl SlurmBackend {
+    pub fn new(agent: PathBuf, placement: Placement, cancel: CancellationToken) -> SlurmBackend {
+        SlurmBackend {
+            agent,
+            placement,
+            cancel,
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for SlurmBackend {
+    fn name(&self) -> &'static str {
+        "slurm"
+    }
+
+    fn runs_steps_on_host(&self) -> bool {
+        true
+    }
+
+    async fn start_job(&self, spec: &JobSpec) -> Result<Box<dyn JobEnv>, BackendError> {
+        if !spec.services.is_empty() {
+            return Err(BackendError::Other(format!(
+                "job `{}` has services; services need the docker backend",
+                spec.leg_name
+            )));
+        }
+        // The attempt's folder is in the store, which the nodes must share.
+        let root = spec.workspace.parent().unwrap_or(&spec.workspace).join("slurm");
+        let dir = JobDir::new(root);
+        let failed = |what: &str, e: std::io::Error| BackendError::Other(format!("failed to {what}: {e}"));
+        dir.create().map_err(|e| failed("create the Slurm job's folder", e))?;
+        let script = format!(
+            "#!/bin/sh\n# Written by mlci: the agent runs this leg's steps on the node.\nexec '{}' slurm-agent '{}' --workspace '{}' --temp '{}'\n",
+            self.agent.display(),
+            dir.root.display(),
+            spec.workspace.display(),
+            spec.temp.display(),
+        );
+        std::fs::write(dir.script(), script).map_err(|e| failed("write the Slurm batch script", e))?;
+        let submission = Submission {
+            job_name: spec.leg_name.clone(),
+            gpus: spec.gpus.clone(),
+            // A minute over timeout-minutes: mlci's own timeout ends the
+            // steps first (with its message) and the post steps still run.
+            time_minutes: spec.time_limit_minutes.map(|m| m.saturating_add(1)),
+            placement: self.placement.clone(),
+        };
+        let id = control::submit(&submission, &dir.root, &dir.slurm_output(), &dir.script()).await?;
+        tracing::info!(slurm_job = %id, leg = %spec.leg_name, "submitted as Slurm job {id}");
+        let mut job = SlurmJob::new(id, dir, spec);
+        match self.wait_until_ready(&job).await {
+            Ok(ready) => {
+                job.started(ready);
+                Ok(Box::new(job))
+            }
+            Err(e) => {
+                job.cancel_now().await;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl SlurmBackend {
+    /// Waits for the agent to start on its node, or for the job to end
+    /// first (then the error says how Slurm ended it).
+    async fn wait_until_ready(&self, job: &SlurmJob) -> Result<Ready, BackendError> {
+        let mut asked: Option<Instant> = None;
+        let mut reason = String::new();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(job.dir.ready()) {
+                return serde_json::from_str(&text)
+                    .map_err(|e| BackendError::Other(format!("the agent's `ready` file is not valid: {e}")));
+            }
+            if asked.is_none_or(|at| at.elapsed() >= STATE_EVERY) {
+                asked = Some(Instant::now());
+                match control::state(&job.id).await? {
+                    Some(state) if state.ended() => return Err(self.ended_early(job, &state)),
+                    Some(JobState { state, reason: now }) if now != reason => {
+                        tracing::info!(slurm_job = %job.id, %state, reason = %now, "waiting for Slurm");
+                        reason = now;
+                    }
+                    Some(_) => {}
+                    None => {
+                        return Err(BackendError::Other(format!(
+                            "Slurm job {} vanished before it started",
+                            job.id
+                        )))
+                    }
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                () = self.cancel.cancelled() => {
+                    return Err(BackendError::Other(format!(
+                        "cancelled while Slurm job {} waited to start",
+                        job.id
+                    )))
+                }
+            }
+        }
+    }
+
+    fn ended_early(&self, job: &SlurmJob, state: &JobState) -> BackendError {
+        let mut message = control::ended_reason(&job.id, state);
+        // What the batch script printed says why the agent did not start.
+        if let Ok(output) = std::fs::read_to_string(job.dir.slurm_output()) {
+            let tail: Vec<&str> = output.lines().rev().take(5).collect();
+            if !tail.is_empty() {
+                message.push_str("; its output ends with:");
+                for line in tail.into_iter().rev() {
+                    message.push_str("\n  ");
+                    message.push_str(line);
+                }
+            }
+        }
+        BackendError::Other(message)
+    }
+}
