@@ -259,18 +259,6 @@ impl JobEnv for HostJob {
         }
     }
 
-    async fn home(&self) -> Result<String, BackendError> {
-        copy::home()
-    }
-
-    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
-        copy::copy_out_of_job(path, into).await
-    }
-
-    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
-        copy::copy_into_job(from, dir).await
-    }
-
     async fn remove(&self) -> Result<(), BackendError> {
         {
             let mut groups = self.groups();

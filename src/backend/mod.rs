@@ -273,17 +273,24 @@ pub trait JobEnv: Send + Sync {
     async fn remove(&self) -> Result<(), BackendError>;
 
     /// The home folder of the job's user as steps see it (what `~` means in
-    /// a `with:` path): the container user's, or the host's.
-    async fn home(&self) -> Result<String, BackendError>;
+    /// a `with:` path): the container user's, or (by default, for the
+    /// backends whose steps see this machine's files) the host's.
+    async fn home(&self) -> Result<String, BackendError> {
+        host::copy::home()
+    }
 
     /// Copies the job's own file or folder `path` (as steps see it, outside
     /// the mounted folders) into the host folder `into`, as `into/<name>`.
     /// Links are copied as links, never followed on the host. Ok(false)
     /// when nothing is at `path`. Docker reads it through the archive API.
-    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError>;
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
+        host::copy::copy_out_of_job(path, into).await
+    }
 
     /// Copies what is in the host folder `from` into the job's folder `dir`
     /// (as steps see it; created with its parents when missing), replacing
     /// files of the same names. Docker writes it through the archive API.
-    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError>;
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
+        host::copy::copy_into_job(from, dir).await
+    }
 }

@@ -5,11 +5,9 @@
 //! It records when each
 //! job started and ended so tests can check order and overlap.
 
-use crate::backend::host::copy;
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -132,19 +130,6 @@ impl JobEnv for FakeJob {
         if let Ok(stop) = self.stop.lock() {
             stop.cancel();
         }
-    }
-
-    // The fake job's files are the host's, as on the host backend.
-    async fn home(&self) -> Result<String, BackendError> {
-        copy::home()
-    }
-
-    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
-        copy::copy_out_of_job(path, into).await
-    }
-
-    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
-        copy::copy_into_job(from, dir).await
     }
 
     async fn remove(&self) -> Result<(), BackendError> {

@@ -6,7 +6,7 @@
 
 use super::program::{run_program, Program};
 use super::scope::Scope;
-use super::step::{prepare_scope, step_title, Ended, JobState, StepContext};
+use super::step::{outcome_of, prepare_scope, step_title, Ended, JobState, StepContext};
 use crate::actions::builtins::builtin;
 use crate::actions::located::locate_published;
 use crate::actions::run_uses::{stage_program, Stage};
@@ -94,28 +94,14 @@ async fn run_stage(
     });
     let env = state.env.clone();
     let ended = match program {
-        Ok(program) => run_program(cx, state, scope, index, &env, None, program)
-            .await
-            .map(|(ended, _)| ended),
-        Err(e) => Err(e),
+        Ok(program) => match run_program(cx, state, scope, index, &env, None, program).await {
+            Ok((ended, _)) => ended,
+            Err(message) => Ended::Error(message),
+        },
+        Err(message) => Ended::Error(message),
     };
-    let (outcome, exit_code) = match ended {
-        Ok(Ended::Exited(0)) => (Outcome::Success, Some(0)),
-        Ok(Ended::Exited(code)) => {
-            let message = format!("Process completed with exit code {code}.");
-            shared.say(cx.key, Some(index), LineKind::Error, &message);
-            (Outcome::Failure, Some(code))
-        }
-        Ok(Ended::Cancelled) => (Outcome::Cancelled, None),
-        Ok(Ended::Error(message)) | Err(message) => {
-            shared.say(cx.key, Some(index), LineKind::Error, &message);
-            (Outcome::Failure, None)
-        }
-        Ok(Ended::StepTimeout | Ended::JobTimeout) => {
-            state.timed_out = true;
-            (Outcome::Failure, None)
-        }
-    };
+    // A stage has no timeout of its own, only the job's.
+    let (outcome, exit_code) = outcome_of(cx, state, index, ended, String::new);
     if outcome == Outcome::Failure {
         state.failed = true;
     }

@@ -227,44 +227,57 @@ pub async fn run_step(cx: &StepContext<'_>, state: &mut JobState, scope: &mut Sc
         Ok(done) => done,
         Err(message) => (Ended::Error(message), Map::new()),
     };
-    let (outcome, exit_code) = match ended {
-        Ended::Exited(0) => (Outcome::Success, Some(0)),
-        Ended::Exited(code) => {
-            let message = format!("Process completed with exit code {code}.");
-            shared.say(cx.key, Some(index), LineKind::Error, &message);
-            (Outcome::Failure, Some(code))
-        }
-        Ended::Error(message) => {
-            shared.say(cx.key, Some(index), LineKind::Error, &message);
-            (Outcome::Failure, None)
-        }
-        Ended::StepTimeout => {
-            let minutes = step
-                .timeout_minutes
-                .as_ref()
-                .and_then(|t| number(scope, t))
-                .unwrap_or_default();
-            let message = format!("The action '{name}' has timed out after {minutes} minutes.");
-            shared.say(cx.key, Some(index), LineKind::Error, &message);
-            (Outcome::Failure, None)
-        }
-        Ended::JobTimeout => {
-            state.timed_out = true;
-            let message = format!(
-                "The job has exceeded the maximum execution time of {} minutes.",
-                cx.job_timeout_minutes
-            );
-            shared.say(cx.key, Some(index), LineKind::Error, &message);
-            (Outcome::Failure, None)
-        }
-        Ended::Cancelled => (Outcome::Cancelled, None),
-    };
+    let (outcome, exit_code) = outcome_of(cx, state, index, ended, || {
+        let minutes = step
+            .timeout_minutes
+            .as_ref()
+            .and_then(|t| number(scope, t))
+            .unwrap_or_default();
+        format!("The action '{name}' has timed out after {minutes} minutes.")
+    });
     // continue-on-error turns a failure (not a cancel) into a success.
     let conclusion = match (outcome, continue_on_error) {
         (Outcome::Failure, true) => Outcome::Success,
         (outcome, _) => outcome,
     };
     finish(state, outcome, conclusion, exit_code, outputs);
+}
+
+/// How a step's (or an action stage's) process ended, as its outcome and
+/// exit code; why it failed goes to its log. `step_timeout` words the
+/// step's own timeout.
+pub(crate) fn outcome_of(
+    cx: &StepContext<'_>,
+    state: &mut JobState,
+    index: usize,
+    ended: Ended,
+    step_timeout: impl FnOnce() -> String,
+) -> (Outcome, Option<i64>) {
+    let say = |message: &str| cx.shared.say(cx.key, Some(index), LineKind::Error, message);
+    match ended {
+        Ended::Exited(0) => (Outcome::Success, Some(0)),
+        Ended::Exited(code) => {
+            say(&format!("Process completed with exit code {code}."));
+            (Outcome::Failure, Some(code))
+        }
+        Ended::Error(message) => {
+            say(&message);
+            (Outcome::Failure, None)
+        }
+        Ended::StepTimeout => {
+            say(&step_timeout());
+            (Outcome::Failure, None)
+        }
+        Ended::JobTimeout => {
+            state.timed_out = true;
+            say(&format!(
+                "The job has exceeded the maximum execution time of {} minutes.",
+                cx.job_timeout_minutes
+            ));
+            (Outcome::Failure, None)
+        }
+        Ended::Cancelled => (Outcome::Cancelled, None),
+    }
 }
 
 /// `steps.<id>` for a step that has an id.

@@ -139,6 +139,9 @@ fn read_exit(path: &Path) -> Option<Result<i64, BackendError>> {
     )
 }
 
+// `home`, `copy_out` and `copy_in` are the trait's defaults, this machine's
+// files: right on a one-node cluster; on a larger one only for paths on a
+// filesystem every node shares (docs/scale-out.md).
 #[async_trait]
 impl JobEnv for SlurmJob {
     fn workspace(&self) -> String {
@@ -219,22 +222,6 @@ impl JobEnv for SlurmJob {
         Err(BackendError::Other(
             "Docker actions are not supported on Slurm yet; this job runs on a Slurm node".to_string(),
         ))
-    }
-
-    // The job's folders are in the shared store, which this machine sees
-    // too; a path outside them is the node's, reached as the host backend
-    // reaches its own (right on a one-node cluster; on a cluster, only for
-    // paths on a shared filesystem — see docs/scale-out.md).
-    async fn home(&self) -> Result<String, BackendError> {
-        crate::backend::host::copy::home()
-    }
-
-    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
-        crate::backend::host::copy::copy_out_of_job(path, into).await
-    }
-
-    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
-        crate::backend::host::copy::copy_into_job(from, dir).await
     }
 
     async fn stop_steps(&self, signal: StopSignal) {
