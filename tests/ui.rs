@@ -30,6 +30,9 @@ jobs:
     needs: build
     runs-on: ubuntu-latest
     strategy:
+      # Both legs must print their error: with fail-fast, the first to fail
+      # could cancel the other before it ran.
+      fail-fast: false
       matrix:
         py: ["3.10", "3.11"]
     steps:
