@@ -1,21 +1,47 @@
 //! The Slurm cluster of tests/slurm/setup.sh. When it does not answer, a
 //! test fails under CI (`CI=true`) and is skipped elsewhere.
 
+use std::fs::File;
+use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
 /// The cluster's 4 GPUs are shared: tests that count running and waiting
-/// jobs must not see another test's jobs, so they take turns.
+/// jobs, or set the node down, must not see another test's jobs, so they
+/// take turns.
 static CLUSTER: Mutex<()> = Mutex::new(());
+
+/// The cluster is the machine's: test runs of other checkouts take turns
+/// through this file's lock.
+const MACHINE_LOCK: &str = "/tmp/mlci-slurm-tests.lock";
+
+/// One test's turn on the cluster, while it lives.
+pub struct ClusterTurn {
+    _in_process: MutexGuard<'static, ()>,
+    /// Holds the machine-wide `flock`; closing it releases the lock.
+    _on_machine: File,
+}
 
 /// The cluster for one test at a time, while the guard lives; `None` when
 /// it is not up (outside CI, where that panics instead).
-pub fn slurm_cluster() -> Option<MutexGuard<'static, ()>> {
+pub fn slurm_cluster() -> Option<ClusterTurn> {
     if !slurm_ready() {
         return None;
     }
     // A test that failed while holding it leaves nothing that matters.
-    Some(CLUSTER.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    let in_process = CLUSTER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let file = File::options()
+        .create(true)
+        .append(true)
+        .open(MACHINE_LOCK)
+        .expect("open the Slurm tests' lock file");
+    // SAFETY: flock on a descriptor `file` owns, released when it closes.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(locked, 0, "flock {MACHINE_LOCK}: {}", std::io::Error::last_os_error());
+    Some(ClusterTurn {
+        _in_process: in_process,
+        _on_machine: file,
+    })
 }
 
 /// Whether Slurm's node is up; panics under CI when not.
