@@ -41,8 +41,12 @@ impl Backend for HostBackend {
         "host"
     }
 
-    fn runs_steps_on_host(&self) -> bool {
+    fn runs_steps_on_host(&self, _spec: &JobSpec) -> bool {
         true
+    }
+
+    fn runs_containers(&self) -> bool {
+        false
     }
 
     async fn start_job(&self, spec: &JobSpec) -> Result<Box<dyn JobEnv>, BackendError> {

@@ -47,7 +47,7 @@ pub struct JobSpec {
 
 /// The parts of `docker run` that a job or service container can set,
 /// from `container:` keys and `container.options` (Docker CLI forms).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContainerConfig {
     pub env: Vec<(String, String)>,
     /// `-v`/`volumes`: `SOURCE:TARGET[:ro]`, as Docker takes them.
@@ -77,7 +77,7 @@ pub struct ContainerConfig {
 
 /// A container's health check, as `docker run --health-*` sets it. Durations
 /// are in nanoseconds, as the API takes them; `None` keeps the image's value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Healthcheck {
     /// `["CMD-SHELL", cmd]` from `--health-cmd`, `["NONE"]` from
     /// `--no-healthcheck`, empty to keep the image's command.
@@ -89,14 +89,14 @@ pub struct Healthcheck {
     pub retries: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ulimit {
     pub name: String,
     pub soft: i64,
     pub hard: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeviceMapping {
     pub host: String,
     pub container: String,
@@ -105,7 +105,7 @@ pub struct DeviceMapping {
 
 /// What the job gets: nothing, specific devices leased from the inventory,
 /// or (with no inventory configured) a count request passed through.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GpuAssignment {
     #[default]
     None,
@@ -126,7 +126,7 @@ impl GpuAssignment {
 }
 
 /// One `services:` entry.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceSpec {
     /// The service id: also its host name on the job network.
     pub id: String,
@@ -137,7 +137,7 @@ pub struct ServiceSpec {
 }
 
 /// A step's process.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExecSpec {
     /// The program and its arguments (`bash -e /path/script.sh`), with
     /// paths as the step sees them.
@@ -155,7 +155,7 @@ pub struct ExecSpec {
 
 /// A `uses: docker://IMAGE` step or a Docker action: a sibling container
 /// sharing the workspace, the temp folder and the job's network.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImageStepSpec {
     pub image: String,
     /// `with.args` split as a shell would, or the action's `args`.
@@ -215,10 +215,16 @@ pub trait Backend: Send + Sync {
     /// `docker` or `host`, as shown in the log.
     fn name(&self) -> &'static str;
 
-    /// Whether steps run as processes on a machine rather than in a
-    /// container (the host's environment and `node` are theirs).
-    fn runs_steps_on_host(&self) -> bool {
+    /// Whether the steps of a job with this spec run as processes on a
+    /// machine rather than in a container (the host's environment and
+    /// `node` are theirs).
+    fn runs_steps_on_host(&self, _spec: &JobSpec) -> bool {
         false
+    }
+
+    /// Whether jobs with a `container:` can run here.
+    fn runs_containers(&self) -> bool {
+        true
     }
 
     /// Starts the job's environment: network, services, job container.

@@ -8,14 +8,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The job's shared directory.
+    /// The job's shared directory (`job.json` says what to start).
     dir: PathBuf,
-    /// The job's workspace (`GITHUB_WORKSPACE`).
-    #[arg(long)]
-    workspace: PathBuf,
-    /// The job's temp folder (`RUNNER_TEMP`).
-    #[arg(long)]
-    temp: PathBuf,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -26,7 +20,7 @@ pub fn run(args: Args) -> i32 {
             return exit::FAILURE;
         }
     };
-    match runtime.block_on(agent::run(&args.dir, &args.workspace, &args.temp)) {
+    match runtime.block_on(agent::run(&args.dir)) {
         Ok(()) => exit::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", error_chain(&e));

@@ -84,7 +84,7 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
         attempt: a.number,
         attempts: a.attempts,
         backend: a.backend.name().to_string(),
-        image: (!a.backend.runs_steps_on_host()).then(|| spec.image.clone()),
+        image: (!a.backend.runs_steps_on_host(&spec)).then(|| spec.image.clone()),
         gpus: spec.gpus.ids(),
     });
     if a.attempts > 1 {
@@ -161,7 +161,7 @@ async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> Attempt
         github.insert("token".into(), json!(token.map_or("", |(_, value)| value.as_str())));
     }
     scope.insert("github", &github);
-    let mut state = JobState::new(spec, a.backend.runs_steps_on_host());
+    let mut state = JobState::new(spec, a.backend.runs_steps_on_host(spec));
     // Workflow `env` first, then the job's; each map's values may not refer
     // to each other, so each is evaluated against what came before it.
     let workflow_env = shared.workflow.env.iter().chain(job.env.iter());

@@ -268,7 +268,7 @@ fn prepare(
         _ => None,
     };
     if let Some(container) = container {
-        if shared.settings.force_host {
+        if shared.settings.force_host && !shared.backends.host.runs_containers() {
             return Err(LegError::ContainerOnHost { job: key.job.clone() });
         }
         spec.image = scope.string(&container.image).map_err(LegError::Expression)?;
@@ -329,6 +329,10 @@ fn prepare(
             leg: key.name.clone(),
             reason,
         })?;
+    }
+    if shared.settings.force_host {
+        // `--backend slurm`: the container runs on the node Slurm chose.
+        return Ok((shared.backends.host.clone(), spec));
     }
     let docker = shared
         .backends

@@ -5,7 +5,7 @@
 //! the unquoted form, reading a bare field after `device=` as another id.
 
 /// A job's request for GPUs, as `docker run --gpus` takes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GpuRequest {
     /// `--gpus N`
     Count(u32),

@@ -2,10 +2,10 @@
 //! for the agent, and its output file is read back as it grows.
 
 use super::control::{self, ended_reason};
-use super::protocol::{write_whole, JobDir, Ready, StepRequest, HEARTBEAT, POLL};
+use super::protocol::{write_whole, JobDir, Ready, Request, HEARTBEAT, POLL};
 use super::STATE_EVERY;
 use crate::backend::lines::LineSplitter;
-use crate::backend::{BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
+use crate::backend::{host, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 use std::io::{Read, Seek, SeekFrom};
@@ -139,51 +139,23 @@ fn read_exit(path: &Path) -> Option<Result<i64, BackendError>> {
     )
 }
 
-// `home`, `copy_out` and `copy_in` are the trait's defaults, this machine's
-// files: right on a one-node cluster; on a larger one only for paths on a
-// filesystem every node shares (docs/scale-out.md).
-#[async_trait]
-impl JobEnv for SlurmJob {
-    fn workspace(&self) -> String {
-        self.workspace.display().to_string()
+impl SlurmJob {
+    /// Whether steps run in a job container on the node (its files are the
+    /// container's, reached through the agent).
+    fn in_container(&self) -> bool {
+        self.ready.home.is_some()
     }
 
-    fn temp(&self) -> String {
-        self.temp.display().to_string()
-    }
-
-    fn container_context(&self) -> Map<String, Value> {
-        Map::new()
-    }
-
-    fn services_context(&self) -> Map<String, Value> {
-        Map::new()
-    }
-
-    fn notes(&self) -> Vec<String> {
-        let gpus = match self.ready.gpus.as_str() {
-            "" => String::new(),
-            ids => format!(" with GPUs {ids}"),
-        };
-        vec![format!(
-            "submitted as Slurm job {}; running on node {}{gpus}",
-            self.id, self.ready.node
-        )]
-    }
-
-    async fn exec(&self, spec: &ExecSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
-        let step = self.next_step.fetch_add(1, Ordering::SeqCst);
-        let request = StepRequest {
-            argv: spec.argv.clone(),
-            env: spec.env.clone(),
-            working_directory: spec.working_directory.clone(),
-        };
-        let json =
-            serde_json::to_vec(&request).map_err(|e| BackendError::Other(format!("failed to encode a step: {e}")))?;
-        write_whole(&self.dir.request(step), &json)
+    /// Hands `request` to the agent and streams its output into `sink`
+    /// until its exit code comes back.
+    async fn request(&self, request: &Request, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
+        let number = self.next_step.fetch_add(1, Ordering::SeqCst);
+        let json = serde_json::to_vec(request)
+            .map_err(|e| BackendError::Other(format!("failed to encode a request for the agent: {e}")))?;
+        write_whole(&self.dir.request(number), &json)
             .map_err(|e| BackendError::Other(format!("failed to hand a step to Slurm job {}: {e}", self.id)))?;
         let mut tail = Tail {
-            path: self.dir.output(step),
+            path: self.dir.output(number),
             read: 0,
             lines: LineSplitter::default(),
         };
@@ -191,7 +163,7 @@ impl JobEnv for SlurmJob {
         let mut asked = Instant::now();
         loop {
             // The exit code is written after the last output: look first.
-            let exit = read_exit(&self.dir.exit(step));
+            let exit = read_exit(&self.dir.exit(number));
             tail.read_new(sink).map_err(failed_read)?;
             if let Some(code) = exit {
                 tail.lines.finish(sink);
@@ -205,23 +177,127 @@ impl JobEnv for SlurmJob {
             tokio::time::sleep(POLL).await;
         }
     }
+}
 
-    async fn run_image(&self, _spec: &ImageStepSpec, _sink: &mut dyn LineSink) -> Result<i64, BackendError> {
-        Err(BackendError::Other(
-            "`docker://` steps are not supported on Slurm yet; this job runs on a Slurm node".to_string(),
-        ))
+/// Output of requests that print nothing worth showing (copies).
+struct Ignored;
+
+impl LineSink for Ignored {
+    fn line(&mut self, _line: &str) {}
+}
+
+// `home`, `copy_out` and `copy_in` of a job on the node's own processes
+// are this machine's files: right on a one-node cluster; on a larger one
+// only for paths on a filesystem every node shares (docs/scale-out.md).
+// A job container's files are reached through the agent.
+#[async_trait]
+impl JobEnv for SlurmJob {
+    fn workspace(&self) -> String {
+        match self.ready.workspace.as_str() {
+            "" => self.workspace.display().to_string(),
+            seen => seen.to_string(),
+        }
+    }
+
+    fn temp(&self) -> String {
+        match self.ready.temp.as_str() {
+            "" => self.temp.display().to_string(),
+            seen => seen.to_string(),
+        }
+    }
+
+    fn container_context(&self) -> Map<String, Value> {
+        self.ready.container.clone()
+    }
+
+    fn services_context(&self) -> Map<String, Value> {
+        self.ready.services.clone()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let gpus = match self.ready.gpus.as_str() {
+            "" => String::new(),
+            ids => format!(" with GPUs {ids}"),
+        };
+        let container = match self.in_container() {
+            true => " in a container of its Docker Engine",
+            false => "",
+        };
+        vec![format!(
+            "submitted as Slurm job {}; running on node {}{gpus}{container}",
+            self.id, self.ready.node
+        )]
+    }
+
+    async fn exec(&self, spec: &ExecSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
+        self.request(&Request::Exec(spec.clone()), sink).await
+    }
+
+    async fn run_image(&self, spec: &ImageStepSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
+        if !self.in_container() {
+            return Err(BackendError::Other(
+                "`docker://` steps and Docker actions on Slurm need a job with a `container:` (they run on the \
+                 node's Docker Engine beside it); this job runs as the node's own processes"
+                    .to_string(),
+            ));
+        }
+        self.request(&Request::Image(spec.clone()), sink).await
     }
 
     async fn build_image(
         &self,
-        _context: &Path,
-        _dockerfile: &str,
-        _tag: &str,
-        _sink: &mut dyn LineSink,
+        context: &Path,
+        dockerfile: &str,
+        tag: &str,
+        sink: &mut dyn LineSink,
     ) -> Result<(), BackendError> {
-        Err(BackendError::Other(
-            "Docker actions are not supported on Slurm yet; this job runs on a Slurm node".to_string(),
-        ))
+        if !self.in_container() {
+            return Err(BackendError::Other(
+                "Docker actions on Slurm need a job with a `container:` (they are built and run on the node's \
+                 Docker Engine); this job runs as the node's own processes"
+                    .to_string(),
+            ));
+        }
+        let request = Request::Build {
+            context: context.to_path_buf(),
+            dockerfile: dockerfile.to_string(),
+            tag: tag.to_string(),
+        };
+        match self.request(&request, sink).await? {
+            0 => Ok(()),
+            code => Err(BackendError::Other(format!(
+                "building `{tag}` on the node ended with {code}"
+            ))),
+        }
+    }
+
+    async fn home(&self) -> Result<String, BackendError> {
+        match &self.ready.home {
+            Some(home) => Ok(home.clone()),
+            None => host::copy::home(),
+        }
+    }
+
+    async fn copy_out(&self, path: &str, into: &Path) -> Result<bool, BackendError> {
+        if !self.in_container() {
+            return host::copy::copy_out_of_job(path, into).await;
+        }
+        let request = Request::CopyOut {
+            path: path.to_string(),
+            into: into.to_path_buf(),
+        };
+        Ok(self.request(&request, &mut Ignored).await? == 0)
+    }
+
+    async fn copy_in(&self, from: &Path, dir: &str) -> Result<(), BackendError> {
+        if !self.in_container() {
+            return host::copy::copy_into_job(from, dir).await;
+        }
+        let request = Request::CopyIn {
+            from: from.to_path_buf(),
+            dir: dir.to_string(),
+        };
+        self.request(&request, &mut Ignored).await.map(drop)
     }
 
     async fn stop_steps(&self, signal: StopSignal) {

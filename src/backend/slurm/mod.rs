@@ -1,8 +1,10 @@
 //! The Slurm backend: each job leg becomes one Slurm job. The job runs
 //! `mlci slurm-agent DIR` on the node Slurm allocates; the agent runs the
-//! steps this process hands it through DIR with the host backend, so steps
-//! keep mlci's own step engine (file commands, masking, timeouts) and see
-//! the GPUs Slurm leased (`CUDA_VISIBLE_DEVICES`, `MLCI_GPU_IDS`).
+//! steps this process hands it through DIR, as the node's own processes
+//! (the host backend) or, for a `container:` job, in a container of the
+//! node's Docker Engine. Steps keep mlci's own step engine (file commands,
+//! masking, timeouts) and see the GPUs Slurm leased (`CUDA_VISIBLE_DEVICES`,
+//! `MLCI_GPU_IDS`).
 
 pub mod agent;
 mod control;
@@ -15,7 +17,7 @@ use crate::backend::{Backend, BackendError, JobEnv, JobSpec};
 use async_trait::async_trait;
 use control::{JobState, Submission};
 use job::SlurmJob;
-use protocol::{JobDir, Ready, POLL};
+use protocol::{JobDir, NodeJob, Ready, POLL};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -51,14 +53,20 @@ impl Backend for SlurmBackend {
         "slurm"
     }
 
-    fn runs_steps_on_host(&self) -> bool {
+    /// Steps run as the node's processes unless the job has a `container:`.
+    fn runs_steps_on_host(&self, spec: &JobSpec) -> bool {
+        spec.image.is_empty()
+    }
+
+    fn runs_containers(&self) -> bool {
         true
     }
 
     async fn start_job(&self, spec: &JobSpec) -> Result<Box<dyn JobEnv>, BackendError> {
-        if !spec.services.is_empty() {
+        if !spec.services.is_empty() && spec.image.is_empty() {
             return Err(BackendError::Other(format!(
-                "job `{}` has services; services need the docker backend",
+                "job `{}` has services, which on Slurm need a `container:` for the job (they run on the node's \
+                 Docker Engine beside it)",
                 spec.leg_name
             )));
         }
@@ -67,12 +75,13 @@ impl Backend for SlurmBackend {
         let dir = JobDir::new(root);
         let failed = |what: &str, e: std::io::Error| BackendError::Other(format!("failed to {what}: {e}"));
         dir.create().map_err(|e| failed("create the Slurm job's folder", e))?;
+        let job = serde_json::to_vec(&node_job(spec))
+            .map_err(|e| BackendError::Other(format!("failed to encode the Slurm job: {e}")))?;
+        std::fs::write(dir.job(), job).map_err(|e| failed("write the Slurm job's description", e))?;
         let script = format!(
-            "#!/bin/sh\n# Written by mlci: the agent runs this leg's steps on the node.\nexec '{}' slurm-agent '{}' --workspace '{}' --temp '{}'\n",
+            "#!/bin/sh\n# Written by mlci: the agent runs this leg's steps on the node.\nexec '{}' slurm-agent '{}'\n",
             self.agent.display(),
             dir.root.display(),
-            spec.workspace.display(),
-            spec.temp.display(),
         );
         std::fs::write(dir.script(), script).map_err(|e| failed("write the Slurm batch script", e))?;
         let submission = Submission {
@@ -96,6 +105,23 @@ impl Backend for SlurmBackend {
                 Err(e)
             }
         }
+    }
+}
+
+/// What the agent starts on the node. The GPUs are not in it: Slurm
+/// leases them (`--gres`), and the agent reads them on the node.
+fn node_job(spec: &JobSpec) -> NodeJob {
+    NodeJob {
+        run_id: spec.run_id.clone(),
+        job_id: spec.job_id.clone(),
+        leg_name: spec.leg_name.clone(),
+        attempt: spec.attempt,
+        image: spec.image.clone(),
+        job_container: spec.job_container,
+        workspace: spec.workspace.clone(),
+        temp: spec.temp.clone(),
+        container: spec.container.clone(),
+        services: spec.services.clone(),
     }
 }
 

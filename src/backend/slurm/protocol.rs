@@ -3,10 +3,15 @@
 //! the directory is the one thing every node of a cluster shares with the
 //! submit host (see docs/scale-out.md):
 //!
-//! - `ready`: the agent is running; JSON [`Ready`] (node, GPUs, job id);
-//! - `steps/N.json`: a step for the agent to run ([`StepRequest`]);
+//! - `job.json`: what the agent starts on the node ([`NodeJob`]): the
+//!   node's own processes, or a job container of the node's Docker Engine;
+//! - `ready`: the agent is running; JSON [`Ready`] (node, GPUs, job id, the
+//!   paths and contexts steps see);
+//! - `steps/N.json`: a request for the agent ([`Request`]): a step's
+//!   process, a `docker://` step, a Docker action's build, a copy;
 //! - `steps/N.out`: its output, lines as they come;
-//! - `steps/N.exit`: its exit code, written once it ended;
+//! - `steps/N.exit`: its exit code, written once it ended (`error: …` when
+//!   it could not run at all);
 //! - `signals/K`: `term` or `kill` for the running steps, each read once;
 //! - `alive`: a counter the controller raises every [`HEARTBEAT`]; when it
 //!   stops changing for [`HEARTBEAT_LOST`] (mlci was killed), the agent
@@ -16,7 +21,9 @@
 //! Every file the other side waits for is written whole under a temporary
 //! name and renamed, so a reader never sees half of it.
 
+use crate::backend::{ContainerConfig, ExecSpec, ImageStepSpec, ServiceSpec};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -31,21 +38,62 @@ pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
 /// change, not a timestamp), so the nodes' clocks need not agree.
 pub const HEARTBEAT_LOST: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The job the agent starts on its node: the parts of
+/// [`crate::backend::JobSpec`] a node needs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct NodeJob {
+    pub run_id: String,
+    pub job_id: String,
+    pub leg_name: String,
+    pub attempt: u32,
+    /// The `container:` image; empty when steps run as the node's own
+    /// processes.
+    pub image: String,
+    pub job_container: bool,
+    /// Folders on the shared filesystem.
+    pub workspace: PathBuf,
+    pub temp: PathBuf,
+    pub container: ContainerConfig,
+    pub services: Vec<ServiceSpec>,
+}
+
 /// What the agent reports when it starts on the allocated node.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ready {
     pub slurm_job_id: String,
     pub node: String,
-    /// Slurm's `CUDA_VISIBLE_DEVICES` for the job (empty without GPUs).
+    /// The job's GPUs as Slurm named them on the node (empty without GPUs).
     pub gpus: String,
+    /// `GITHUB_WORKSPACE` and `RUNNER_TEMP` as steps see them.
+    pub workspace: String,
+    pub temp: String,
+    /// The `job.container` and `job.services` contexts (empty on the node's
+    /// own processes).
+    pub container: Map<String, Value>,
+    pub services: Map<String, Value>,
+    /// The job container user's home; None when steps see the node's.
+    pub home: Option<String>,
 }
 
-/// A step's process, as [`crate::backend::ExecSpec`] gives it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepRequest {
-    pub argv: Vec<String>,
-    pub env: Vec<(String, String)>,
-    pub working_directory: String,
+/// One request to the agent; each has an output file and an exit file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// A step's process.
+    Exec(ExecSpec),
+    /// A `docker://` step or a Docker action's container.
+    Image(ImageStepSpec),
+    /// A Docker action's image, built on the node (exit 0 once it exists).
+    Build {
+        context: PathBuf,
+        dockerfile: String,
+        tag: String,
+    },
+    /// The job's own `path` copied into `into` (a folder on the shared
+    /// filesystem): exit 0 when copied, 1 when nothing is at `path`.
+    CopyOut { path: String, into: PathBuf },
+    /// What is in the shared folder `from` copied into the job's `dir`.
+    CopyIn { from: PathBuf, dir: String },
 }
 
 /// The paths of one job's shared directory.
@@ -57,6 +105,10 @@ pub struct JobDir {
 impl JobDir {
     pub fn new(root: impl Into<PathBuf>) -> JobDir {
         JobDir { root: root.into() }
+    }
+
+    pub fn job(&self) -> PathBuf {
+        self.root.join("job.json")
     }
 
     pub fn ready(&self) -> PathBuf {
