@@ -37,6 +37,11 @@ pub enum AgentError {
     NoDocker { job: String, node: String, reason: String },
     #[error("failed to prepare the job on this node: {0}")]
     Start(String),
+    #[error(
+        "this Slurm job started again (requeued by Slurm after its first start); mlci never runs a leg's steps twice \
+         in one job: its `retries:` submit a new one"
+    )]
+    Restarted,
     #[error("mlci stopped watching this job (no heartbeat for {} s); its steps were stopped", HEARTBEAT_LOST.as_secs())]
     Unwatched,
 }
@@ -54,6 +59,11 @@ struct NodeSide {
 /// Runs the requests handed over in `dir` until the controller is done.
 pub async fn run(dir: &Path) -> Result<(), AgentError> {
     let dir = JobDir::new(dir);
+    // `--no-requeue` keeps Slurm from starting a job twice, but an
+    // administrator can still requeue it by hand.
+    if dir.ready().exists() {
+        return Err(AgentError::Restarted);
+    }
     let job = read_job(&dir)?;
     let vars = node_env(std::env::vars());
     let node = std::env::var("SLURMD_NODENAME").unwrap_or_default();

@@ -28,6 +28,9 @@ impl Submission {
     pub fn args(&self, dir: &Path, output: &Path) -> Result<Vec<String>, BackendError> {
         let mut args = vec![
             "--parsable".to_string(),
+            // mlci's `retries:` decide what runs again: a job Slurm requeued
+            // would start the agent again behind mlci's back.
+            "--no-requeue".to_string(),
             format!("--job-name={}", self.job_name),
             format!("--chdir={}", dir.display()),
             format!("--output={}", output.display()),
@@ -181,6 +184,7 @@ mod tests {
             args(&submission).unwrap(),
             [
                 "--parsable",
+                "--no-requeue",
                 "--job-name=train (lr=0.1)",
                 "--chdir=/s/j",
                 "--output=/s/j/slurm.out",

@@ -1,0 +1,91 @@
+//! A Slurm node that goes down under a running job: the leg fails with
+//! Slurm's reason, and `retries:` runs it again once the node is back.
+
+use crate::support::slurm::slurm_cluster;
+use crate::support::Test;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Sets the cluster's node's state (`down`, `resume`); false when Slurm
+/// refused (a node already back in service refuses `resume`).
+fn set_node(state: &str) -> bool {
+    Command::new("scontrol")
+        .args(["update", "nodename=vm", &format!("state={state}"), "reason=mlci-test"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Waits (up to a minute) until the node takes jobs again.
+fn node_back() {
+    let start = Instant::now();
+    loop {
+        let _ = set_node("resume");
+        let state = Command::new("sinfo").args(["-h", "-o", "%t"]).output().expect("sinfo");
+        let state = String::from_utf8_lossy(&state.stdout).trim().to_string();
+        if ["idle", "mix", "alloc"].contains(&state.trim_end_matches('*')) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "the node stays {state}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn a_node_down_under_a_job_fails_its_leg_with_node_fail_and_retries_runs_it_again() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          train:
+            runs-on: ubuntu-latest
+            retries: 1
+            steps:
+              - run: |
+                  if [ -e "$MARKS/first" ]; then echo "second try on job $SLURM_JOB_ID"; exit 0; fi
+                  echo "$SLURM_JOB_ID" > "$MARKS/first"
+                  sleep 300
+        "#,
+    );
+    // Outside the test's folder, which mlci's run does not own.
+    let marks = tempfile::tempdir().unwrap();
+    let mlci = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm", "--env"])
+        .arg(format!("MARKS={}", marks.path().display()))
+        .current_dir(test.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mlci");
+    let first = marks.path().join("first");
+    let start = Instant::now();
+    while !first.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the first try never started"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let down = set_node("down");
+    let output = mlci.wait_with_output().expect("mlci ends");
+    node_back();
+    assert!(down, "scontrol refused to set the node down");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let job = std::fs::read_to_string(&first).unwrap().trim().to_string();
+    assert!(
+        stdout.contains(&format!("Slurm job {job} ended: its node failed (NODE_FAIL)")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[train] attempt 1 of 2 failed; retrying"), "{stdout}");
+    let second = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("[train]   second try on job "))
+        .unwrap_or_else(|| panic!("no second try: {stdout}"));
+    assert_ne!(second, job, "the retry is a new Slurm job");
+    assert!(stdout.contains("run 1: success"), "{stdout}");
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+}
