@@ -147,11 +147,33 @@ pub async fn submit(submission: &Submission, dir: &Path, output: &Path, script: 
 pub async fn state(job_id: &str) -> Result<Option<JobState>, BackendError> {
     let args = ["-h", "--states=all", "-j", job_id, "-o", "%T|%r"].map(String::from);
     match tool("squeue", &args).await {
-        Ok(stdout) => Ok(parse_state(&stdout)),
+        Ok(stdout) => match parse_state(&stdout) {
+            Some(state) => Ok(Some(state)),
+            None => Ok(accounted_state(job_id).await),
+        },
         // squeue refuses ids it no longer knows.
-        Err(BackendError::Other(message)) if message.contains("Invalid job id") => Ok(None),
+        Err(BackendError::Other(message)) if message.contains("Invalid job id") => Ok(accounted_state(job_id).await),
         Err(e) => Err(e),
     }
+}
+
+/// The state Slurm's accounting kept for a job `squeue` has forgotten
+/// (`MinJobAge` after its end, 300 s by default); `None` where the cluster
+/// keeps no accounting (`sacct` then says so and fails).
+async fn accounted_state(job_id: &str) -> Option<JobState> {
+    let args = ["-n", "-X", "-P", "-j", job_id, "-o", "State,Reason"].map(String::from);
+    let stdout = tool("sacct", &args).await.ok()?;
+    parse_accounted(&stdout)
+}
+
+/// `sacct -P -o State,Reason` output → state. sacct writes `CANCELLED by
+/// 0` for a cancelled job; the state is the first word.
+pub fn parse_accounted(stdout: &str) -> Option<JobState> {
+    let state = parse_state(stdout)?;
+    Some(JobState {
+        state: state.state.split_whitespace().next()?.to_string(),
+        reason: state.reason,
+    })
 }
 
 /// Cancels the job: Slurm sends SIGTERM to its processes, waits
@@ -237,5 +259,14 @@ mod tests {
             "Slurm job 7 ended: its node failed (NODE_FAIL)"
         );
         assert_eq!(parse_state(""), None);
+    }
+
+    #[test]
+    fn accounting_states_drop_who_cancelled() {
+        let cancelled = parse_accounted("CANCELLED by 0|None\n").unwrap();
+        assert_eq!(cancelled.state, "CANCELLED");
+        assert!(cancelled.ended());
+        assert_eq!(parse_accounted("COMPLETED|None").unwrap().state, "COMPLETED");
+        assert_eq!(parse_accounted(""), None);
     }
 }
