@@ -9,6 +9,7 @@ use super::job::{flag, Leg};
 use super::leg_error::LegError;
 use super::scope::Scope;
 use super::shared::RunShared;
+use super::slurm_leg::on_slurm;
 use crate::backend::options::parse_options;
 use crate::backend::options::policy::{ContainerPolicy, Refusal};
 use crate::backend::{Backend, ContainerConfig, GpuRequest, JobSpec, ServiceSpec};
@@ -88,7 +89,9 @@ pub async fn run_leg(
             return finish(Outcome::Failure, 0, Map::new(), Some(reason));
         }
     };
-    let Some(lease) = lease_gpus(&shared, &key, spec.container.gpus.as_ref(), &cancel).await else {
+    // Slurm leases a Slurm job's GPUs; mlci's pool is this machine's.
+    let request = spec.container.gpus.as_ref().filter(|_| !backend.schedules_gpus());
+    let Some(lease) = lease_gpus(&shared, &key, request, &cancel).await else {
         return finish(
             Outcome::Cancelled,
             0,
@@ -267,6 +270,10 @@ fn prepare(
         }
         _ => None,
     };
+    // A label mapped to Slurm sends the leg there, whatever `--backend` says.
+    if let Some(LabelTarget::Slurm { placement }) = shared.settings.labels.target(&leg.runs_on) {
+        return on_slurm(shared, key, container.is_some(), placement, spec);
+    }
     if let Some(container) = container {
         if shared.settings.force_host {
             return Err(LegError::ContainerOnHost { job: key.job.clone() });
@@ -291,6 +298,8 @@ fn prepare(
                 spec.image = image.clone();
                 spec.container.gpus = gpus.clone();
             }
+            // Sent to Slurm above; here for the compiler.
+            Some(LabelTarget::Slurm { placement }) => return on_slurm(shared, key, false, placement, spec),
             None => {
                 let labels = &shared.settings.labels;
                 return Err(LegError::Unmapped(labels.unmapped_message(&key.name, &leg.runs_on)));

@@ -20,4 +20,11 @@ pub enum LegError {
     Gpus { leg: String, reason: String },
     #[error("job `{leg}` needs the docker backend, which this run has not connected")]
     NoDocker { leg: String },
+    #[error(
+        "job `{job}` has a `container:`, and its `runs-on` label is mapped to Slurm, where containers do not run \
+         yet; map the label to an image instead, or drop the `container:`"
+    )]
+    ContainerOnSlurm { job: String },
+    #[error("job `{leg}` runs on a label mapped to Slurm, but this run has no Slurm backend")]
+    NoSlurm { leg: String },
 }
