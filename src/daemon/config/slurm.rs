@@ -41,11 +41,12 @@ impl ConfigReader {
             return Some(Placement::default());
         }
         let mapping = self.reader.mapping(node, what)?;
-        self.reader.check_keys(mapping, PLACEMENT_KEYS, what);
         let mut placement = Placement::default();
         let mut valid = true;
-        for (key, _, value) in mapping.iter() {
+        for (key, key_node, value) in mapping.iter() {
             if !PLACEMENT_KEYS.contains(&key) {
+                let keys = PLACEMENT_KEYS.join(", ");
+                self.error(key_node.span, format!("unknown key `{key}` in {what}; the keys are {keys}"));
                 valid = false;
                 continue;
             }
