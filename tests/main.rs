@@ -25,6 +25,7 @@ mod runner_daemon;
 mod runner_policy;
 mod secret_sinks;
 mod slurm;
+mod slurm_daemon;
 mod step_summary;
 mod store;
 mod store_faults;
