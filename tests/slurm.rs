@@ -459,7 +459,10 @@ fn a_label_mapped_to_slurm_runs_there_with_its_placement_and_the_rest_stay_local
         .run();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let id = slurm_job_of(&stdout, "train");
-    assert!(stdout.contains(&format!("[train]   train slurm={id} gpus=")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("[train]   train slurm={id} gpus=")),
+        "{stdout}"
+    );
     assert_eq!(stdout.matches("submitted as Slurm job ").count(), 1, "{stdout}");
     let job = scontrol_job(&id);
     for field in [

@@ -52,7 +52,11 @@ fn the_daemon_runs_a_slurm_mapped_label_as_a_slurm_job() {
         .arg(&config)
         .output()
         .expect("run mlci hook install");
-    assert!(installed.status.success(), "{}", String::from_utf8_lossy(&installed.stderr));
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
     let runner = Runner::start(&config);
     origin.commit(&[(".github/workflows/ci.yml", WORKFLOW)], "start");
     origin.push("main");
@@ -84,10 +88,7 @@ fn the_daemon_runs_a_slurm_mapped_label_as_a_slurm_job() {
         .take_while(char::is_ascii_digit)
         .collect();
     assert!(!id.is_empty(), "no Slurm job in the train log: {train}");
-    assert!(
-        train.contains(&format!("in slurm job {id} on debug with ")),
-        "{train}"
-    );
+    assert!(train.contains(&format!("in slurm job {id} on debug with ")), "{train}");
     assert!(lint.contains("lint in slurm job none"), "{lint}");
     assert!(!lint.contains("submitted as Slurm job"), "{lint}");
 }

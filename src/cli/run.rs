@@ -380,9 +380,11 @@ impl RunOne<'_> {
 fn slurm_backend(args: &Args, labels: &LabelMap, cancel: &Cancel) -> Result<Option<SlurmBackend>, String> {
     if args.backend != "slurm" {
         if args.slurm_partition.is_some() || args.slurm_constraint.is_some() {
-            return Err("--slurm-partition and --slurm-constraint need --backend slurm (for one label, write \
+            return Err(
+                "--slurm-partition and --slurm-constraint need --backend slurm (for one label, write \
                         -P LABEL=slurm:partition=P,constraint=C)"
-                .to_string());
+                    .to_string(),
+            );
         }
         if !labels.uses_slurm() {
             return Ok(None);

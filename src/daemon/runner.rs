@@ -384,5 +384,9 @@ fn slurm_backend(config: &RunnerConfig) -> Result<Option<SlurmBackend>, StartErr
     let agent = std::env::current_exe()
         .map_err(|e| StartError::Slurm(format!("cannot find the mlci binary for the Slurm agent: {e}")))?;
     // Each run's legs are placed with that run's cancellation (start_run.rs).
-    Ok(Some(SlurmBackend::new(agent, config.slurm.clone(), CancellationToken::new())))
+    Ok(Some(SlurmBackend::new(
+        agent,
+        config.slurm.clone(),
+        CancellationToken::new(),
+    )))
 }

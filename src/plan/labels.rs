@@ -88,9 +88,8 @@ impl LabelMap {
     /// Adds or overrides one mapping written as `-P` takes it:
     /// `LABEL=IMAGE`, `LABEL=IMAGE,gpus=N|all|"device=…"` or `LABEL=host`.
     pub fn parse_and_set(&mut self, spec: &str) -> Result<(), String> {
-        let form = || {
-            format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N, LABEL=host or LABEL=slurm:KEY=VALUE,…, not `{spec}`")
-        };
+        let form =
+            || format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N, LABEL=host or LABEL=slurm:KEY=VALUE,…, not `{spec}`");
         let (label, target) = spec.split_once('=').ok_or_else(form)?;
         if let Some(slurm) = parse_slurm_target(target) {
             if label.is_empty() {
@@ -323,8 +322,9 @@ mod tests {
 
     #[test]
     fn bad_specs_are_refused_and_change_nothing() {
-        let form =
-            |s: &str| format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N, LABEL=host or LABEL=slurm:KEY=VALUE,…, not `{s}`");
+        let form = |s: &str| {
+            format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N, LABEL=host or LABEL=slurm:KEY=VALUE,…, not `{s}`")
+        };
         let cases = [
             ("gpu".to_string(), form("gpu")),
             ("=img".to_string(), form("=img")),

@@ -4,7 +4,16 @@
 //! mistake is reported before anything is submitted.
 
 /// The keys a placement takes, in the order the help lists them.
-pub const KEYS: &[&str] = &["partition", "account", "qos", "constraint", "cpus", "mem", "gpus", "time"];
+pub const KEYS: &[&str] = &[
+    "partition",
+    "account",
+    "qos",
+    "constraint",
+    "cpus",
+    "mem",
+    "gpus",
+    "time",
+];
 
 /// A leg's Slurm placement. `None` leaves the choice to Slurm (the
 /// partition's defaults, the account's, …).
@@ -138,7 +147,10 @@ fn positive<T: std::str::FromStr + PartialOrd + Default>(key: &str, value: &str,
 fn is_memory(value: &str) -> bool {
     let digits = value.trim_end_matches(|c: char| "kmgtKMGT".contains(c));
     let unit_len = value.len() - digits.len();
-    !digits.is_empty() && unit_len <= 1 && digits.bytes().all(|b| b.is_ascii_digit()) && digits.bytes().any(|b| b != b'0')
+    !digits.is_empty()
+        && unit_len <= 1
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && digits.bytes().any(|b| b != b'0')
 }
 
 #[cfg(test)]
@@ -171,12 +183,27 @@ mod tests {
     fn mistakes_name_the_key_and_what_it_takes() {
         let keys = "partition, account, qos, constraint, cpus, mem, gpus, time";
         let cases = [
-            ("zone=eu", format!("`zone` is not a Slurm placement key; the keys are {keys}")),
-            ("partition", format!("`partition` is not KEY=VALUE; the keys are {keys}")),
+            (
+                "zone=eu",
+                format!("`zone` is not a Slurm placement key; the keys are {keys}"),
+            ),
+            (
+                "partition",
+                format!("`partition` is not KEY=VALUE; the keys are {keys}"),
+            ),
             ("partition=", "`partition` needs a value".to_string()),
-            ("cpus=0", "`cpus=0`: `cpus` takes a number of CPUs per task, a whole number above 0".to_string()),
-            ("gpus=two", "`gpus=two`: `gpus` takes a number of GPUs, a whole number above 0".to_string()),
-            ("time=1.5", "`time=1.5`: `time` takes a number of minutes, a whole number above 0".to_string()),
+            (
+                "cpus=0",
+                "`cpus=0`: `cpus` takes a number of CPUs per task, a whole number above 0".to_string(),
+            ),
+            (
+                "gpus=two",
+                "`gpus=two`: `gpus` takes a number of GPUs, a whole number above 0".to_string(),
+            ),
+            (
+                "time=1.5",
+                "`time=1.5`: `time` takes a number of minutes, a whole number above 0".to_string(),
+            ),
             ("qos=a b", "`qos=a b`: a Slurm qos has no spaces".to_string()),
         ];
         for (text, message) in cases {
@@ -184,7 +211,10 @@ mod tests {
         }
         for mem in ["16GB", "G", "0", "1.5G", "-1G"] {
             let error = Placement::parse(&format!("mem={mem}")).unwrap_err();
-            assert!(error.starts_with(&format!("`mem={mem}` is not a Slurm memory size")), "{error}");
+            assert!(
+                error.starts_with(&format!("`mem={mem}` is not a Slurm memory size")),
+                "{error}"
+            );
         }
     }
 

@@ -69,7 +69,10 @@ impl ConfigReader {
         let what = format!("label `{label}`");
         self.reader.check_keys(profile, PROFILE_KEYS, &what);
         if let Some((key, slurm)) = profile.entry("slurm") {
-            if let Some(other) = ["image", "host", "gpus"].into_iter().find(|k| profile.entry(k).is_some()) {
+            if let Some(other) = ["image", "host", "gpus"]
+                .into_iter()
+                .find(|k| profile.entry(k).is_some())
+            {
                 let message = format!(
                     "{what} gives `slurm:` and `{other}:`; a Slurm label takes its GPUs inside `slurm:` (`gpus: N`), \
                      and no `image:` or `host:`"
@@ -123,4 +126,3 @@ impl ConfigReader {
         }
     }
 }
-

@@ -46,7 +46,10 @@ impl ConfigReader {
         for (key, key_node, value) in mapping.iter() {
             if !PLACEMENT_KEYS.contains(&key) {
                 let keys = PLACEMENT_KEYS.join(", ");
-                self.error(key_node.span, format!("unknown key `{key}` in {what}; the keys are {keys}"));
+                self.error(
+                    key_node.span,
+                    format!("unknown key `{key}` in {what}; the keys are {keys}"),
+                );
                 valid = false;
                 continue;
             }

@@ -513,7 +513,12 @@ fn slurm_mistakes_name_the_key_and_the_valid_ones() {
                 .to_string(),
             None,
         ),
-        (7, 3, format!("unknown key `zone` in `slurm:`; the keys are {keys}"), None),
+        (
+            7,
+            3,
+            format!("unknown key `zone` in `slurm:`; the keys are {keys}"),
+            None,
+        ),
         (
             8,
             9,
