@@ -26,6 +26,7 @@ mod runner_policy;
 mod secret_sinks;
 mod slurm;
 mod slurm_containers;
+mod slurm_daemon;
 mod slurm_nodes;
 mod step_summary;
 mod store;

@@ -391,6 +391,157 @@ fn the_partition_is_slurms_and_a_wrong_one_fails_the_leg_with_slurms_word() {
         .workflow("ci.yml", workflow)
         .args(&["run", "--backend", "host", "--slurm-partition", "debug"])
         .status(2)
-        .stderr("error: --slurm-partition and --slurm-constraint need --backend slurm\n")
+        .stderr(
+            "error: --slurm-partition and --slurm-constraint need --backend slurm (for one label, write -P \
+             LABEL=slurm:partition=P,constraint=C)\n",
+        )
         .run();
+}
+
+/// The job id `scontrol` knows a leg's Slurm job by, from the
+/// `submitted as Slurm job N` line of the leg `leg`.
+fn slurm_job_of(stdout: &str, leg: &str) -> String {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("[{leg}] ")) && l.contains("submitted as Slurm job "))
+        .unwrap_or_else(|| panic!("no Slurm job for {leg}: {stdout}"));
+    let after = line.split("submitted as Slurm job ").nth(1).unwrap_or_default();
+    after.chars().take_while(char::is_ascii_digit).collect()
+}
+
+/// The `KEY=VALUE` fields of `scontrol show job ID` (Slurm keeps a
+/// finished job for MinJobAge, 10 minutes here).
+fn scontrol_job(id: &str) -> Vec<String> {
+    let output = Command::new("scontrol")
+        .args(["show", "job", id])
+        .output()
+        .expect("scontrol");
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `-P gpu-a100=slurm:…` sends that label's job to Slurm with the label's
+/// placement, while the run's other job stays on this machine
+/// (`--backend host`); the job has no `timeout-minutes`, so there is no
+/// `--time` and the partition's default applies.
+#[test]
+fn a_label_mapped_to_slurm_runs_there_with_its_placement_and_the_rest_stay_local() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              train:
+                runs-on: gpu-a100
+                steps:
+                  - run: echo "train slurm=$SLURM_JOB_ID gpus=$CUDA_VISIBLE_DEVICES"
+              lint:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: echo "lint slurm=${SLURM_JOB_ID:-none}"
+            "#,
+        )
+        .args(&[
+            "run",
+            "--backend",
+            "host",
+            "-P",
+            "gpu-a100=slurm:partition=debug,gpus=1,cpus=1,mem=100M",
+        ])
+        .stdout_contains("[lint]   lint slurm=none\n")
+        .stdout_contains("run 1: success")
+        .run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let id = slurm_job_of(&stdout, "train");
+    assert!(
+        stdout.contains(&format!("[train]   train slurm={id} gpus=")),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("submitted as Slurm job ").count(), 1, "{stdout}");
+    let job = scontrol_job(&id);
+    for field in [
+        "JobName=train",
+        "Partition=debug",
+        "NumCPUs=1",
+        "MinMemoryNode=100M",
+        "TresPerNode=gres:gpu:1",
+        "Requeue=0",
+        "TimeLimit=UNLIMITED",
+    ] {
+        assert!(job.iter().any(|f| f == field), "no {field} in {job:?}");
+    }
+}
+
+/// A step's `timeout-minutes` on Slurm ends the step with mlci's own
+/// message, and the job's `timeout-minutes` became `--time` (a minute
+/// over it).
+#[test]
+fn a_step_timeout_on_slurm_ends_the_step_with_mlcis_message() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              slow:
+                runs-on: cluster
+                timeout-minutes: 5
+                steps:
+                  - run: sleep 120
+                    timeout-minutes: 0.05
+            "#,
+        )
+        .args(&["run", "--backend", "host", "-P", "cluster=slurm"])
+        .status(1)
+        .stdout_contains("[slow]   Error: The action 'Run sleep 120' has timed out after 0.05 minutes.")
+        .stdout_contains("[slow] ✗ job failure")
+        .run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let job = scontrol_job(&slurm_job_of(&stdout, "slow"));
+    assert!(job.iter().any(|f| f == "TimeLimit=00:06:00"), "{job:?}");
+}
+
+/// A label's `time=` caps the Slurm job's `--time`; when Slurm ends the
+/// job at that limit, the leg fails with Slurm's reason. Slurm checks time
+/// limits every 30 s, so this takes one to two minutes.
+#[test]
+fn a_slurm_time_limit_reached_fails_the_leg_with_slurms_reason() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let output = Test::new()
+        .workflow(
+            "ci.yml",
+            r#"
+            on: push
+            jobs:
+              overrun:
+                runs-on: short
+                steps:
+                  - run: sleep 300
+            "#,
+        )
+        .args(&["run", "--backend", "host", "-P", "short=slurm:time=1"])
+        .status(1)
+        .run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let id = slurm_job_of(&stdout, "overrun");
+    assert!(
+        stdout.contains(&format!("Slurm job {id} ended: it reached its time limit (TIMEOUT; ")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[overrun] ✗ job failure"), "{stdout}");
+    let job = scontrol_job(&id);
+    for field in ["JobState=TIMEOUT", "TimeLimit=00:01:00"] {
+        assert!(job.iter().any(|f| f == field), "no {field} in {job:?}");
+    }
 }

@@ -22,7 +22,7 @@ fn a_container_job_runs_in_its_image_on_the_slurm_node_with_image_steps_and_its_
             on: push
             jobs:
               train:
-                runs-on: ubuntu-latest
+                runs-on: cluster
                 container:
                   image: mlci/runner:bookworm
                   env: {FROM_CONTAINER: set}
@@ -52,7 +52,8 @@ fn a_container_job_runs_in_its_image_on_the_slurm_node_with_image_steps_and_its_
     );
     commit_all(test.path(), "main", "a model");
     let output = test
-        .args(&["run", "--backend", "slurm"])
+        // `train` goes to Slurm through its label, `use` through --backend.
+        .args(&["run", "--backend", "slurm", "-P", "cluster=slurm:cpus=1"])
         .stdout_contains("[train]   job train in /github/workspace: from the workspace set\n")
         .stdout_contains("[train]   image step sees from the workspace\n")
         .stdout_contains("run 1: success")

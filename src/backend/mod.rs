@@ -40,8 +40,9 @@ pub struct JobSpec {
     pub services: Vec<ServiceSpec>,
     /// The GPUs leased to this job.
     pub gpus: GpuAssignment,
-    /// The job's `timeout-minutes`, for backends whose scheduler enforces
-    /// a limit of its own (Slurm's `--time`).
+    /// The job's `timeout-minutes` (or the runner's `job_timeout`) when one
+    /// is set, for backends whose scheduler enforces a limit of its own
+    /// (Slurm's `--time`); None when only GitHub's default applies.
     pub time_limit_minutes: Option<u64>,
 }
 
@@ -225,6 +226,12 @@ pub trait Backend: Send + Sync {
     /// Whether jobs with a `container:` can run here.
     fn runs_containers(&self) -> bool {
         true
+    }
+
+    /// Whether the backend's scheduler leases the GPUs (Slurm's `--gres`),
+    /// so mlci's own pool must not.
+    fn schedules_gpus(&self) -> bool {
+        false
     }
 
     /// Starts the job's environment: network, services, job container.

@@ -53,7 +53,9 @@ pub struct Args {
     /// A workflow_dispatch input, NAME=VALUE (repeatable).
     #[arg(long = "input", value_name = "NAME=VALUE")]
     inputs: Vec<String>,
-    /// Map a runs-on label: LABEL=IMAGE, LABEL=host, or LABEL=IMAGE,gpus=N (repeatable).
+    /// Map a runs-on label: LABEL=IMAGE, LABEL=host, LABEL=IMAGE,gpus=N, or
+    /// LABEL=slurm:KEY=VALUE,… (keys partition, account, qos, constraint,
+    /// cpus, mem, gpus, time) to run its jobs as Slurm jobs (repeatable).
     #[arg(short = 'P', long = "platform", value_name = "LABEL=IMAGE")]
     platforms: Vec<String>,
     /// Where jobs run: `docker` (default), `host` (every job as host
@@ -214,13 +216,17 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
         }
     };
     let cancel = Cancel::default();
+    let slurm = match slurm_backend(&args, &labels, &cancel) {
+        Ok(slurm) => slurm,
+        Err(e) => return fail(&e, exit::USAGE),
+    };
     let backends = Backends {
         docker: docker.clone().map(|d| Arc::new(d) as Arc<dyn Backend>),
-        host: match slurm_backend(&args, &cancel) {
-            Ok(Some(slurm)) => slurm,
-            Ok(None) => Arc::new(HostBackend::new()),
-            Err(e) => return fail(&e, exit::USAGE),
+        host: match &slurm {
+            Some(slurm) if args.backend == "slurm" => Arc::new(slurm.clone()),
+            _ => Arc::new(HostBackend::new()),
         },
+        slurm,
     };
     install_ctrl_c(&cancel);
     let out = Buffered::stdout();
@@ -368,25 +374,29 @@ impl RunOne<'_> {
     }
 }
 
-/// With `--backend slurm`, the backend that stands in for the host: jobs
-/// run on Slurm's nodes, with the agent being this same binary.
-fn slurm_backend(args: &Args, cancel: &Cancel) -> Result<Option<Arc<dyn Backend>>, String> {
+/// With `--backend slurm` (where it stands in for the host) or a label
+/// mapped to Slurm, the Slurm backend: jobs run on Slurm's nodes, with the
+/// agent being this same binary.
+fn slurm_backend(args: &Args, labels: &LabelMap, cancel: &Cancel) -> Result<Option<SlurmBackend>, String> {
     if args.backend != "slurm" {
         if args.slurm_partition.is_some() || args.slurm_constraint.is_some() {
-            return Err("--slurm-partition and --slurm-constraint need --backend slurm".to_string());
+            return Err(
+                "--slurm-partition and --slurm-constraint need --backend slurm (for one label, write \
+                        -P LABEL=slurm:partition=P,constraint=C)"
+                    .to_string(),
+            );
         }
-        return Ok(None);
+        if !labels.uses_slurm() {
+            return Ok(None);
+        }
     }
     let placement = Placement {
         partition: args.slurm_partition.clone(),
         constraint: args.slurm_constraint.clone(),
+        ..Placement::default()
     };
     let agent = std::env::current_exe().map_err(|e| format!("cannot find the mlci binary for the Slurm agent: {e}"))?;
-    Ok(Some(Arc::new(SlurmBackend::new(
-        agent,
-        placement,
-        cancel.graceful.clone(),
-    ))))
+    Ok(Some(SlurmBackend::new(agent, placement, cancel.graceful.clone())))
 }
 
 /// Ctrl-C once: cancel gracefully. Twice: kill at once.

@@ -3,7 +3,7 @@
 //! the shutdown: running jobs get `shutdown_timeout` to finish, then are
 //! cancelled as `mlci run` cancels them, and queued work stays queued.
 
-use super::config::{RepoConfig, RunnerConfig};
+use super::config::{JobBackend, RepoConfig, RunnerConfig};
 use super::cron::check_schedules;
 use super::http::{serve, ApiState};
 use super::intake::triage;
@@ -13,6 +13,7 @@ use super::repos::RepoHandle;
 use super::stop::Stop;
 use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
+use crate::backend::slurm::SlurmBackend;
 use crate::exec::gpu::GpuPool;
 use crate::exec::shared::{Backends, Cancel};
 use crate::store::{Clock, Store};
@@ -41,6 +42,8 @@ pub enum StartError {
     Repository(String),
     #[error("{0}")]
     Docker(String),
+    #[error("{0}")]
+    Slurm(String),
     #[error("failed to listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -95,6 +98,7 @@ impl Daemon {
             .await
             .map_err(|e| StartError::Docker(e.to_string()))?;
         let reporter = Reporter::start(config.status.clone(), config.notify.clone());
+        let slurm = slurm_backend(&config)?;
         Ok(Arc::new(Daemon {
             queue: Arc::new(queue),
             repos,
@@ -102,6 +106,7 @@ impl Daemon {
             backends: Backends {
                 docker: Some(Arc::new(docker.clone())),
                 host: Arc::new(HostBackend::new()),
+                slurm,
             },
             docker: Some(docker),
             gpus: GpuPool::new(config.gpus.clone()),
@@ -368,4 +373,20 @@ impl Daemon {
 
 pub(super) fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
+}
+
+/// The Slurm backend, with `backend: slurm` or a label mapped to Slurm: the
+/// agent is this binary, and the store the shared folder its jobs use.
+fn slurm_backend(config: &RunnerConfig) -> Result<Option<SlurmBackend>, StartError> {
+    if config.backend != JobBackend::Slurm && !config.labels.uses_slurm() {
+        return Ok(None);
+    }
+    let agent = std::env::current_exe()
+        .map_err(|e| StartError::Slurm(format!("cannot find the mlci binary for the Slurm agent: {e}")))?;
+    // Each run's legs are placed with that run's cancellation (start_run.rs).
+    Ok(Some(SlurmBackend::new(
+        agent,
+        config.slurm.clone(),
+        CancellationToken::new(),
+    )))
 }

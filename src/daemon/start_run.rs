@@ -2,6 +2,7 @@
 //! run recorded in the store, the engine started with the daemon's shared
 //! job slots and GPUs, and the result reported to the forge.
 
+use super::config::JobBackend;
 use super::context::{run_contexts, RunFor};
 use super::queue::QueuedRun;
 use super::report::ReportedRun;
@@ -10,7 +11,7 @@ use super::workflows_at::{first_error, workflows_at};
 use crate::actions::action_source::ActionSource;
 use crate::actions::settings::ActionSettings;
 use crate::exec::launch::{launch, Launch};
-use crate::exec::shared::{Cancel, RunSettings};
+use crate::exec::shared::{Backends, Cancel, RunSettings};
 use crate::model::Workflow;
 use crate::store::{NewRun, RunDetail};
 use std::sync::atomic::Ordering;
@@ -145,7 +146,8 @@ impl Daemon {
             work_dir: Default::default(),
             max_parallel: self.config.capacity,
             labels: self.config.labels.clone(),
-            force_host: false,
+            // `backend: slurm`: every job a Slurm job, as host processes on its node.
+            force_host: self.config.backend == JobBackend::Slurm,
             secrets,
             grace: GRACE,
             contexts,
@@ -165,7 +167,7 @@ impl Daemon {
             graph,
             record,
             settings,
-            backends: self.backends.clone(),
+            backends: self.run_backends(&cancel),
             docker: self.docker.clone(),
             gpus: self.gpus.clone(),
             slots: self.slots.clone(),
@@ -178,6 +180,19 @@ impl Daemon {
             .map_err(|e| crate::report::error_chain(&e))?;
         info!(run_id, repo = %queued.repo, result = result.as_str(), "run {run_id} finished: {name} {}", result.as_str());
         Ok(())
+    }
+}
+
+impl Daemon {
+    /// The backends of one run: with `backend: slurm`, Slurm stands in for
+    /// the host, its waits in the queue ended by this run's cancellation.
+    fn run_backends(&self, cancel: &Cancel) -> Backends {
+        let mut backends = self.backends.clone();
+        if let (JobBackend::Slurm, Some(slurm)) = (self.config.backend, &backends.slurm) {
+            let placed = slurm.placed(&Default::default(), cancel.graceful.clone());
+            backends.host = Arc::new(placed);
+        }
+        backends
     }
 }
 

@@ -58,7 +58,7 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
     spec.attempt = a.number;
     spec.workspace = dir.join("workspace");
     spec.temp = dir.join("temp");
-    spec.time_limit_minutes = Some(timeout_minutes(&a, a.scope).ceil().max(1.0) as u64);
+    spec.time_limit_minutes = set_timeout_minutes(&a, a.scope).map(|m| m.ceil().max(1.0) as u64);
     let fail = |reason: String| {
         shared.say(a.key, None, LineKind::Error, &reason);
         AttemptResult {
@@ -143,6 +143,16 @@ fn timeout_minutes(a: &Attempt<'_>, scope: &Scope) -> f64 {
         .max_job_minutes
         .filter(|max| *max < timeout)
         .unwrap_or(timeout)
+}
+
+/// The job's limit for a scheduler's own (Slurm's `--time`): only one the
+/// workflow (`timeout-minutes`) or the runner (`job_timeout`) set. GitHub's
+/// default of 360 minutes stays mlci's alone, so a partition with a lower
+/// MaxTime still takes the job (docs/decisions.md).
+fn set_timeout_minutes(a: &Attempt<'_>, scope: &Scope) -> Option<f64> {
+    let job = &a.shared.workflow.jobs[a.job_index];
+    let set = job.timeout_minutes.as_ref().and_then(|t| number(scope, t)).is_some();
+    (set || a.shared.settings.max_job_minutes.is_some()).then(|| timeout_minutes(a, scope))
 }
 
 async fn run_steps(a: &Attempt<'_>, env: &dyn JobEnv, spec: &JobSpec) -> AttemptResult {

@@ -109,6 +109,7 @@ async fn run_with(yaml: &str, max_parallel: usize, gpus: &[&str]) -> Ran {
         backends: Backends {
             docker: Some(Arc::new(backend.clone())),
             host: Arc::new(backend.clone()),
+            slurm: None,
         },
         events: events.clone(),
         masker: RwLock::new({

@@ -9,6 +9,7 @@ use super::job::{flag, Leg};
 use super::leg_error::LegError;
 use super::scope::Scope;
 use super::shared::RunShared;
+use super::slurm_leg::on_slurm;
 use crate::backend::options::parse_options;
 use crate::backend::options::policy::{ContainerPolicy, Refusal};
 use crate::backend::{Backend, ContainerConfig, GpuRequest, JobSpec, ServiceSpec};
@@ -88,7 +89,9 @@ pub async fn run_leg(
             return finish(Outcome::Failure, 0, Map::new(), Some(reason));
         }
     };
-    let Some(lease) = lease_gpus(&shared, &key, spec.container.gpus.as_ref(), &cancel).await else {
+    // Slurm leases a Slurm job's GPUs; mlci's pool is this machine's.
+    let request = spec.container.gpus.as_ref().filter(|_| !backend.schedules_gpus());
+    let Some(lease) = lease_gpus(&shared, &key, request, &cancel).await else {
         return finish(
             Outcome::Cancelled,
             0,
@@ -267,12 +270,19 @@ fn prepare(
         }
         _ => None,
     };
+    // A label mapped to Slurm sends the leg there, whatever `--backend` says.
+    let slurm = match shared.settings.labels.target(&leg.runs_on) {
+        Some(LabelTarget::Slurm { placement }) => Some(placement),
+        _ => None,
+    };
     if let Some(container) = container {
-        if shared.settings.force_host && !shared.backends.host.runs_containers() {
+        if slurm.is_none() && shared.settings.force_host && !shared.backends.host.runs_containers() {
             return Err(LegError::ContainerOnHost { job: key.job.clone() });
         }
         spec.image = scope.string(&container.image).map_err(LegError::Expression)?;
         spec.container = container_config(container, scope)?;
+    } else if let Some(placement) = slurm {
+        return on_slurm(shared, key, placement, spec);
     } else if shared.settings.force_host {
         // A label's GPU profile still applies (`-P gpu=host,gpus=2`).
         if let Some(LabelTarget::Host { gpus } | LabelTarget::Image { gpus, .. }) =
@@ -291,6 +301,8 @@ fn prepare(
                 spec.image = image.clone();
                 spec.container.gpus = gpus.clone();
             }
+            // Sent to Slurm above; here for the compiler.
+            Some(LabelTarget::Slurm { placement }) => return on_slurm(shared, key, placement, spec),
             None => {
                 let labels = &shared.settings.labels;
                 return Err(LegError::Unmapped(labels.unmapped_message(&key.name, &leg.runs_on)));
@@ -323,6 +335,10 @@ fn prepare(
                 .transpose()
                 .map_err(LegError::Expression)?,
         });
+    }
+    if let Some(placement) = slurm {
+        // The `container:` runs on the node Slurm chose.
+        return on_slurm(shared, key, placement, spec);
     }
     if let Some(request) = &spec.container.gpus {
         shared.gpus.check(request).map_err(|reason| LegError::Gpus {

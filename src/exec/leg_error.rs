@@ -20,4 +20,6 @@ pub enum LegError {
     Gpus { leg: String, reason: String },
     #[error("job `{leg}` needs the docker backend, which this run has not connected")]
     NoDocker { leg: String },
+    #[error("job `{leg}` runs on a label mapped to Slurm, but this run has no Slurm backend")]
+    NoSlurm { leg: String },
 }

@@ -30,6 +30,7 @@ pub mod program;
 pub mod scope;
 pub mod shared;
 pub mod shell;
+mod slurm_leg;
 pub mod stages;
 pub mod step;
 pub mod step_files;

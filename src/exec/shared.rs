@@ -6,6 +6,7 @@ use super::gpu::GpuPool;
 use super::mask::Masker;
 use crate::actions::settings::ActionSettings;
 use crate::backend::options::policy::ContainerPolicy;
+use crate::backend::slurm::SlurmBackend;
 use crate::backend::Backend;
 use crate::model::Workflow;
 use crate::plan::LabelMap;
@@ -68,11 +69,15 @@ impl RunSettings {
 }
 
 /// The backends a run may use. Docker is absent with `--backend host` or
-/// when no job needs it.
+/// when no job needs it; Slurm is there with `--backend slurm` or a label
+/// mapped to Slurm.
 #[derive(Clone)]
 pub struct Backends {
     pub docker: Option<Arc<dyn Backend>>,
     pub host: Arc<dyn Backend>,
+    /// What each Slurm-mapped label's legs are submitted through, with the
+    /// label's placement over this one's.
+    pub slurm: Option<SlurmBackend>,
 }
 
 /// Ctrl-C: the first cancels gracefully (SIGTERM, then SIGKILL after the

@@ -2,8 +2,11 @@
 //! `runs-on` labels map to. The default mapping sends GitHub's Linux labels
 //! to the runner image mlci builds itself (`mlci images build`). `-P` adds
 //! mappings: to another image, to an image with GPUs (a profile such as
-//! `-P gpu=mlci/runner:cuda,gpus=1`), or to `host` (no container at all).
+//! `-P gpu=mlci/runner:cuda,gpus=1`), to `host` (no container at all), or
+//! to Slurm (`-P gpu-a100=slurm:partition=gpu,gpus=1`; see slurm_label.rs).
 
+use super::slurm_label::parse_slurm_target;
+use crate::backend::slurm::Placement;
 use crate::plan::parse_gpus;
 use crate::plan::GpuRequest;
 use indexmap::IndexMap;
@@ -47,6 +50,9 @@ pub enum LabelTarget {
     /// On the host, without a container; `gpus` leases devices for
     /// `CUDA_VISIBLE_DEVICES`.
     Host { gpus: Option<GpuRequest> },
+    /// As a Slurm job, placed as the label says (its `gpus` is the leg's
+    /// GPU request), whatever `--backend` says for the other labels.
+    Slurm { placement: Placement },
 }
 
 /// `runs-on` labels → target. As on GitHub, a job runs only where *every*
@@ -82,8 +88,17 @@ impl LabelMap {
     /// Adds or overrides one mapping written as `-P` takes it:
     /// `LABEL=IMAGE`, `LABEL=IMAGE,gpus=N|all|"device=…"` or `LABEL=host`.
     pub fn parse_and_set(&mut self, spec: &str) -> Result<(), String> {
-        let form = || format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N or LABEL=host, not `{spec}`");
+        let form =
+            || format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N, LABEL=host or LABEL=slurm:KEY=VALUE,…, not `{spec}`");
         let (label, target) = spec.split_once('=').ok_or_else(form)?;
+        if let Some(slurm) = parse_slurm_target(target) {
+            if label.is_empty() {
+                return Err(form());
+            }
+            let target = slurm.map_err(|e| format!("-P {spec}: {e}"))?;
+            self.given.insert(label.to_ascii_lowercase(), target);
+            return Ok(());
+        }
         let (name, profile) = match target.split_once(',') {
             Some((name, profile)) => (name, Some(profile)),
             None => (target, None),
@@ -114,6 +129,11 @@ impl LabelMap {
     /// daemon's `labels:` in runner.yml).
     pub fn insert(&mut self, label: &str, target: LabelTarget) {
         self.given.insert(label.to_ascii_lowercase(), target);
+    }
+
+    /// Whether some label runs its jobs on Slurm.
+    pub fn uses_slurm(&self) -> bool {
+        self.given.values().any(|t| matches!(t, LabelTarget::Slurm { .. }))
     }
 
     /// Every named label (lowercase) and its target: the defaults still
@@ -150,11 +170,12 @@ impl LabelMap {
         Some(given.unwrap_or(&DEFAULT_TARGET))
     }
 
-    /// The image of a job with these labels, or `host`.
+    /// The image of a job with these labels, or `host`, or `slurm`.
     pub fn resolve<'a>(&'a self, labels: &[String]) -> Option<&'a str> {
         self.target(labels).map(|target| match target {
             LabelTarget::Image { image, .. } => image.as_str(),
             LabelTarget::Host { .. } => "host",
+            LabelTarget::Slurm { .. } => "slurm",
         })
     }
 
@@ -262,6 +283,35 @@ mod tests {
     }
 
     #[test]
+    fn a_slurm_label_sends_its_jobs_to_slurm_and_the_rest_stay_local() {
+        let mut map = LabelMap::default();
+        assert!(!map.uses_slurm());
+        map.parse_and_set("GPU-A100=slurm:partition=gpu,constraint=a100,gpus=1,time=60")
+            .unwrap();
+        map.parse_and_set("cluster=slurm").unwrap();
+        assert!(map.uses_slurm());
+        let expected = Placement {
+            partition: Some("gpu".into()),
+            constraint: Some("a100".into()),
+            gpus: Some(1),
+            time: Some(60),
+            ..Placement::default()
+        };
+        assert_eq!(
+            map.target(&labels(&["self-hosted", "gpu-a100"])),
+            Some(&LabelTarget::Slurm { placement: expected })
+        );
+        assert_eq!(
+            map.target(&labels(&["cluster"])),
+            Some(&LabelTarget::Slurm {
+                placement: Placement::default()
+            })
+        );
+        assert_eq!(map.resolve(&labels(&["gpu-a100"])), Some("slurm"));
+        assert_eq!(map.resolve(&labels(&["ubuntu-latest"])), Some(RUNNER_IMAGE));
+    }
+
+    #[test]
     fn host_runs_without_a_container() {
         let mut map = LabelMap::default();
         map.parse_and_set("linux=host").unwrap();
@@ -272,12 +322,25 @@ mod tests {
 
     #[test]
     fn bad_specs_are_refused_and_change_nothing() {
-        let form = |s: &str| format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N or LABEL=host, not `{s}`");
+        let form = |s: &str| {
+            format!("-P takes LABEL=IMAGE, LABEL=IMAGE,gpus=N, LABEL=host or LABEL=slurm:KEY=VALUE,…, not `{s}`")
+        };
         let cases = [
             ("gpu".to_string(), form("gpu")),
             ("=img".to_string(), form("=img")),
             ("gpu=".to_string(), form("gpu=")),
             ("gpu=,gpus=1".to_string(), form("gpu=,gpus=1")),
+            ("=slurm".to_string(), form("=slurm")),
+            (
+                "gpu=slurm:zone=eu".to_string(),
+                "-P gpu=slurm:zone=eu: `zone` is not a Slurm placement key; the keys are partition, account, qos, \
+                 constraint, cpus, mem, gpus, time"
+                    .to_string(),
+            ),
+            (
+                "gpu=slurm:gpus=0".to_string(),
+                "-P gpu=slurm:gpus=0: `gpus=0`: `gpus` takes a number of GPUs, a whole number above 0".to_string(),
+            ),
             (
                 "gpu=img,gpus=0".to_string(),
                 "-P gpu=img,gpus=0: `--gpus 0` asks for no GPUs; leave the option out instead".to_string(),

@@ -17,6 +17,7 @@ mod matrix_filter;
 mod matrix_include;
 mod matrix_product;
 pub mod matrix_spec;
+mod slurm_label;
 
 #[cfg(test)]
 mod graph_tests;

@@ -61,6 +61,9 @@ GresTypes=gpu
 # Finished jobs stay visible to squeue/scontrol for 10 minutes (no slurmdbd).
 MinJobAge=600
 KillWait=5
+# A job ends at its --time (the default, written out: the time-limit test
+# counts on it). slurmctld checks limits every 30 s; that is not settable.
+OverTimeLimit=0
 # More CPUs than the machine has, so that GPUs, not cores, bound the jobs.
 SlurmdParameters=config_overrides
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=8 RealMemory=4000 Gres=gpu:$GPUS State=UNKNOWN

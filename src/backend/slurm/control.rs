@@ -2,23 +2,17 @@
 //! a job's state and pending reason, `scancel` stops it. Why the tools and
 //! not slurmrestd: docs/decisions.md ("Slurm through its command-line tools").
 
+use super::placement::Placement;
 use crate::backend::{BackendError, GpuAssignment};
 use std::path::Path;
 use tokio::process::Command;
-
-/// Where and how a leg's Slurm job is placed (`-P LABEL=slurm:...` later).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Placement {
-    pub partition: Option<String>,
-    pub constraint: Option<String>,
-}
 
 /// One submission: what `sbatch` is told.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Submission {
     pub job_name: String,
     pub gpus: GpuAssignment,
-    /// `--time`, in minutes.
+    /// `--time`, in minutes; None leaves the partition's default.
     pub time_minutes: Option<u64>,
     pub placement: Placement,
 }
@@ -34,6 +28,9 @@ impl Submission {
             format!("--job-name={}", self.job_name),
             format!("--chdir={}", dir.display()),
             format!("--output={}", output.display()),
+            // mlci's `retries:` decide what runs again; a job Slurm requeued
+            // would restart the agent behind mlci's back.
+            "--no-requeue".to_string(),
         ];
         match &self.gpus {
             GpuAssignment::None => {}
@@ -54,12 +51,7 @@ impl Submission {
         if let Some(minutes) = self.time_minutes {
             args.push(format!("--time={minutes}"));
         }
-        if let Some(partition) = &self.placement.partition {
-            args.push(format!("--partition={partition}"));
-        }
-        if let Some(constraint) = &self.placement.constraint {
-            args.push(format!("--constraint={constraint}"));
-        }
+        args.extend(self.placement.args());
         Ok(args)
     }
 }
@@ -102,7 +94,7 @@ pub fn parse_state(stdout: &str) -> Option<JobState> {
 /// What a job that ended before its steps did tells the user.
 pub fn ended_reason(job_id: &str, state: &JobState) -> String {
     let what = match state.state.as_str() {
-        "TIMEOUT" => "it reached its time limit (--time, from timeout-minutes)",
+        "TIMEOUT" => "it reached its time limit (TIMEOUT; --time comes from timeout-minutes and the label's `time=`)",
         "NODE_FAIL" => "its node failed (NODE_FAIL)",
         "PREEMPTED" => "it was preempted (PREEMPTED)",
         "CANCELLED" => "it was cancelled (CANCELLED; scancel or an administrator)",
@@ -200,6 +192,9 @@ mod tests {
             placement: Placement {
                 partition: Some("gpu".to_string()),
                 constraint: Some("a100".to_string()),
+                cpus: Some(4),
+                mem: Some("100M".to_string()),
+                ..Placement::default()
             },
         };
         assert_eq!(
@@ -210,10 +205,31 @@ mod tests {
                 "--job-name=train (lr=0.1)",
                 "--chdir=/s/j",
                 "--output=/s/j/slurm.out",
+                "--no-requeue",
                 "--gres=gpu:2",
                 "--time=31",
                 "--partition=gpu",
                 "--constraint=a100",
+                "--cpus-per-task=4",
+                "--mem=100M",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_leg_without_a_timeout_or_placement_leaves_time_and_place_to_slurm() {
+        let submission = Submission {
+            job_name: "lint".to_string(),
+            ..Submission::default()
+        };
+        assert_eq!(
+            args(&submission).unwrap(),
+            [
+                "--parsable",
+                "--job-name=lint",
+                "--chdir=/s/j",
+                "--output=/s/j/slurm.out",
+                "--no-requeue",
             ]
         );
     }
@@ -252,7 +268,7 @@ mod tests {
         assert!(timeout.ended());
         assert_eq!(
             ended_reason("42", &timeout),
-            "Slurm job 42 ended: it reached its time limit (--time, from timeout-minutes)"
+            "Slurm job 42 ended: it reached its time limit (TIMEOUT; --time comes from timeout-minutes and the label's `time=`)"
         );
         assert_eq!(
             ended_reason("7", &parse_state("NODE_FAIL|None").unwrap()),

@@ -9,9 +9,10 @@
 pub mod agent;
 mod control;
 mod job;
+mod placement;
 pub mod protocol;
 
-pub use control::Placement;
+pub use placement::{Placement, KEYS as PLACEMENT_KEYS};
 
 use crate::backend::{Backend, BackendError, JobEnv, JobSpec};
 use async_trait::async_trait;
@@ -45,6 +46,16 @@ impl SlurmBackend {
             cancel,
         }
     }
+
+    /// This backend for the legs of one label: its placement over this
+    /// one's, waits cancelled by `cancel` (the run's).
+    pub fn placed(&self, placement: &Placement, cancel: CancellationToken) -> SlurmBackend {
+        SlurmBackend {
+            agent: self.agent.clone(),
+            placement: placement.over(&self.placement),
+            cancel,
+        }
+    }
 }
 
 #[async_trait]
@@ -59,6 +70,10 @@ impl Backend for SlurmBackend {
     }
 
     fn runs_containers(&self) -> bool {
+        true
+    }
+
+    fn schedules_gpus(&self) -> bool {
         true
     }
 
@@ -87,9 +102,7 @@ impl Backend for SlurmBackend {
         let submission = Submission {
             job_name: spec.leg_name.clone(),
             gpus: spec.gpus.clone(),
-            // A minute over timeout-minutes: mlci's own timeout ends the
-            // steps first (with its message) and the post steps still run.
-            time_minutes: spec.time_limit_minutes.map(|m| m.saturating_add(1)),
+            time_minutes: self.placement.time_minutes(spec.time_limit_minutes),
             placement: self.placement.clone(),
         };
         let id = control::submit(&submission, &dir.root, &dir.slurm_output(), &dir.script()).await?;

@@ -1,6 +1,7 @@
-//! `labels:`: `runs-on` label → an image, `host`, or a profile with GPUs,
-//! on top of mlci's default labels. A profile's `gpus:` is what
-//! `mlci run -P LABEL=IMAGE,gpus=…` takes.
+//! `labels:`: `runs-on` label → an image, `host`, `slurm`, or a profile
+//! with GPUs or a Slurm placement, on top of mlci's default labels. A
+//! profile's `gpus:` is what `mlci run -P LABEL=IMAGE,gpus=…` takes; its
+//! `slurm:` takes the keys of `-P LABEL=slurm:…` (see slurm.rs).
 
 use super::gpus::in_config_terms;
 use super::load::ConfigReader;
@@ -9,7 +10,7 @@ use crate::plan::labels::LabelTarget;
 use crate::plan::parse_gpus;
 use crate::plan::LabelMap;
 
-const PROFILE_KEYS: &[&str] = &["image", "host", "gpus"];
+const PROFILE_KEYS: &[&str] = &["image", "host", "gpus", "slurm"];
 
 impl ConfigReader {
     pub fn labels(&mut self, node: &Node) -> LabelMap {
@@ -39,6 +40,9 @@ impl ConfigReader {
                 let text = self.reader.non_empty_text(node, &what)?;
                 Some(match text.value.trim() {
                     "host" => LabelTarget::Host { gpus: None },
+                    "slurm" => LabelTarget::Slurm {
+                        placement: Default::default(),
+                    },
                     image => LabelTarget::Image {
                         image: image.to_string(),
                         gpus: None,
@@ -59,10 +63,26 @@ impl ConfigReader {
         }
     }
 
-    /// `{ image: IMAGE, gpus: N }` or `{ host: true, gpus: N }`.
+    /// `{ image: IMAGE, gpus: N }`, `{ host: true, gpus: N }` or
+    /// `{ slurm: { partition: P, gpus: N, … } }`.
     fn profile(&mut self, label: &str, node: &Node, profile: &Mapping) -> Option<LabelTarget> {
         let what = format!("label `{label}`");
         self.reader.check_keys(profile, PROFILE_KEYS, &what);
+        if let Some((key, slurm)) = profile.entry("slurm") {
+            if let Some(other) = ["image", "host", "gpus"]
+                .into_iter()
+                .find(|k| profile.entry(k).is_some())
+            {
+                let message = format!(
+                    "{what} gives `slurm:` and `{other}:`; a Slurm label takes its GPUs inside `slurm:` (`gpus: N`), \
+                     and no `image:` or `host:`"
+                );
+                self.error(key.span, message);
+                return None;
+            }
+            let placement = self.slurm_placement(slurm, &format!("`slurm:` of {what}"))?;
+            return Some(LabelTarget::Slurm { placement });
+        }
         let gpus = match profile.get("gpus") {
             Some(value) => {
                 let text = self.reader.non_empty_text(value, &format!("`gpus:` of {what}"))?;

@@ -16,6 +16,8 @@ const KEYS: &[&str] = &[
     "gpus",
     "labels",
     "repos",
+    "backend",
+    "slurm",
     "listen",
     "public_url",
     "webhook_secret_file",
@@ -89,6 +91,14 @@ impl ConfigReader {
         let gpus = m.get("gpus").map(|n| self.gpu_inventory(n)).unwrap_or_default();
         let labels = m.get("labels").map(|n| self.labels(n)).unwrap_or_default();
         let repos = m.get("repos").map(|n| self.repos(n)).unwrap_or_default();
+        let backend = match m.get("backend") {
+            Some(node) => self.job_backend(node),
+            None => Some(Default::default()),
+        };
+        let slurm = match m.get("slurm") {
+            Some(node) => self.slurm_placement(node, "`slurm:`"),
+            None => Some(Default::default()),
+        };
         let listen = match m.get("listen") {
             Some(node) => self.listen(node),
             None => DEFAULT_LISTEN.parse().ok(),
@@ -125,6 +135,8 @@ impl ConfigReader {
             gpus,
             labels,
             repos,
+            backend: backend?,
+            slurm: slurm?,
             listen: listen?,
             public_url,
             webhook_secret,

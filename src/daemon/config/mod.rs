@@ -15,6 +15,7 @@ mod labels;
 mod limits;
 mod load;
 mod repo_entry;
+mod slurm;
 mod values;
 
 #[cfg(test)]
@@ -23,8 +24,10 @@ mod tests;
 pub use duration::parse_duration;
 pub use errors::ConfigErrors;
 pub use load::load_config;
+pub use slurm::JobBackend;
 
 use crate::backend::options::policy::{Allowance, ContainerLimits, ContainerPolicy};
+use crate::backend::slurm::Placement;
 use crate::plan::LabelMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +48,11 @@ pub struct RunnerConfig {
     pub labels: LabelMap,
     /// `repos:`
     pub repos: Vec<RepoConfig>,
+    /// `backend:`: where jobs run unless their label is mapped elsewhere.
+    pub backend: JobBackend,
+    /// `slurm:`: the placement of every Slurm job (`backend: slurm`, and
+    /// under the labels mapped to Slurm, whose own keys win).
+    pub slurm: Placement,
     /// `listen:` (default 127.0.0.1:8080).
     pub listen: SocketAddr,
     /// `public_url:`: where forges and people reach the endpoint

@@ -466,3 +466,81 @@ fn container_limit_and_allow_mistakes_are_reported() {
         ]
     );
 }
+
+#[test]
+fn slurm_as_the_backend_and_labels_mapped_to_slurm() {
+    use crate::backend::slurm::Placement;
+    let s = Setup::new();
+    let config = s
+        .load(&format!(
+            "{MINIMAL}backend: slurm\nslurm:\n  partition: debug\n  account: ml\nlabels:\n  \
+             gpu-a100: {{ slurm: {{ partition: gpu, constraint: a100, gpus: 1, cpus: 4, mem: 16G, time: 60 }} }}\n  \
+             cluster: slurm\n  plain: {{ slurm: true }}\n"
+        ))
+        .unwrap();
+    assert_eq!(config.backend, JobBackend::Slurm);
+    assert_eq!(config.slurm, Placement::parse("partition=debug,account=ml").unwrap());
+    let target = |label: &str| config.labels.target(&[label.to_string()]).cloned();
+    assert_eq!(
+        target("gpu-a100"),
+        Some(LabelTarget::Slurm {
+            placement: Placement::parse("partition=gpu,constraint=a100,gpus=1,cpus=4,mem=16G,time=60").unwrap()
+        })
+    );
+    let defaults = Some(LabelTarget::Slurm {
+        placement: Placement::default(),
+    });
+    assert_eq!(target("cluster"), defaults);
+    assert_eq!(target("plain"), defaults);
+    let plain = s.load(MINIMAL).unwrap();
+    assert_eq!(plain.backend, JobBackend::Docker);
+    assert_eq!(plain.slurm, Placement::default());
+}
+
+#[test]
+fn slurm_mistakes_name_the_key_and_the_valid_ones() {
+    let s = Setup::new();
+    let errors = s.errors(&format!(
+        "{MINIMAL}backend: kubernetes\nslurm:\n  zone: eu\n  cpus: 0\nlabels:\n  \
+         a: {{ slurm: {{ mem: lots }} }}\n  b: {{ slurm: {{ gpus: 1 }}, gpus: 1 }}\n"
+    ));
+    let keys = "partition, account, qos, constraint, cpus, mem, gpus, time";
+    let expected = [
+        (
+            5,
+            10,
+            "`backend:` is `docker` or `slurm`, not `kubernetes` (jobs on this machine: map their labels to `host`)"
+                .to_string(),
+            None,
+        ),
+        (
+            7,
+            3,
+            format!("unknown key `zone` in `slurm:`; the keys are {keys}"),
+            None,
+        ),
+        (
+            8,
+            9,
+            "`slurm:`: `cpus=0`: `cpus` takes a number of CPUs per task, a whole number above 0".to_string(),
+            None,
+        ),
+        (
+            10,
+            22,
+            "`slurm:` of label `a`: `mem=lots` is not a Slurm memory size; write a number with an optional unit K, M, \
+             G or T (`16G`, `500M`; a bare number is MB)"
+                .to_string(),
+            None,
+        ),
+        (
+            11,
+            8,
+            "label `b` gives `slurm:` and `gpus:`; a Slurm label takes its GPUs inside `slurm:` (`gpus: N`), and no \
+             `image:` or `host:`"
+                .to_string(),
+            None,
+        ),
+    ];
+    assert_eq!(errors, expected);
+}

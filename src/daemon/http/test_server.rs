@@ -95,6 +95,8 @@ pub fn config(store: PathBuf) -> RunnerConfig {
         gpus: Vec::new(),
         labels: LabelMap::default(),
         repos: vec![repo("vision", "acme/vision"), repo("speech", "acme/speech-models")],
+        backend: Default::default(),
+        slurm: Default::default(),
         listen: "127.0.0.1:0".parse().expect("an address"),
         public_url: None,
         webhook_secret: Some(Secret::new(SECRET)),

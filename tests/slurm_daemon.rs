@@ -1,0 +1,94 @@
+//! The runner daemon (`mlci runner start`) with a label mapped to Slurm in
+//! runner.yml: that label's job runs as a Slurm job on the cluster of
+//! tests/slurm/setup.sh, with the daemon's store as the shared folder and
+//! the mlci binary as the agent, while the other job stays on this machine.
+
+use crate::support::daemon::{free_port, wait_until, Origin, Runner};
+use crate::support::docker::docker_ready;
+use crate::support::slurm::slurm_cluster;
+use mlci::daemon::queue::{Queue, RunState};
+use mlci::report::events::Outcome;
+use mlci::store::Store;
+use std::process::Command;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(180);
+
+const WORKFLOW: &str = "on: push
+jobs:
+  train:
+    runs-on: gpu-a100
+    steps:
+      - run: echo \"in slurm job $SLURM_JOB_ID on $SLURM_JOB_PARTITION with $MLCI_GPU_IDS\"
+  lint:
+    runs-on: cpu
+    steps:
+      - run: echo \"lint in slurm job ${SLURM_JOB_ID:-none}\"
+";
+
+#[test]
+fn the_daemon_runs_a_slurm_mapped_label_as_a_slurm_job() {
+    if !docker_ready() {
+        return;
+    }
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    let config = dir.path().join("runner.yml");
+    let text = format!(
+        "store: store\ncapacity: 2\nlisten: 127.0.0.1:{}\nslurm:\n  partition: debug\nlabels:\n  \
+         gpu-a100: {{ slurm: {{ gpus: 1, mem: 100M }} }}\n  cpu: host\nrepos:\n  - name: vision\n    path: {}\n    \
+         default_branch: main\n",
+        free_port(),
+        origin.bare.display()
+    );
+    std::fs::write(&config, text).expect("write runner.yml");
+    let installed = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["hook", "install", "--repo"])
+        .arg(&origin.bare)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("run mlci hook install");
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
+    let runner = Runner::start(&config);
+    origin.commit(&[(".github/workflows/ci.yml", WORKFLOW)], "start");
+    origin.push("main");
+
+    let store_dir = dir.path().join("store");
+    let queue = Queue::open(&store_dir).expect("open the queue");
+    wait_until(&format!("the run to finish: {}", runner.log_text()), LIMIT, || {
+        queue.events(10).is_ok_and(|e| e.len() == 1 && e[0].status != "queued")
+            && queue.runs_in(RunState::Queued).is_ok_and(|r| r.is_empty())
+            && queue.runs_in(RunState::Running).is_ok_and(|r| r.is_empty())
+    });
+    let store = Store::open(&store_dir).expect("open the store");
+    let runs = store.runs(10).expect("list runs");
+    let detail = store.run(runs[0].id).expect("read the run").expect("the run");
+    let log_of = |job: &str| -> String {
+        detail
+            .log_files(&store_dir, Some(job))
+            .iter()
+            .map(|f| std::fs::read_to_string(&f.path).unwrap_or_default())
+            .collect()
+    };
+    let (train, lint) = (log_of("train"), log_of("lint"));
+    assert_eq!(runs[0].result, Some(Outcome::Success), "train: {train}\nlint: {lint}");
+    let id: String = train
+        .split("submitted as Slurm job ")
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(!id.is_empty(), "no Slurm job in the train log: {train}");
+    assert!(train.contains(&format!("in slurm job {id} on debug with ")), "{train}");
+    assert!(lint.contains("lint in slurm job none"), "{lint}");
+    assert!(!lint.contains("submitted as Slurm job"), "{lint}");
+}
