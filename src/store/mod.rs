@@ -37,6 +37,7 @@ mod recorder;
 mod rows;
 mod schema;
 mod sink;
+mod slurm_jobs;
 #[allow(clippy::module_inception)]
 mod store;
 
@@ -52,6 +53,7 @@ pub(crate) use process::{is_alive, start_time};
 pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
 pub(crate) use schema::connect;
 pub use sink::StoreSink;
+pub use slurm_jobs::{AbandonedRun, SlurmJobRow};
 pub use store::{run_dir, NewRun, Store};
 
 #[cfg(test)]

@@ -77,6 +77,14 @@ pub struct JobState {
 }
 
 impl JobState {
+    /// A job whose agent has started: running, waiting for nothing.
+    pub fn running() -> JobState {
+        JobState {
+            state: "RUNNING".to_string(),
+            reason: "None".to_string(),
+        }
+    }
+
     /// Whether the job will not run (any more).
     pub fn ended(&self) -> bool {
         !matches!(
@@ -119,7 +127,22 @@ pub async fn tool(program: &str, args: &[String]) -> Result<String, BackendError
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
-        .await
+        .await;
+    answer(program, args, output)
+}
+
+/// [`tool`] for callers outside async code (a restart cleaning up after a
+/// dead mlci), blocking the thread.
+pub fn tool_blocking(program: &str, args: &[String]) -> Result<String, BackendError> {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output();
+    answer(program, args, output)
+}
+
+fn answer(program: &str, args: &[String], output: std::io::Result<std::process::Output>) -> Result<String, BackendError> {
+    let output = output
         .map_err(|e| BackendError::Other(format!("failed to run `{program}` (is Slurm installed here?): {e}")))?;
     if !output.status.success() {
         return Err(BackendError::Other(format!(
@@ -142,8 +165,20 @@ pub async fn submit(submission: &Submission, dir: &Path, output: &Path, script: 
 
 /// The job's state; `None` once Slurm has forgotten it.
 pub async fn state(job_id: &str) -> Result<Option<JobState>, BackendError> {
-    let args = ["-h", "--states=all", "-j", job_id, "-o", "%T|%r"].map(String::from);
-    match tool("squeue", &args).await {
+    state_answer(tool("squeue", &state_args(job_id)).await)
+}
+
+/// [`state`], blocking the thread.
+pub fn state_blocking(job_id: &str) -> Result<Option<JobState>, BackendError> {
+    state_answer(tool_blocking("squeue", &state_args(job_id)))
+}
+
+fn state_args(job_id: &str) -> [String; 6] {
+    ["-h", "--states=all", "-j", job_id, "-o", "%T|%r"].map(String::from)
+}
+
+fn state_answer(answer: Result<String, BackendError>) -> Result<Option<JobState>, BackendError> {
+    match answer {
         Ok(stdout) => Ok(parse_state(&stdout)),
         // squeue refuses ids it no longer knows.
         Err(BackendError::Other(message)) if message.contains("Invalid job id") => Ok(None),

@@ -3,6 +3,7 @@
 
 use super::control::{self, ended_reason};
 use super::protocol::{write_whole, JobDir, Ready, StepRequest, HEARTBEAT, POLL};
+use super::watch::Watch;
 use super::STATE_EVERY;
 use crate::backend::lines::LineSplitter;
 use crate::backend::{BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
@@ -29,12 +30,15 @@ pub struct SlurmJob {
     removed: AtomicBool,
     /// Raises `alive` while this job is watched.
     heartbeat: tokio::task::JoinHandle<()>,
+    /// Tells the run the job's state as it changes.
+    pub watch: Watch,
 }
 
 impl SlurmJob {
     pub fn new(id: String, dir: JobDir, spec: &JobSpec) -> SlurmJob {
         let dir_alive = dir.alive();
         SlurmJob {
+            watch: Watch::new(&id, spec),
             id,
             dir,
             workspace: spec.workspace.clone(),
@@ -67,7 +71,12 @@ impl SlurmJob {
         while start.elapsed() < limit {
             match control::state(&self.id).await {
                 Ok(Some(state)) if !state.ended() => {}
-                Ok(_) => return true,
+                Ok(state) => {
+                    if let Some(state) = state {
+                        self.watch.saw(&state, None);
+                    }
+                    return true;
+                }
                 Err(e) => {
                     tracing::warn!(slurm_job = %self.id, "failed to ask Slurm about the job: {e}");
                     return false;
