@@ -44,6 +44,10 @@ impl SchedulerNotes {
 
 impl fmt::Debug for SchedulerNotes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() { "SchedulerNotes(open)" } else { "SchedulerNotes(none)" })
+        f.write_str(if self.0.is_some() {
+            "SchedulerNotes(open)"
+        } else {
+            "SchedulerNotes(none)"
+        })
     }
 }

@@ -60,5 +60,8 @@ pub use store::{run_dir, NewRun, Store};
 #[path = "sink_tests.rs"]
 mod sink_tests;
 #[cfg(test)]
+#[path = "slurm_jobs_tests.rs"]
+mod slurm_jobs_tests;
+#[cfg(test)]
 #[path = "store_tests.rs"]
 mod store_tests;

@@ -141,7 +141,11 @@ pub fn tool_blocking(program: &str, args: &[String]) -> Result<String, BackendEr
     answer(program, args, output)
 }
 
-fn answer(program: &str, args: &[String], output: std::io::Result<std::process::Output>) -> Result<String, BackendError> {
+fn answer(
+    program: &str,
+    args: &[String],
+    output: std::io::Result<std::process::Output>,
+) -> Result<String, BackendError> {
     let output = output
         .map_err(|e| BackendError::Other(format!("failed to run `{program}` (is Slurm installed here?): {e}")))?;
     if !output.status.success() {
