@@ -2,7 +2,7 @@
 //! by tests/slurm/setup.sh: one node, four fake GPUs). Each job leg becomes
 //! a Slurm job whose agent runs the steps on the node.
 
-use crate::support::slurm::{slurm_cluster, squeue_names};
+use crate::support::slurm::{slurm_cluster, squeue_ids, squeue_job, squeue_names};
 use crate::support::Test;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -245,6 +245,14 @@ struct KillOnDrop(Option<std::process::Child>);
 impl KillOnDrop {
     fn id(&self) -> u32 {
         self.0.as_ref().map_or(0, |c| c.id())
+    }
+
+    /// SIGKILL, and waits for it to end.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            child.kill().expect("SIGKILL mlci");
+            child.wait().expect("mlci ends");
+        }
     }
 
     fn wait_with_output(mut self) -> std::process::Output {
@@ -544,4 +552,186 @@ fn a_slurm_time_limit_reached_fails_the_leg_with_slurms_reason() {
     for field in ["JobState=TIMEOUT", "TimeLimit=00:01:00"] {
         assert!(job.iter().any(|f| f == field), "no {field} in {job:?}");
     }
+}
+
+/// mlci killed with SIGKILL while a leg's step runs, then started again in
+/// the same repository: the restart finds the dead run's Slurm job by its
+/// recorded id and cancels it before it goes on (long before the agent's
+/// 30 s heartbeat would end it), says so, and `mlci show` names the job.
+#[test]
+fn a_restart_after_kill_9_cancels_the_dead_runs_slurm_job() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    // The second run finds the marker of the first and ends at once.
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          killed_under:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  [ -e "$MARKER" ] && exit 0
+                  touch "$MARKER"; sleep 600
+        "#,
+    );
+    let marker = format!("MARKER={}", test.path().join("started").display());
+    let run = ["run", "--backend", "slurm", "--env", &marker];
+    let mlci = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mlci"))
+            .args(args)
+            .current_dir(test.path())
+            .output()
+            .expect("run mlci")
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(run)
+        .current_dir(test.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start mlci");
+    let mut child = KillOnDrop(Some(child));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while squeue_ids("killed_under").is_empty() || !test.path().join("started").exists() {
+        assert!(Instant::now() < deadline, "the Slurm job never started its step");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ids = squeue_ids("killed_under");
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let id = &ids[0];
+    child.kill();
+
+    let again = mlci(&run);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "run 1 was interrupted (its mlci is gone); cancelled its Slurm job {id}\n"
+        )),
+        "{stderr}"
+    );
+    // Checked once the restart returned: the job ended under it.
+    assert_eq!(squeue_job(id), None);
+    assert!(stdout.contains("run 2: success"), "{stdout}");
+
+    let show = mlci(&["show", "1"]);
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        shown.contains("result:   interrupted (mlci stopped before the run finished)\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "killed_under  interrupted  1 attempt  Slurm job {id} CANCELLED"
+        )),
+        "{shown}"
+    );
+}
+
+/// `mlci show` and `--json` of a finished Slurm run name each leg's Slurm
+/// job, the node it ran on and the state it ended in.
+#[test]
+fn show_names_a_finished_legs_slurm_job_and_its_final_state() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          shown:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "slurm-job=$SLURM_JOB_ID"
+        "#,
+    );
+    let mlci = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+            .args(args)
+            .current_dir(test.path())
+            .output()
+            .expect("run mlci");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let stdout = mlci(&["run", "--backend", "slurm"]);
+    let id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("[shown]   slurm-job="))
+        .unwrap_or_else(|| panic!("no job id line: {stdout}"))
+        .to_string();
+    let shown = mlci(&["show", "1"]);
+    assert!(shown.contains(&format!("Slurm job {id} COMPLETED\n")), "{shown}");
+    let json: serde_json::Value = serde_json::from_str(&mlci(&["show", "1", "--json"])).expect("JSON");
+    assert_eq!(
+        json["jobs"][0]["slurm"],
+        serde_json::json!({"attempt": 1, "id": id, "state": "COMPLETED", "reason": "None", "node": "vm"})
+    );
+}
+
+/// Two legs that each want all 4 GPUs: the one Slurm starts first stays
+/// until the run store holds the other's pending reason, so the waiting
+/// leg's line is certain to have been printed, with its job id.
+#[test]
+fn a_leg_waiting_for_gpus_in_slurm_says_why_and_its_job_id() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          queued:
+            runs-on: gpu4
+            strategy: {matrix: {n: [1, 2]}}
+            steps:
+              - run: |
+                  [ -e "$LEGS/saw" ] && exit 0
+                  for _ in $(seq 1 600); do
+                    if "$MLCI" show 1 --store "$STORE" | grep -q 'PENDING (Resources)'; then
+                      touch "$LEGS/saw"; exit 0
+                    fi
+                    sleep 0.2
+                  done
+                  exit 1
+        "#,
+    );
+    let legs_dir = tempfile::tempdir().unwrap();
+    let store = test.path().join(".mlci");
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm", "-P", "gpu4=host,gpus=4", "--env"])
+        .arg(format!("LEGS={}", legs_dir.path().display()))
+        .arg("--env")
+        .arg(format!("MLCI={}", env!("CARGO_BIN_EXE_mlci")))
+        .arg("--env")
+        .arg(format!("STORE={}", store.display()))
+        .current_dir(test.path())
+        .output()
+        .expect("run mlci");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let waited: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("] waiting for GPUs: Resources (Slurm job "))
+        .collect();
+    // The waiting leg's line names its own job, which it then ran in.
+    let last = waited
+        .last()
+        .unwrap_or_else(|| panic!("no leg said it waited for GPUs: {stdout}"));
+    let id = last
+        .rsplit("Slurm job ")
+        .next()
+        .and_then(|rest| rest.strip_suffix(')'))
+        .expect("a job id");
+    let leg = last.split(']').next().unwrap_or_default();
+    assert!(
+        stdout.contains(&format!("{leg}] submitted as Slurm job {id}; running on node vm")),
+        "{stdout}"
+    );
 }

@@ -9,6 +9,7 @@ pub mod docker;
 pub mod host;
 pub mod lines;
 pub mod options;
+pub mod scheduler;
 pub mod slurm;
 
 pub use crate::plan::GpuRequest;
@@ -44,6 +45,8 @@ pub struct JobSpec {
     /// is set, for backends whose scheduler enforces a limit of its own
     /// (Slurm's `--time`); None when only GitHub's default applies.
     pub time_limit_minutes: Option<u64>,
+    /// Where a scheduler's backend (Slurm) says its job's id and state.
+    pub scheduler: scheduler::SchedulerNotes,
 }
 
 /// The parts of `docker run` that a job or service container can set,

@@ -46,10 +46,10 @@ pub fn run(args: Args) -> i32 {
 
 fn plan(args: Args, analyses: &[crate::check::Analysis]) -> i32 {
     let mut labels = LabelMap::default();
+    // The same mappings as `mlci run -P` (images, GPU profiles, `host`, Slurm).
     for platform in &args.platforms {
-        match platform.split_once('=') {
-            Some((label, image)) if !label.is_empty() && !image.is_empty() => labels.set(label, image),
-            _ => return usage(&format!("-P takes LABEL=IMAGE, not `{platform}`")),
+        if let Err(e) = labels.parse_and_set(platform) {
+            return usage(&e);
         }
     }
     let payload = match &args.eventpath {

@@ -42,16 +42,13 @@ pub fn render_text(event: &str, note: Option<&str>, plans: &[WorkflowPlan]) -> S
                 );
             }
             for leg in &job.legs {
-                let image = leg
-                    .image
-                    .clone()
-                    .unwrap_or_else(|| "no image for these labels (map one with -P LABEL=IMAGE)".into());
-                let _ = writeln!(
-                    out,
-                    "    - {}  runs-on: {}  image: {image}",
-                    leg.name,
-                    leg.runs_on.join(", ")
-                );
+                let place = match (&leg.image, leg.slurm) {
+                    (Some(image), true) if image != "slurm" => format!("on Slurm, image: {image}"),
+                    (_, true) => "on Slurm".to_string(),
+                    (Some(image), false) => format!("image: {image}"),
+                    (None, false) => "image: no image for these labels (map one with -P LABEL=IMAGE)".to_string(),
+                };
+                let _ = writeln!(out, "    - {}  runs-on: {}  {place}", leg.name, leg.runs_on.join(", "));
             }
         }
     }

@@ -202,7 +202,7 @@ async fn run_async(args: Args, rerun: Option<Rerun>, analyses: Vec<crate::check:
             )
         }
     };
-    let _ = store.mark_abandoned();
+    super::stored::say_abandoned(store.mark_abandoned_runs());
     let docker = if args.backend != "docker" {
         None
     } else {

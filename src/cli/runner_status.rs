@@ -191,6 +191,9 @@ pub fn render(report: &StatusReport) -> String {
             if !job.gpus.is_empty() {
                 parts.push(format!("gpus {}", job.gpus.join(",")));
             }
+            if let Some(slurm) = &job.slurm {
+                parts.push(slurm.describe());
+            }
             if let Some(at) = &job.started_at {
                 parts.push(format!("since {}", time(at)));
             }

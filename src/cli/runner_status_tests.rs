@@ -119,7 +119,18 @@ fn fill(dir: &Path, daemon: bool) -> i64 {
         &["1"],
     ));
     seconds.store(63, Ordering::SeqCst);
-    sink.emit(&job_started(&key("test", 1, "test (3.11)"), "host", None, &[]));
+    sink.emit(&job_started(&key("test", 1, "test (3.11)"), "slurm", None, &[]));
+    for (state, reason) in [("PENDING", "Priority"), ("PENDING", "Resources")] {
+        sink.emit(&RunEvent::SlurmJob {
+            job: key("test", 1, "test (3.11)"),
+            attempt: 1,
+            id: "42".into(),
+            state: state.into(),
+            reason: reason.into(),
+            node: None,
+            message: None,
+        });
+    }
     sink.emit(&RunEvent::JobWaiting {
         job: key("eval", 0, "eval"),
         reason: "waiting for 1 GPU".into(),
@@ -155,7 +166,7 @@ capacity: 2 of 4 job slots in use; GPUs: 1 of 2 leased (1)
 running:
   run {run_id}  vision  train.yml  refs/heads/main  3f2a1c9
     train (leg 0)  docker mlci/runner:bookworm  gpus 1  since 10:01:02
-    test (3.11) (leg 1)  host  since 10:01:03
+    test (3.11) (leg 1)  slurm  Slurm job 42 PENDING (Resources)  since 10:01:03
 queued: 2 runs (oldest 10:02:00), 1 event waiting for intake
   #2  vision  train.yml  refs/heads/dev  9c1d2e3
   #3  vision  eval.yml  refs/heads/dev  9c1d2e3
@@ -190,6 +201,10 @@ fn the_json_report_holds_the_same_data() {
         report["running"][0]["jobs"][0],
         json!({"run_id": run_id, "job": "train", "leg": 0, "name": "train", "backend": "docker",
                "image": "mlci/runner:bookworm", "gpus": ["1"], "started_at": "2026-11-23T10:01:02.000Z"})
+    );
+    assert_eq!(
+        report["running"][0]["jobs"][1]["slurm"],
+        json!({"attempt": 1, "id": "42", "state": "PENDING", "reason": "Resources", "node": null})
     );
     assert_eq!(report["running"][0]["run"]["workflow"], ".github/workflows/train.yml");
     let queued: Vec<&Value> = report["queued"]

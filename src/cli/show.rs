@@ -152,6 +152,9 @@ fn job_line(job: &JobRow) -> String {
     if !job.gpus.is_empty() {
         parts.push(format!("GPUs {}", job.gpus.join(", ")));
     }
+    if let Some(slurm) = &job.slurm {
+        parts.push(slurm.describe());
+    }
     if let Some(reason) = &job.reason {
         parts.push(format!("({reason})"));
     }

@@ -3,7 +3,7 @@
 
 use crate::exit;
 use crate::report::events::Outcome;
-use crate::store::{default_store_dir, Status, Store};
+use crate::store::{default_store_dir, AbandonedRun, Status, Store, StoreError};
 use chrono::DateTime;
 use std::io::Write;
 use std::path::PathBuf;
@@ -32,10 +32,20 @@ pub fn open(dir: &std::path::Path) -> Result<Option<Store>, i32> {
     match Store::open(dir) {
         Ok(store) => {
             // A read-only store still reads; its runs keep their status.
-            let _ = store.mark_abandoned();
+            say_abandoned(store.mark_abandoned_runs());
             Ok(Some(store))
         }
         Err(e) => Err(failure(&e)),
+    }
+}
+
+/// Says on standard error which Slurm jobs the runs of a dead mlci left
+/// were cancelled (the runs themselves are now `interrupted`).
+pub fn say_abandoned(abandoned: Result<Vec<AbandonedRun>, StoreError>) {
+    for run in abandoned.unwrap_or_default() {
+        if let Some(note) = run.note() {
+            eprintln!("{note}");
+        }
     }
 }
 

@@ -10,12 +10,14 @@ use super::step::{run_step, JobState, StepContext};
 use crate::actions::builtins::job_cache_scope;
 use crate::actions::cache::save;
 use crate::actions::job_files::JobFiles;
+use crate::backend::scheduler::{SchedulerNote, SchedulerNotes};
 use crate::backend::{Backend, JobEnv, JobSpec};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -91,7 +93,10 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
         let note = format!("attempt {} of {}", a.number, a.attempts);
         shared.say(a.key, None, LineKind::Runner, &note);
     }
-    let env = match a.backend.start_job(&spec).await {
+    let (notes, mut heard) = SchedulerNotes::channel();
+    spec.scheduler = notes;
+    let started = tell_while(&a, &mut heard, a.backend.start_job(&spec)).await;
+    let env = match started {
         Ok(env) => env,
         // A backend that waits to start (a Slurm job pending) gives up
         // when the run is cancelled: the leg was cancelled, not failed.
@@ -112,8 +117,8 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
     for note in env.notes() {
         shared.say(a.key, None, LineKind::Runner, &note);
     }
-    let result = run_steps(&a, env.as_ref(), &spec).await;
-    if let Err(e) = env.remove().await {
+    let result = tell_while(&a, &mut heard, run_steps(&a, env.as_ref(), &spec)).await;
+    if let Err(e) = tell_while(&a, &mut heard, env.remove()).await {
         shared.say(a.key, None, LineKind::Warning, &format!("cleaning up the job: {e}"));
     }
     remove_dir(&dir);
@@ -123,6 +128,38 @@ pub async fn run_attempt(a: Attempt<'_>) -> AttemptResult {
         }
     }
     result
+}
+
+/// Runs `work`, telling the run what the backend's scheduler says about the
+/// leg's job meanwhile (a Slurm job's id, state and pending reason), as it
+/// comes, so a waiting leg says why while it waits.
+async fn tell_while<T>(
+    a: &Attempt<'_>,
+    heard: &mut UnboundedReceiver<SchedulerNote>,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let tell = |note: SchedulerNote| {
+        a.shared.emit(RunEvent::SlurmJob {
+            job: a.key.clone(),
+            attempt: a.number,
+            id: note.id,
+            state: note.state,
+            reason: note.reason,
+            node: note.node,
+            message: note.message,
+        })
+    };
+    tokio::pin!(work);
+    let done = loop {
+        tokio::select! {
+            done = &mut work => break done,
+            Some(note) = heard.recv() => tell(note),
+        }
+    };
+    while let Ok(note) = heard.try_recv() {
+        tell(note);
+    }
+    done
 }
 
 /// The job's `timeout-minutes` (360 when not given).

@@ -8,7 +8,7 @@
 //! have finished.
 
 use super::graph::JobGraph;
-use super::labels::LabelMap;
+use super::labels::{LabelMap, LabelTarget};
 use super::matrix::{expand_named, MatrixLeg};
 use super::matrix_spec::MatrixSpec;
 use crate::expr::JsonContext;
@@ -39,6 +39,10 @@ pub struct PlannedLeg {
     pub runs_on: Vec<String>,
     /// The image the leg runs in; None when no label maps to one.
     pub image: Option<String>,
+    /// Whether its labels send the leg to Slurm (`-P LABEL=slurm:…`); the
+    /// image is then its `container:`'s, or `slurm` without one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub slurm: bool,
 }
 
 /// Plans every job (or only `only` and the jobs it needs, transitively).
@@ -133,11 +137,13 @@ pub fn plan_job(
             Some(image) => Some(image),
             None => labels.resolve(&runs_on).map(str::to_string),
         };
+        let slurm = matches!(labels.target(&runs_on), Some(LabelTarget::Slurm { .. }));
         planned.legs.push(PlannedLeg {
             name,
             matrix: leg,
             runs_on,
             image,
+            slurm,
         });
     }
     Ok(planned)

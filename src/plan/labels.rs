@@ -75,16 +75,6 @@ fn image(image: &str, gpus: Option<GpuRequest>) -> LabelTarget {
 }
 
 impl LabelMap {
-    /// Adds or overrides one mapping (`-P LABEL=IMAGE`); the image `host`
-    /// means the host.
-    pub fn set(&mut self, label: &str, image_or_host: &str) {
-        let target = match image_or_host {
-            "host" => LabelTarget::Host { gpus: None },
-            name => image(name, None),
-        };
-        self.given.insert(label.to_ascii_lowercase(), target);
-    }
-
     /// Adds or overrides one mapping written as `-P` takes it:
     /// `LABEL=IMAGE`, `LABEL=IMAGE,gpus=N|all|"device=…"` or `LABEL=host`.
     pub fn parse_and_set(&mut self, spec: &str) -> Result<(), String> {
@@ -216,9 +206,9 @@ mod tests {
         // A label nothing serves: GitHub waits for a runner with all of them.
         assert_eq!(map.resolve(&labels(&["macos-latest", "Ubuntu-Latest"])), None);
         assert_eq!(map.resolve(&labels(&["macos-latest"])), None);
-        map.set("gpu", "mlci/runner:cuda");
+        map.parse_and_set("gpu=mlci/runner:cuda").unwrap();
         assert_eq!(map.resolve(&labels(&["gpu", "linux"])), Some("mlci/runner:cuda"));
-        map.set("Bare", "host");
+        map.parse_and_set("Bare=host").unwrap();
         assert_eq!(map.target(&labels(&["bare"])), Some(&LabelTarget::Host { gpus: None }));
     }
 

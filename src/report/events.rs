@@ -109,6 +109,24 @@ pub enum RunEvent {
         job: JobKey,
         reason: String,
     },
+    /// A leg's job in Slurm: its id once submitted, then each change of
+    /// its state or pending reason, and the state it ended in.
+    SlurmJob {
+        job: JobKey,
+        attempt: u32,
+        /// Slurm's job id.
+        id: String,
+        /// `PENDING`, `RUNNING`, `COMPLETED`, `CANCELLED`, …
+        state: String,
+        /// Why it waits or ended (`Resources`, `Priority`, `None`).
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        node: Option<String>,
+        /// The line the leg's log shows, when there is one
+        /// (`waiting for GPUs: Resources (Slurm job 42)`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
     StepStarted {
         job: JobKey,
         step: usize,
@@ -200,6 +218,12 @@ impl RunEvent {
             RunEvent::JobWaiting { job, reason } | RunEvent::JobSkipped { job, reason } => {
                 key(job);
                 *reason = f(reason);
+            }
+            RunEvent::SlurmJob { job, message, .. } => {
+                key(job);
+                if let Some(message) = message {
+                    *message = f(message);
+                }
             }
             RunEvent::JobStarted { job, image, .. } => {
                 key(job);

@@ -204,6 +204,13 @@ impl EventSink for Terminal {
                 }
                 self.line(job, format_args!("{text}"), true);
             }
+            RunEvent::SlurmJob {
+                job,
+                message: Some(message),
+                ..
+            } => self.line(job, format_args!("{message}"), true),
+            // Running and ended: the leg's own lines say so.
+            RunEvent::SlurmJob { .. } => {}
             RunEvent::JobSkipped { job, reason } => {
                 self.line(job, format_args!("skipped: {reason}"), true);
                 self.row(job, "skipped", 0.0, 0);

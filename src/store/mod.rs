@@ -37,6 +37,7 @@ mod recorder;
 mod rows;
 mod schema;
 mod sink;
+mod slurm_jobs;
 #[allow(clippy::module_inception)]
 mod store;
 
@@ -52,11 +53,15 @@ pub(crate) use process::{is_alive, start_time};
 pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
 pub(crate) use schema::connect;
 pub use sink::StoreSink;
+pub use slurm_jobs::{AbandonedRun, SlurmJobRow};
 pub use store::{run_dir, NewRun, Store};
 
 #[cfg(test)]
 #[path = "sink_tests.rs"]
 mod sink_tests;
+#[cfg(test)]
+#[path = "slurm_jobs_tests.rs"]
+mod slurm_jobs_tests;
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod store_tests;

@@ -66,6 +66,7 @@ impl Store {
         let mut jobs = self.jobs(id)?;
         for job in &mut jobs {
             job.steps = self.steps(id, &job.job, job.leg)?;
+            job.slurm = self.leg_slurm_job(id, &job.job, job.leg)?;
         }
         Ok(Some(RunDetail { run, jobs }))
     }
@@ -154,6 +155,7 @@ fn job_row(row: &Row) -> Checked<JobRow> {
         outputs: Map::new(),
         reason: row.get(13)?,
         log_dir: row.get(14)?,
+        slurm: None,
         steps: Vec::new(),
     };
     Ok((|| {

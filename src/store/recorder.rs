@@ -7,6 +7,7 @@ use super::error::StoreError;
 use super::layout::leg_dir;
 use super::leg_logs::LegLogs;
 use super::log_marks::{GROUP_END, GROUP_HEADING};
+use super::slurm_jobs::{record as record_slurm, SlurmState};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
@@ -123,6 +124,29 @@ impl Recorder {
                     params![attempt, attempts, backend, image, gpus, now],
                 )?;
                 closed
+            }
+            RunEvent::SlurmJob {
+                job,
+                attempt,
+                id,
+                state,
+                reason,
+                node,
+                ..
+            } => {
+                self.leg(run_id, job)?;
+                let row = SlurmState {
+                    run_id,
+                    job: &job.job,
+                    leg: index(job.leg),
+                    attempt: *attempt,
+                    id,
+                    state,
+                    reason,
+                    node: node.as_deref(),
+                };
+                record_slurm(&self.conn, &row, &now).map_err(|e| failed("record a Slurm job's state", e))?;
+                Ok(())
             }
             RunEvent::JobSkipped { job, reason } => {
                 self.leg(run_id, job)?;

@@ -3,6 +3,7 @@
 
 use super::error::StoreError;
 use super::layout::log_name;
+use super::slurm_jobs::SlurmJobRow;
 use crate::report::events::Outcome;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -113,6 +114,9 @@ pub struct JobRow {
     pub reason: Option<String>,
     /// Its log folder, relative to the store directory.
     pub log_dir: String,
+    /// Its latest attempt's Slurm job, on the Slurm backend.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<SlurmJobRow>,
     /// By attempt, then index.
     pub steps: Vec<StepRow>,
 }

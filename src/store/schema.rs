@@ -130,6 +130,21 @@ const MIGRATIONS: &[&str] = &[
         source TEXT NOT NULL,
         PRIMARY KEY (run_id, job, leg, attempt, step, action)
     );",
+    // 4 → 5: each attempt's Slurm job (a retry submits a new one), with the
+    // state and reason Slurm last gave, so a restart can cancel the jobs of
+    // a dead mlci and `mlci show` can name them.
+    "CREATE TABLE slurm_jobs (
+        run_id INTEGER NOT NULL,
+        job TEXT NOT NULL,
+        leg INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        slurm_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        node TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, job, leg, attempt)
+    );",
 ];
 
 /// The schema version this mlci writes.

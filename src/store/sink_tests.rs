@@ -275,6 +275,7 @@ fn job(key: &JobKey, result: Outcome, attempts: u32, from: i64, to: i64, gpus: &
         outputs: Map::new(),
         reason: None,
         log_dir: format!("runs/1/{}-{}", key.job, key.leg),
+        slurm: None,
         steps: Vec::new(),
     }
 }
@@ -364,6 +365,7 @@ fn expected_detail() -> RunDetail {
         outputs: Map::new(),
         reason: Some("a job it needs failed: test".into()),
         log_dir: "runs/1/deploy-0".into(),
+        slurm: None,
         steps: Vec::new(),
     };
     // `test (3.10)` was first reported (waiting) before `test (3.11)` started.

@@ -6,6 +6,7 @@ use super::error::{sql, StoreError};
 use super::process;
 use super::schema;
 use super::sink::StoreSink;
+use super::slurm_jobs::AbandonedRun;
 use crate::report::events::Outcome;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -132,8 +133,14 @@ impl Store {
 
     /// Marks `interrupted` every run still `running` whose mlci process is
     /// gone (killed, or the machine restarted), with its unfinished job legs
-    /// and steps; returns their ids, oldest first.
+    /// and steps, and cancels the Slurm jobs they left; returns their ids,
+    /// oldest first.
     pub fn mark_abandoned(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(self.mark_abandoned_runs()?.into_iter().map(|run| run.id).collect())
+    }
+
+    /// [`Store::mark_abandoned`], with the Slurm jobs cancelled for each run.
+    pub fn mark_abandoned_runs(&self) -> Result<Vec<AbandonedRun>, StoreError> {
         let mut query = self
             .conn
             .prepare("SELECT id, pid, pid_started FROM runs WHERE status = 'running' ORDER BY id")
@@ -155,10 +162,15 @@ impl Store {
             let marked = interrupt(&tx, id)?;
             tx.commit().map_err(sql("mark a run interrupted"))?;
             if marked {
+                // Before its folder goes: a Slurm job's agent works there.
+                let cancelled_slurm_jobs = self.cancel_slurm_jobs(id)?;
                 // Its step scripts may hold expanded secrets; nothing there
                 // is needed again (a resumed run starts each job afresh).
                 let _ = std::fs::remove_dir_all(run_dir(&self.dir, id).join("work"));
-                abandoned.push(id);
+                abandoned.push(AbandonedRun {
+                    id,
+                    cancelled_slurm_jobs,
+                });
             }
         }
         Ok(abandoned)

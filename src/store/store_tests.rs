@@ -147,7 +147,7 @@ fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
         .conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("the version");
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |row| row.get(0))
@@ -155,7 +155,7 @@ fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
     assert_eq!(mode, "wal");
     store
         .conn
-        .pragma_update(None, "user_version", 5)
+        .pragma_update(None, "user_version", 6)
         .expect("pretend to be newer");
     drop(store);
     let Err(error) = Store::open(dir.path()) else {
@@ -164,7 +164,7 @@ fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
     assert_eq!(
         error.to_string(),
         format!(
-            "the run database {} has schema version 5, newer than this mlci knows (4); use a newer mlci",
+            "the run database {} has schema version 6, newer than this mlci knows (5); use a newer mlci",
             dir.path().join("mlci.db").display()
         )
     );

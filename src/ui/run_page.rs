@@ -129,6 +129,9 @@ fn job_section(state: &UiState, detail: &RunDetail, leg: &JobRow, first_of_job: 
     if !leg.gpus.is_empty() {
         let _ = write!(out, " · GPUs {}", escape(&leg.gpus.join(", ")));
     }
+    if let Some(slurm) = &leg.slurm {
+        let _ = write!(out, " · {}", escape(&slurm.describe()));
+    }
     out.push_str("</p>");
     if let Some(reason) = &leg.reason {
         let _ = write!(out, "<p class=\"reason\">{}</p>", escape(reason));

@@ -75,3 +75,26 @@ pub fn squeue_names(name: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The state of Slurm job `id` while it is queued or running; None once it
+/// ended (plain squeue lists no ended job).
+pub fn squeue_job(id: &str) -> Option<String> {
+    let output = Command::new("squeue")
+        .args(["-h", "-j", id, "-o", "%T"])
+        .output()
+        .expect("squeue");
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// The ids of the queued or running Slurm jobs named `name`.
+pub fn squeue_ids(name: &str) -> Vec<String> {
+    let output = Command::new("squeue")
+        .args(["-h", "-n", name, "-o", "%i"])
+        .output()
+        .expect("squeue");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}

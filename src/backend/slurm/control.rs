@@ -22,9 +22,6 @@ impl Submission {
     pub fn args(&self, dir: &Path, output: &Path) -> Result<Vec<String>, BackendError> {
         let mut args = vec![
             "--parsable".to_string(),
-            // mlci's `retries:` decide what runs again: a job Slurm requeued
-            // would start the agent again behind mlci's back.
-            "--no-requeue".to_string(),
             format!("--job-name={}", self.job_name),
             format!("--chdir={}", dir.display()),
             format!("--output={}", output.display()),
@@ -72,6 +69,14 @@ pub struct JobState {
 }
 
 impl JobState {
+    /// A job whose agent has started: running, waiting for nothing.
+    pub fn running() -> JobState {
+        JobState {
+            state: "RUNNING".to_string(),
+            reason: "None".to_string(),
+        }
+    }
+
     /// Whether the job will not run (any more).
     pub fn ended(&self) -> bool {
         !matches!(
@@ -114,7 +119,26 @@ pub async fn tool(program: &str, args: &[String]) -> Result<String, BackendError
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
-        .await
+        .await;
+    answer(program, args, output)
+}
+
+/// [`tool`] for callers outside async code (a restart cleaning up after a
+/// dead mlci), blocking the thread.
+pub fn tool_blocking(program: &str, args: &[String]) -> Result<String, BackendError> {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output();
+    answer(program, args, output)
+}
+
+fn answer(
+    program: &str,
+    args: &[String],
+    output: std::io::Result<std::process::Output>,
+) -> Result<String, BackendError> {
+    let output = output
         .map_err(|e| BackendError::Other(format!("failed to run `{program}` (is Slurm installed here?): {e}")))?;
     if !output.status.success() {
         return Err(BackendError::Other(format!(
@@ -137,25 +161,44 @@ pub async fn submit(submission: &Submission, dir: &Path, output: &Path, script: 
 
 /// The job's state; `None` once Slurm has forgotten it.
 pub async fn state(job_id: &str) -> Result<Option<JobState>, BackendError> {
-    let args = ["-h", "--states=all", "-j", job_id, "-o", "%T|%r"].map(String::from);
-    match tool("squeue", &args).await {
-        Ok(stdout) => match parse_state(&stdout) {
-            Some(state) => Ok(Some(state)),
-            None => Ok(accounted_state(job_id).await),
-        },
+    match queued_state(tool("squeue", &state_args(job_id)).await)? {
+        Some(state) => Ok(Some(state)),
+        None => Ok(accounted_state(tool("sacct", &accounting_args(job_id)).await)),
+    }
+}
+
+/// [`state`], blocking the thread.
+pub fn state_blocking(job_id: &str) -> Result<Option<JobState>, BackendError> {
+    match queued_state(tool_blocking("squeue", &state_args(job_id)))? {
+        Some(state) => Ok(Some(state)),
+        None => Ok(accounted_state(tool_blocking("sacct", &accounting_args(job_id)))),
+    }
+}
+
+fn state_args(job_id: &str) -> [String; 6] {
+    ["-h", "--states=all", "-j", job_id, "-o", "%T|%r"].map(String::from)
+}
+
+/// `squeue`'s answer; `None` when it no longer knows the job.
+fn queued_state(answer: Result<String, BackendError>) -> Result<Option<JobState>, BackendError> {
+    match answer {
+        Ok(stdout) => Ok(parse_state(&stdout)),
         // squeue refuses ids it no longer knows.
-        Err(BackendError::Other(message)) if message.contains("Invalid job id") => Ok(accounted_state(job_id).await),
+        Err(BackendError::Other(message)) if message.contains("Invalid job id") => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// The state Slurm's accounting kept for a job `squeue` has forgotten
-/// (`MinJobAge` after its end, 300 s by default); `None` where the cluster
-/// keeps no accounting (`sacct` then says so and fails).
-async fn accounted_state(job_id: &str) -> Option<JobState> {
-    let args = ["-n", "-X", "-P", "-j", job_id, "-o", "State,Reason"].map(String::from);
-    let stdout = tool("sacct", &args).await.ok()?;
-    parse_accounted(&stdout)
+/// Where the site keeps accounting, `sacct` still knows a job `squeue` has
+/// forgotten (`MinJobAge` after its end, 300 s by default).
+fn accounting_args(job_id: &str) -> [String; 7] {
+    ["-n", "-X", "-P", "-j", job_id, "-o", "State,Reason"].map(String::from)
+}
+
+/// `sacct`'s answer; `None` where the cluster keeps no accounting (`sacct`
+/// then says so and fails) or has no record of the job.
+fn accounted_state(answer: Result<String, BackendError>) -> Option<JobState> {
+    parse_accounted(&answer.ok()?)
 }
 
 /// `sacct -P -o State,Reason` output → state. sacct writes `CANCELLED by
@@ -201,7 +244,6 @@ mod tests {
             args(&submission).unwrap(),
             [
                 "--parsable",
-                "--no-requeue",
                 "--job-name=train (lr=0.1)",
                 "--chdir=/s/j",
                 "--output=/s/j/slurm.out",

@@ -3,6 +3,7 @@
 
 use super::control::{self, ended_reason};
 use super::protocol::{write_whole, JobDir, Ready, Request, HEARTBEAT, POLL};
+use super::watch::Watch;
 use super::STATE_EVERY;
 use crate::backend::lines::LineSplitter;
 use crate::backend::{host, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
@@ -29,12 +30,15 @@ pub struct SlurmJob {
     removed: AtomicBool,
     /// Raises `alive` while this job is watched.
     heartbeat: tokio::task::JoinHandle<()>,
+    /// Tells the run the job's state as it changes.
+    pub watch: Watch,
 }
 
 impl SlurmJob {
     pub fn new(id: String, dir: JobDir, spec: &JobSpec) -> SlurmJob {
         let dir_alive = dir.alive();
         SlurmJob {
+            watch: Watch::new(&id, spec),
             id,
             dir,
             workspace: spec.workspace.clone(),
@@ -67,7 +71,12 @@ impl SlurmJob {
         while start.elapsed() < limit {
             match control::state(&self.id).await {
                 Ok(Some(state)) if !state.ended() => {}
-                Ok(_) => return true,
+                Ok(state) => {
+                    if let Some(state) = state {
+                        self.watch.saw(&state, None);
+                    }
+                    return true;
+                }
                 Err(e) => {
                     tracing::warn!(slurm_job = %self.id, "failed to ask Slurm about the job: {e}");
                     return false;
@@ -84,6 +93,26 @@ impl SlurmJob {
             Some(state) if state.ended() => Err(BackendError::Other(ended_reason(&self.id, &state))),
             Some(_) => Ok(()),
             None => Err(BackendError::Other(format!("Slurm job {} vanished", self.id))),
+        }
+    }
+
+    /// A step that failed may have been killed by Slurm ending the job
+    /// (`scancel`, a time limit): its exit code (143) races Slurm's state.
+    /// The job's end, as an error, when Slurm is ending it; the step's code
+    /// otherwise.
+    async fn step_ended(&self, code: i64) -> Result<i64, BackendError> {
+        if code == 0 {
+            return Ok(code);
+        }
+        let start = Instant::now();
+        loop {
+            match control::state(&self.id).await? {
+                Some(state) if state.ended() => return Err(BackendError::Other(ended_reason(&self.id, &state))),
+                // Being killed: its end state follows within Slurm's KillWait.
+                Some(state) if state.state == "COMPLETING" && start.elapsed() < END_WAIT => {}
+                _ => return Ok(code),
+            }
+            tokio::time::sleep(POLL * 2).await;
         }
     }
 }
@@ -230,7 +259,8 @@ impl JobEnv for SlurmJob {
     }
 
     async fn exec(&self, spec: &ExecSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
-        self.request(&Request::Exec(spec.clone()), sink).await
+        let code = self.request(&Request::Exec(spec.clone()), sink).await?;
+        self.step_ended(code).await
     }
 
     async fn run_image(&self, spec: &ImageStepSpec, sink: &mut dyn LineSink) -> Result<i64, BackendError> {
@@ -241,7 +271,8 @@ impl JobEnv for SlurmJob {
                     .to_string(),
             ));
         }
-        self.request(&Request::Image(spec.clone()), sink).await
+        let code = self.request(&Request::Image(spec.clone()), sink).await?;
+        self.step_ended(code).await
     }
 
     async fn build_image(

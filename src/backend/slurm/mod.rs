@@ -9,14 +9,17 @@
 pub mod agent;
 mod control;
 mod job;
+pub mod orphans;
 mod placement;
 pub mod protocol;
+mod watch;
 
+pub use control::JobState;
 pub use placement::{Placement, KEYS as PLACEMENT_KEYS};
 
 use crate::backend::{Backend, BackendError, JobEnv, JobSpec};
 use async_trait::async_trait;
-use control::{JobState, Submission};
+use control::Submission;
 use job::SlurmJob;
 use protocol::{JobDir, NodeJob, Ready, POLL};
 use std::path::PathBuf;
@@ -110,6 +113,7 @@ impl Backend for SlurmBackend {
         let mut job = SlurmJob::new(id, dir, spec);
         match self.wait_until_ready(&job).await {
             Ok(ready) => {
+                job.watch.saw(&JobState::running(), Some(&ready.node));
                 job.started(ready);
                 Ok(Box::new(job))
             }
@@ -143,7 +147,6 @@ impl SlurmBackend {
     /// first (then the error says how Slurm ended it).
     async fn wait_until_ready(&self, job: &SlurmJob) -> Result<Ready, BackendError> {
         let mut asked: Option<Instant> = None;
-        let mut reason = String::new();
         loop {
             if let Ok(text) = std::fs::read_to_string(job.dir.ready()) {
                 return serde_json::from_str(&text)
@@ -153,11 +156,7 @@ impl SlurmBackend {
                 asked = Some(Instant::now());
                 match control::state(&job.id).await? {
                     Some(state) if state.ended() => return Err(self.ended_early(job, &state)),
-                    Some(JobState { state, reason: now }) if now != reason => {
-                        tracing::info!(slurm_job = %job.id, %state, reason = %now, "waiting for Slurm");
-                        reason = now;
-                    }
-                    Some(_) => {}
+                    Some(state) => job.watch.saw(&state, None),
                     None => {
                         return Err(BackendError::Other(format!(
                             "Slurm job {} vanished before it started",

@@ -3,7 +3,7 @@
 //! events wait for intake.
 
 use super::Queue;
-use crate::store::{sql, StoreError};
+use crate::store::{sql, SlurmJobRow, StoreError};
 use rusqlite::Row;
 use serde::Serialize;
 
@@ -23,6 +23,9 @@ pub struct RunningJob {
     pub gpus: Vec<String>,
     /// When its first attempt started (RFC 3339, UTC).
     pub started_at: Option<String>,
+    /// Its latest attempt's Slurm job (id, state, pending reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<SlurmJobRow>,
 }
 
 impl Queue {
@@ -30,7 +33,11 @@ impl Queue {
     /// were first reported.
     pub fn running_jobs(&self) -> Result<Vec<RunningJob>, StoreError> {
         let query = "SELECT jobs.run_id, jobs.job, jobs.leg, jobs.name, jobs.backend, jobs.image, jobs.gpus,
-                     jobs.started_at FROM jobs JOIN runs ON runs.id = jobs.run_id
+                     jobs.started_at, slurm.attempt, slurm.slurm_id, slurm.state, slurm.reason, slurm.node
+                     FROM jobs JOIN runs ON runs.id = jobs.run_id
+                     LEFT JOIN slurm_jobs AS slurm ON slurm.run_id = jobs.run_id AND slurm.job = jobs.job
+                       AND slurm.leg = jobs.leg AND slurm.attempt = (SELECT MAX(attempt) FROM slurm_jobs
+                       WHERE run_id = jobs.run_id AND job = jobs.job AND leg = jobs.leg)
                      WHERE runs.status = 'running' AND jobs.status = 'running' ORDER BY jobs.run_id, jobs.rowid";
         self.select("list running jobs", query, [], running_job)?
             .into_iter()
@@ -62,6 +69,16 @@ fn running_job(row: &Row) -> rusqlite::Result<Result<RunningJob, StoreError>> {
         image: row.get(5)?,
         gpus: Vec::new(),
         started_at: row.get(7)?,
+        slurm: match row.get::<_, Option<String>>(9)? {
+            None => None,
+            Some(id) => Some(SlurmJobRow {
+                attempt: row.get::<_, i64>(8)?.try_into().unwrap_or_default(),
+                id,
+                state: row.get(10)?,
+                reason: row.get(11)?,
+                node: row.get(12)?,
+            }),
+        },
     };
     let Ok(leg) = usize::try_from(leg) else {
         return Ok(Err(corrupt("leg", &leg.to_string())));
