@@ -90,3 +90,38 @@ fn a_container_image_missing_from_the_matrix_runs_in_the_runner_image() {
         .stdout_contains("ran in bookworm\n")
         .run();
 }
+
+/// `mlci plan` reads `-P` as `mlci run` does: a label mapped to Slurm says
+/// so (with the `container:` image where there is one), and a wrong
+/// placement key is refused before anything is planned.
+#[test]
+fn the_plan_names_the_legs_a_slurm_label_sends_to_slurm() {
+    let workflow = "
+        on: push
+        jobs:
+          train:
+            runs-on: gpu-a100
+            container: pytorch/pytorch:2.4
+            steps:
+              - run: python train.py
+          eval:
+            runs-on: gpu-a100
+            steps:
+              - run: python eval.py
+        ";
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["plan", "-P", "gpu-a100=slurm:partition=gpu,gpus=1"])
+        .stdout_contains("    - train  runs-on: gpu-a100  on Slurm, image: pytorch/pytorch:2.4\n")
+        .stdout_contains("    - eval  runs-on: gpu-a100  on Slurm\n")
+        .run();
+    Test::new()
+        .workflow("ci.yml", workflow)
+        .args(&["plan", "-P", "gpu-a100=slurm:zone=eu"])
+        .status(2)
+        .stderr_contains(
+            "-P gpu-a100=slurm:zone=eu: `zone` is not a Slurm placement key; the keys are partition, account, qos, \
+             constraint, cpus, mem, gpus, time",
+        )
+        .run();
+}
