@@ -98,3 +98,41 @@ fn an_image_step_in_a_job_on_the_nodes_own_processes_says_what_it_needs() {
         )
         .run();
 }
+
+/// A node whose Docker Engine does not answer (here: the agent inherits a
+/// `DOCKER_HOST` that leads nowhere, as sbatch passes the environment on)
+/// fails the container job before its first step, naming the node.
+#[test]
+fn a_container_job_on_a_node_without_docker_fails_before_its_steps_naming_the_node() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          boxed:
+            runs-on: ubuntu-latest
+            container: mlci/runner:bookworm
+            steps:
+              - run: echo "never runs"
+        "#,
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .current_dir(test.path())
+        .output()
+        .expect("run mlci");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "job `boxed` has a `container:`, which on Slurm runs through the node's Docker Engine, and node vm has \
+             none that answers: "
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("never runs"), "{stdout}");
+}
