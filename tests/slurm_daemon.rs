@@ -1,7 +1,8 @@
-//! The runner daemon (`mlci runner start`) with a label mapped to Slurm in
-//! runner.yml: that label's job runs as a Slurm job on the cluster of
-//! tests/slurm/setup.sh, with the daemon's store as the shared folder and
-//! the mlci binary as the agent, while the other job stays on this machine.
+//! The runner daemon (`mlci runner start`) on Slurm, with the cluster of
+//! tests/slurm/setup.sh, the daemon's store as the shared folder and the
+//! mlci binary as the agent: a label mapped to Slurm in runner.yml sends
+//! that label's job there while the other stays on this machine, and
+//! `backend: slurm` sends every job.
 
 use crate::support::daemon::{free_port, wait_until, Origin, Runner};
 use crate::support::docker::docker_ready;
@@ -26,20 +27,14 @@ jobs:
       - run: echo \"lint in slurm job ${SLURM_JOB_ID:-none}\"
 ";
 
-#[test]
-fn the_daemon_runs_a_slurm_mapped_label_as_a_slurm_job() {
-    if !docker_ready() {
-        return;
-    }
-    let Some(_cluster) = slurm_cluster() else {
-        return;
-    };
+/// Runs WORKFLOW in a daemon whose runner.yml has `settings` (lines
+/// before `repos:`); the run's result and the logs of `train` and `lint`.
+fn daemon_run(settings: &str) -> (Option<Outcome>, String, String) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let origin = Origin::new(dir.path());
     let config = dir.path().join("runner.yml");
     let text = format!(
-        "store: store\ncapacity: 2\nlisten: 127.0.0.1:{}\nslurm:\n  partition: debug\nlabels:\n  \
-         gpu-a100: {{ slurm: {{ gpus: 1, mem: 100M }} }}\n  cpu: host\nrepos:\n  - name: vision\n    path: {}\n    \
+        "store: store\ncapacity: 2\nlisten: 127.0.0.1:{}\n{settings}repos:\n  - name: vision\n    path: {}\n    \
          default_branch: main\n",
         free_port(),
         origin.bare.display()
@@ -78,17 +73,56 @@ fn the_daemon_runs_a_slurm_mapped_label_as_a_slurm_job() {
             .map(|f| std::fs::read_to_string(&f.path).unwrap_or_default())
             .collect()
     };
-    let (train, lint) = (log_of("train"), log_of("lint"));
-    assert_eq!(runs[0].result, Some(Outcome::Success), "train: {train}\nlint: {lint}");
-    let id: String = train
-        .split("submitted as Slurm job ")
+    (runs[0].result, log_of("train"), log_of("lint"))
+}
+
+/// The Slurm job id in a leg's log (`submitted as Slurm job N`).
+fn slurm_job(log: &str) -> String {
+    log.split("submitted as Slurm job ")
         .nth(1)
         .unwrap_or_default()
         .chars()
         .take_while(char::is_ascii_digit)
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_daemon_runs_a_slurm_mapped_label_as_a_slurm_job() {
+    if !docker_ready() {
+        return;
+    }
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let (result, train, lint) =
+        daemon_run("slurm:\n  partition: debug\nlabels:\n  gpu-a100: { slurm: { gpus: 1, mem: 100M } }\n  cpu: host\n");
+    assert_eq!(result, Some(Outcome::Success), "train: {train}\nlint: {lint}");
+    let id = slurm_job(&train);
     assert!(!id.is_empty(), "no Slurm job in the train log: {train}");
     assert!(train.contains(&format!("in slurm job {id} on debug with ")), "{train}");
     assert!(lint.contains("lint in slurm job none"), "{lint}");
     assert!(!lint.contains("submitted as Slurm job"), "{lint}");
+}
+
+/// `backend: slurm`: every job is a Slurm job, the `host` label's too.
+#[test]
+fn the_daemon_with_backend_slurm_runs_every_job_on_slurm() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let (result, train, lint) = daemon_run(
+        "backend: slurm\nslurm:\n  partition: debug\nlabels:\n  gpu-a100: { slurm: { gpus: 1 } }\n  cpu: host\n",
+    );
+    assert_eq!(result, Some(Outcome::Success), "train: {train}\nlint: {lint}");
+    let (train_id, lint_id) = (slurm_job(&train), slurm_job(&lint));
+    assert!(
+        !train_id.is_empty() && !lint_id.is_empty(),
+        "train: {train}\nlint: {lint}"
+    );
+    assert_ne!(train_id, lint_id);
+    assert!(
+        train.contains(&format!("in slurm job {train_id} on debug with ")),
+        "{train}"
+    );
+    assert!(lint.contains(&format!("lint in slurm job {lint_id}")), "{lint}");
 }
