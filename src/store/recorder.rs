@@ -132,9 +132,29 @@ impl Recorder {
                 state,
                 reason,
                 node,
-                ..
+                message,
             } => {
                 self.leg(run_id, job)?;
+                // A job in Slurm's queue is a waiting leg, as one waiting
+                // for GPUs or a concurrency group is; it runs once Slurm
+                // starts it.
+                match state.as_str() {
+                    "PENDING" => self.update_job(
+                        "UPDATE jobs SET status = 'waiting', reason = ?4
+                         WHERE run_id = ?1 AND job = ?2 AND leg = ?3 AND status = 'running'",
+                        run_id,
+                        job,
+                        params![message.as_deref().unwrap_or(reason)],
+                    )?,
+                    "RUNNING" => self.update_job(
+                        "UPDATE jobs SET status = 'running', reason = NULL
+                         WHERE run_id = ?1 AND job = ?2 AND leg = ?3 AND status = 'waiting'",
+                        run_id,
+                        job,
+                        params![],
+                    )?,
+                    _ => {}
+                }
                 let row = SlurmState {
                     run_id,
                     job: &job.job,

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// A job leg waiting for GPUs or a free slot.
+    /// A job leg waiting for GPUs, a free slot, or in Slurm's queue.
     Waiting,
     Running,
     Finished,

@@ -125,3 +125,35 @@ fn the_restart_says_which_slurm_jobs_it_cancelled() {
         Some("run 3 was interrupted (its mlci is gone); cancelled its Slurm jobs 42, 43")
     );
 }
+
+#[test]
+fn a_leg_in_slurms_queue_is_waiting_with_its_reason_until_slurm_starts_it() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(dir.path()).expect("open the store");
+    let run = store.begin_run(&new_run()).expect("begin a run");
+    let sink = store.sink().expect("a sink");
+    started(&sink, run);
+    let train = key("train", 0, "train");
+    sink.emit(&RunEvent::JobStarted {
+        job: train.clone(),
+        attempt: 1,
+        attempts: 1,
+        backend: "slurm".into(),
+        image: None,
+        gpus: Vec::new(),
+    });
+    let mut pending = slurm(&train, 1, "43", "PENDING", "Resources", None);
+    if let RunEvent::SlurmJob { message, .. } = &mut pending {
+        *message = Some("waiting for GPUs: Resources (Slurm job 43)".into());
+    }
+    sink.emit(&pending);
+    let leg = store.run(run).expect("read").expect("the run").jobs[0].clone();
+    assert_eq!(leg.status, Status::Waiting);
+    assert_eq!(
+        leg.reason.as_deref(),
+        Some("waiting for GPUs: Resources (Slurm job 43)")
+    );
+    sink.emit(&slurm(&train, 1, "43", "RUNNING", "None", Some("vm")));
+    let leg = store.run(run).expect("read").expect("the run").jobs[0].clone();
+    assert_eq!((leg.status, leg.reason), (Status::Running, None));
+}

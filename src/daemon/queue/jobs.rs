@@ -29,8 +29,9 @@ pub struct RunningJob {
 }
 
 impl Queue {
-    /// The running job legs of running runs, by run, then in the order they
-    /// were first reported.
+    /// The job legs of running runs that hold a job slot (running, or
+    /// waiting in Slurm's queue), by run, then in the order they were first
+    /// reported.
     pub fn running_jobs(&self) -> Result<Vec<RunningJob>, StoreError> {
         let query = "SELECT jobs.run_id, jobs.job, jobs.leg, jobs.name, jobs.backend, jobs.image, jobs.gpus,
                      jobs.started_at, slurm.attempt, slurm.slurm_id, slurm.state, slurm.reason, slurm.node
@@ -38,7 +39,9 @@ impl Queue {
                      LEFT JOIN slurm_jobs AS slurm ON slurm.run_id = jobs.run_id AND slurm.job = jobs.job
                        AND slurm.leg = jobs.leg AND slurm.attempt = (SELECT MAX(attempt) FROM slurm_jobs
                        WHERE run_id = jobs.run_id AND job = jobs.job AND leg = jobs.leg)
-                     WHERE runs.status = 'running' AND jobs.status = 'running' ORDER BY jobs.run_id, jobs.rowid";
+                     WHERE runs.status = 'running' AND (jobs.status = 'running'
+                       OR (jobs.status = 'waiting' AND slurm.slurm_id IS NOT NULL))
+                     ORDER BY jobs.run_id, jobs.rowid";
         self.select("list running jobs", query, [], running_job)?
             .into_iter()
             .collect()
