@@ -130,6 +130,16 @@ impl Evaluator<'_> {
                 node.start,
             ));
         };
+        // `${{ github.workspace }}/…` names the workspace as the job sees it
+        // (`/github/workspace` in a container); the files are at the host's.
+        let seen = match self.host.named_value("github") {
+            Some(Value::Object(github)) => match github.get("workspace") {
+                Some(Value::String(seen)) => seen.clone(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        let patterns = functions::hash_files::on_host(&patterns, &seen, workspace);
         functions::hash_files::hash_files(workspace, &patterns, &|| self.host.hashing_stopped()).map_err(|e| {
             ExprError::evaluation(
                 format!(

@@ -53,6 +53,30 @@ pub(crate) fn hash_files(workspace: &Path, args: &[String], stopped: &dyn Fn() -
     Ok(if matched { hex(&total.finalize()) } else { String::new() })
 }
 
+/// `args` with each pattern line that starts with `seen` (the workspace as
+/// the job sees it, `/github/workspace` in a container) starting with the
+/// host's `workspace` instead; other lines, comments and a leading `!` are
+/// kept as written.
+pub(crate) fn on_host(args: &[String], seen: &str, workspace: &Path) -> Vec<String> {
+    let seen = seen.trim_end_matches('/');
+    let host = workspace.to_string_lossy();
+    if seen.is_empty() || seen == host.trim_end_matches('/') {
+        return args.to_vec();
+    }
+    let line_on_host = |line: &str| -> String {
+        let pattern = line.trim_start();
+        let body = pattern.trim_start_matches('!');
+        let negations = &pattern[..pattern.len() - body.len()];
+        match body.strip_prefix(seen) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("{negations}{host}{rest}"),
+            _ => line.to_string(),
+        }
+    };
+    args.iter()
+        .map(|arg| arg.lines().map(line_on_host).collect::<Vec<_>>().join("\n"))
+        .collect()
+}
+
 /// The distinct search paths of the include patterns, in pattern order,
 /// dropping those below another one and clamping them to the workspace
 /// (files outside it never count).

@@ -131,3 +131,35 @@ fn hashing_stops_when_told() {
     assert_eq!(error.to_string(), "stopped: the step timed out or was cancelled");
     assert_eq!(reads.get(), 4);
 }
+
+/// In a container job `github.workspace` is `/github/workspace`, while the
+/// files are in the host folder mounted there: a pattern written with the
+/// container's path (or negated) hashes the host's files.
+#[test]
+fn patterns_under_the_workspace_as_the_job_sees_it_hash_the_host_folder() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let root = dir.path();
+    write(root, "requirements.txt", "torch");
+    write(root, "docs/requirements.txt", "sphinx");
+    let opts = ParseOptions::with_named_values(vec!["github".to_string()]).functions(ExtraFunctions::STEP);
+    let contexts = serde_json::json!({"github": {"workspace": "/github/workspace"}});
+    let host = JsonContext::new(contexts.as_object().cloned().unwrap_or_default()).with_workspace(root);
+    let hash = |expr: &str| {
+        parse(expr, &opts)
+            .and_then(|ast| evaluate(&ast, &host))
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(
+        hash("hashFiles('/github/workspace/requirements.txt')"),
+        Ok(Value::String(expected(&["torch"])))
+    );
+    assert_eq!(
+        hash("hashFiles(format('{0}/**/requirements.txt', github.workspace), '!/github/workspace/docs/**')"),
+        Ok(Value::String(expected(&["torch"])))
+    );
+    // A path that only starts like the workspace is not in it.
+    assert_eq!(
+        hash("hashFiles('/github/workspace2/requirements.txt')"),
+        Ok(Value::String(String::new()))
+    );
+}
