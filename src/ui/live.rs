@@ -27,6 +27,8 @@ use std::time::Duration;
 const LOG_POLL: Duration = Duration::from_millis(100);
 /// How often the list and run feeds look at the store.
 const STATE_POLL: Duration = Duration::from_millis(500);
+/// How many log polls pass between two looks at the store.
+const CHECK_EVERY: u32 = 10;
 /// The most bytes one log event carries, so a burst is sent in pieces.
 const MAX_CHUNK: usize = 256 * 1024;
 
@@ -156,6 +158,8 @@ struct LogFeed {
     byte: u64,
     /// Polls until the next look at whether the step still runs.
     until_check: u32,
+    /// The step's log file, once the store named it.
+    path: Option<std::path::PathBuf>,
     ended: bool,
 }
 
@@ -191,6 +195,7 @@ pub async fn log(State(state): State<UiState>, Path(run): Path<i64>, headers: He
         line,
         byte,
         until_check: 0,
+        path: None,
         ended: false,
     };
     let events = stream::unfold(feed, |mut feed| async move {
@@ -214,26 +219,28 @@ pub async fn log(State(state): State<UiState>, Path(run): Path<i64>, headers: He
 }
 
 impl LogFeed {
-    /// One look: new lines, or the end, or nothing yet.
+    /// One look: new lines, or the end, or nothing yet. The store is read
+    /// once a second (is the step still running, where is its log); in
+    /// between, a look is one `stat` of the log file, so many followers of
+    /// a busy log cost little.
     fn poll(&mut self) -> Option<Event> {
-        let path = {
+        if self.until_check == 0 || self.path.is_none() {
+            self.until_check = CHECK_EVERY;
             let store = Store::open_read_only(&self.state.store).ok();
             let detail = store.as_ref().and_then(|s| s.run(self.run).ok().flatten());
             let found = detail.as_ref().and_then(|d| self.which.find(d, &self.state.store));
-            if self.until_check == 0 {
-                self.until_check = 10;
-                if !found.as_ref().is_some_and(|(_, running)| *running) {
-                    // Finished: send what is left, then end.
-                    if let Some(event) = found.as_ref().and_then(|(file, _)| self.read(&file.path)) {
-                        return Some(event);
-                    }
-                    self.ended = true;
-                    return Some(Event::default().event("end").data("end"));
+            self.path = found.as_ref().map(|(file, _)| file.path.clone());
+            if !found.as_ref().is_some_and(|(_, running)| *running) {
+                // Finished: send what is left, then end.
+                if let Some(event) = found.as_ref().and_then(|(file, _)| self.read(&file.path)) {
+                    return Some(event);
                 }
+                self.ended = true;
+                return Some(Event::default().event("end").data("end"));
             }
-            self.until_check -= 1;
-            found.map(|(file, _)| file.path)?
-        };
+        }
+        self.until_check -= 1;
+        let path = self.path.clone()?;
         self.read(&path)
     }
 
