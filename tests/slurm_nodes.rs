@@ -1,10 +1,11 @@
 //! A Slurm node that goes down under a running job: the leg fails with
 //! Slurm's reason, and `retries:` runs it again once the node is back.
 
-use crate::support::slurm::slurm_cluster;
+use crate::support::daemon::wait_until;
+use crate::support::slurm::{node_state, slurm_cluster, takes_jobs};
 use crate::support::Test;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Sets the cluster's node's state (`down`, `resume`); false when Slurm
 /// refused (a node already back in service refuses `resume`).
@@ -18,17 +19,10 @@ fn set_node(state: &str) -> bool {
 
 /// Waits (up to a minute) until the node takes jobs again.
 fn node_back() {
-    let start = Instant::now();
-    loop {
+    wait_until("the node to take jobs again", Duration::from_secs(60), || {
         let _ = set_node("resume");
-        let state = Command::new("sinfo").args(["-h", "-o", "%t"]).output().expect("sinfo");
-        let state = String::from_utf8_lossy(&state.stdout).trim().to_string();
-        if ["idle", "mix", "alloc"].contains(&state.trim_end_matches('*')) {
-            return;
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "the node stays {state}");
-        std::thread::sleep(Duration::from_millis(500));
-    }
+        takes_jobs(&node_state())
+    });
 }
 
 #[test]
@@ -62,14 +56,7 @@ fn a_node_down_under_a_job_fails_its_leg_with_node_fail_and_retries_runs_it_agai
         .spawn()
         .expect("start mlci");
     let first = marks.path().join("first");
-    let start = Instant::now();
-    while !first.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "the first try never started"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until("the first try to start", Duration::from_secs(120), || first.exists());
     let down = set_node("down");
     let output = mlci.wait_with_output().expect("mlci ends");
     node_back();

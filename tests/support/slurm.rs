@@ -44,14 +44,24 @@ pub fn slurm_cluster() -> Option<ClusterTurn> {
     })
 }
 
-/// Whether Slurm's node is up; panics under CI when not.
-fn slurm_ready() -> bool {
-    let state = Command::new("sinfo")
+/// The node's state as `sinfo` tells it (`idle`, `alloc`, `down*`, …).
+pub fn node_state() -> String {
+    Command::new("sinfo")
         .args(["-h", "-o", "%t"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    if ["idle", "mix", "alloc"].contains(&state.trim_end_matches('*')) {
+        .unwrap_or_default()
+}
+
+/// Whether a node in `state` takes jobs.
+pub fn takes_jobs(state: &str) -> bool {
+    ["idle", "mix", "alloc"].contains(&state.trim_end_matches('*'))
+}
+
+/// Whether Slurm's node is up; panics under CI when not.
+fn slurm_ready() -> bool {
+    let state = node_state();
+    if takes_jobs(&state) {
         return true;
     }
     let message =
@@ -63,38 +73,29 @@ fn slurm_ready() -> bool {
     false
 }
 
-/// The states of the queued or running Slurm jobs named `name` (plain
-/// squeue: finished jobs are not listed).
-pub fn squeue_names(name: &str) -> Vec<String> {
-    let output = Command::new("squeue")
-        .args(["-h", "-n", name, "-o", "%T"])
-        .output()
-        .expect("squeue");
+/// The lines of `squeue -h ARGS` (plain squeue: only queued and running
+/// jobs are listed; an ended job's id gives nothing).
+fn squeue(args: &[&str]) -> Vec<String> {
+    let output = Command::new("squeue").arg("-h").args(args).output().expect("squeue");
     String::from_utf8_lossy(&output.stdout)
         .lines()
-        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
         .collect()
 }
 
+/// The states of the queued or running Slurm jobs named `name`.
+pub fn squeue_names(name: &str) -> Vec<String> {
+    squeue(&["-n", name, "-o", "%T"])
+}
+
 /// The state of Slurm job `id` while it is queued or running; None once it
-/// ended (plain squeue lists no ended job).
+/// ended.
 pub fn squeue_job(id: &str) -> Option<String> {
-    let output = Command::new("squeue")
-        .args(["-h", "-j", id, "-o", "%T"])
-        .output()
-        .expect("squeue");
-    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (!text.is_empty()).then_some(text)
+    squeue(&["-j", id, "-o", "%T"]).into_iter().next()
 }
 
 /// The ids of the queued or running Slurm jobs named `name`.
 pub fn squeue_ids(name: &str) -> Vec<String> {
-    let output = Command::new("squeue")
-        .args(["-h", "-n", name, "-o", "%i"])
-        .output()
-        .expect("squeue");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
+    squeue(&["-n", name, "-o", "%i"])
 }
