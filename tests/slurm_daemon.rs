@@ -126,3 +126,44 @@ fn the_daemon_with_backend_slurm_runs_every_job_on_slurm() {
     );
     assert!(lint.contains(&format!("lint in slurm job {lint_id}")), "{lint}");
 }
+
+/// `mlci runner check` asks Slurm for the partitions the Slurm labels name:
+/// a missing one is an error before the daemon starts (sbatch would refuse
+/// the first job), a label without one takes the cluster's default.
+#[test]
+fn runner_check_names_a_slurm_partition_the_cluster_lacks() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let origin = Origin::new(dir.path());
+    origin.commit(&[(".github/workflows/ci.yml", WORKFLOW)], "start");
+    let config = dir.path().join("runner.yml");
+    let text = format!(
+        "store: store\nlisten: 127.0.0.1:{}\nlabels:\n  gpu-a100: {{ slurm: {{ partition: nosuch }} }}\n  \
+         big: {{ slurm: {{ partition: debug }} }}\n  cpu: {{ slurm: true }}\nrepos:\n  - name: vision\n    path: {}\n",
+        free_port(),
+        origin.bare.display()
+    );
+    std::fs::write(&config, text).expect("write runner.yml");
+    let output = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["runner", "check", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run mlci runner check");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("slurm: partitions debug\n"), "{stdout}");
+    assert!(stdout.contains("partition debug: present (labels big)\n"), "{stdout}");
+    assert!(
+        stdout.contains("slurm: the cluster's default partition (labels cpu)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("error: partition nosuch (labels gpu-a100) is not one of this cluster's: debug\n"),
+        "{stderr}"
+    );
+}

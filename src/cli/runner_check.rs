@@ -1,11 +1,13 @@
 //! `mlci runner check --config runner.yml`: everything `runner start` needs,
 //! checked without starting: the file (every mistake at its line), each
 //! repository (opened, and fetched when it has a URL), the listen port,
-//! the Docker Engine, and the images the labels name.
+//! the Slurm partitions jobs go to, the Docker Engine, and the images the
+//! labels name.
 
 use crate::backend::docker::DockerBackend;
+use crate::backend::slurm::cluster_partitions;
 use crate::backend::BackendError;
-use crate::daemon::config::{load_config, RepoConfig, RunnerConfig};
+use crate::daemon::config::{load_config, JobBackend, RepoConfig, RunnerConfig};
 use crate::daemon::repos::{RepoError, RepoHandle};
 use crate::exit;
 use crate::plan::labels::LabelTarget;
@@ -60,6 +62,9 @@ pub fn run(args: Args) -> i32 {
             );
         }
     }
+    if !check_slurm(&config) {
+        failed = true;
+    }
     let docker = check_docker(&config);
     if failed {
         return exit::FAILURE;
@@ -95,6 +100,51 @@ fn check_repo(config: &RepoConfig, store: &Path) -> Result<String, RepoError> {
         },
     };
     Ok(format!("repo {}: {state}", handle.name()))
+}
+
+/// Where jobs go to Slurm, asks it for the partitions they name (sbatch
+/// would otherwise refuse the first job); whether all are there.
+fn check_slurm(config: &RunnerConfig) -> bool {
+    let mut wanted: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    let mut want = |partition: Option<String>, label: &str| match wanted.iter_mut().find(|(p, _)| *p == partition) {
+        Some((_, labels)) => labels.push(label.to_string()),
+        None => wanted.push((partition, vec![label.to_string()])),
+    };
+    if config.backend == JobBackend::Slurm {
+        want(config.slurm.partition.clone(), "backend: slurm");
+    }
+    for (label, target) in config.labels.iter() {
+        if let LabelTarget::Slurm { placement } = target {
+            want(placement.over(&config.slurm).partition, label);
+        }
+    }
+    if wanted.is_empty() {
+        return true;
+    }
+    let known = match cluster_partitions() {
+        Ok(known) => known,
+        Err(e) => {
+            eprintln!("error: jobs go to Slurm, but Slurm does not answer: {e}");
+            return false;
+        }
+    };
+    println!("slurm: partitions {}", known.join(", "));
+    let mut ok = true;
+    for (partition, labels) in wanted {
+        let labels = labels.join(", ");
+        match partition {
+            None => println!("slurm: the cluster's default partition (labels {labels})"),
+            Some(name) if known.contains(&name) => println!("partition {name}: present (labels {labels})"),
+            Some(name) => {
+                eprintln!(
+                    "error: partition {name} (labels {labels}) is not one of this cluster's: {}",
+                    known.join(", ")
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
 }
 
 /// Connects to Docker and looks for every image a label names.

@@ -211,6 +211,24 @@ pub fn parse_accounted(stdout: &str) -> Option<JobState> {
     })
 }
 
+/// The cluster's partitions, as `sinfo` lists them.
+pub fn partitions_blocking() -> Result<Vec<String>, BackendError> {
+    let args = ["-h", "-o", "%P"].map(String::from);
+    Ok(parse_partitions(&tool_blocking("sinfo", &args)?))
+}
+
+/// `sinfo -h -o %P` output → partition names, once each; the default
+/// partition's `*` is dropped.
+pub fn parse_partitions(stdout: &str) -> Vec<String> {
+    let mut partitions: Vec<String> = Vec::new();
+    for name in stdout.lines().map(|l| l.trim().trim_end_matches('*')) {
+        if !name.is_empty() && !partitions.iter().any(|p| p == name) {
+            partitions.push(name.to_string());
+        }
+    }
+    partitions
+}
+
 /// Cancels the job: Slurm sends SIGTERM to its processes, waits
 /// `KillWait` seconds, then sends SIGKILL.
 pub async fn cancel(job_id: &str) -> Result<(), BackendError> {
@@ -317,6 +335,12 @@ mod tests {
             "Slurm job 7 ended: its node failed (NODE_FAIL)"
         );
         assert_eq!(parse_state(""), None);
+    }
+
+    #[test]
+    fn partitions_are_listed_once_without_the_default_mark() {
+        assert_eq!(parse_partitions("debug*\ngpu\ngpu\n\n"), ["debug", "gpu"]);
+        assert!(parse_partitions("").is_empty());
     }
 
     #[test]

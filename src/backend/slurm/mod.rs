@@ -14,7 +14,7 @@ mod placement;
 pub mod protocol;
 mod watch;
 
-pub use control::JobState;
+pub use control::{partitions_blocking as cluster_partitions, JobState};
 pub use placement::{Placement, KEYS as PLACEMENT_KEYS};
 
 use crate::backend::{Backend, BackendError, JobEnv, JobSpec};
