@@ -78,6 +78,7 @@ pub async fn run(dir: &Path) -> Result<(), AgentError> {
         gpus: std::env::var("CUDA_VISIBLE_DEVICES").unwrap_or_default(),
         workspace: side.env.workspace(),
         temp: side.env.temp(),
+        in_container: side.in_container,
         container: side.env.container_context(),
         services: side.env.services_context(),
         home,

@@ -172,7 +172,7 @@ impl SlurmJob {
     /// Whether steps run in a job container on the node (its files are the
     /// container's, reached through the agent).
     fn in_container(&self) -> bool {
-        self.ready.home.is_some()
+        self.ready.in_container
     }
 
     /// Hands `request` to the agent and streams its output into `sink`
@@ -303,9 +303,13 @@ impl JobEnv for SlurmJob {
     }
 
     async fn home(&self) -> Result<String, BackendError> {
-        match &self.ready.home {
-            Some(home) => Ok(home.clone()),
-            None => host::copy::home(),
+        match (&self.ready.home, self.in_container()) {
+            (Some(home), _) => Ok(home.clone()),
+            (None, false) => host::copy::home(),
+            (None, true) => Err(BackendError::Other(format!(
+                "the agent of Slurm job {} could not tell the job container's home folder",
+                self.id
+            ))),
         }
     }
 

@@ -67,11 +67,13 @@ pub struct Ready {
     /// `GITHUB_WORKSPACE` and `RUNNER_TEMP` as steps see them.
     pub workspace: String,
     pub temp: String,
+    /// Whether steps run in a job container on the node's Docker Engine.
+    pub in_container: bool,
     /// The `job.container` and `job.services` contexts (empty on the node's
     /// own processes).
     pub container: Map<String, Value>,
     pub services: Map<String, Value>,
-    /// The job container user's home; None when steps see the node's.
+    /// The job container user's home, when the agent could read it.
     pub home: Option<String>,
 }
 
