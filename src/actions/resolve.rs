@@ -188,8 +188,8 @@ impl Resolver {
             .map_err(|_| format!("commit {sha} is not in the repository"))?;
         let parent = dir.parent().ok_or("the action cache has no parent folder")?;
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        let temporary = parent.join(format!(".partial-{sha}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&temporary);
+        remove_partial(parent);
+        let temporary = parent.join(format!("{PARTIAL}{sha}-{}", std::process::id()));
         let mut checkout = CheckoutBuilder::new();
         checkout.target_dir(&temporary).force().update_index(false);
         repo.checkout_tree(commit.as_object(), Some(&mut checkout))
@@ -210,6 +210,22 @@ impl Resolver {
             .join(&action.owner)
             .join(&action.repo)
             .join(sha.to_ascii_lowercase())
+    }
+}
+
+/// The name prefix of a commit's folder while its files are written.
+const PARTIAL: &str = ".partial-";
+
+/// Removes the half-written commit folders of resolutions that were killed.
+/// Called under the repository's lock, so no live resolution is writing one.
+fn remove_partial(commits: &Path) {
+    let Ok(entries) = std::fs::read_dir(commits) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(PARTIAL) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

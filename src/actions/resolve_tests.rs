@@ -92,6 +92,33 @@ fn a_tag_resolves_to_its_commit_and_the_second_time_comes_from_the_cache() {
     );
 }
 
+/// A resolution killed while writing a commit's files leaves a `.partial-`
+/// folder; the next resolution of that repository (under its lock) removes
+/// it and writes the commit whole.
+#[test]
+fn a_killed_resolutions_half_written_folder_is_removed_by_the_next() {
+    let dir = TempDir::new().unwrap();
+    let (source, cache) = (dir.path().join("src"), dir.path().join("cache"));
+    let published = Published::new(&source, "acme", "hello");
+    let first = published.commit("name: one\n");
+    published.tag("v1", first);
+    let commits = cache.join("commits/acme/hello");
+    let stale = commits.join(format!(".partial-{first}-999999"));
+    std::fs::create_dir_all(stale.join("half")).unwrap();
+
+    let resolved = resolver(&source, &cache, false).resolve(&action("v1")).unwrap();
+    assert!(!stale.exists(), "the killed resolution's folder is gone");
+    let names: Vec<String> = std::fs::read_dir(&commits)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec![first.to_string()]);
+    assert_eq!(
+        std::fs::read_to_string(resolved.dir().join("action.yml")).unwrap(),
+        "name: one\n"
+    );
+}
+
 #[test]
 fn branches_and_short_and_full_shas_resolve() {
     let dir = TempDir::new().unwrap();
