@@ -1,5 +1,6 @@
-//! A Slurm node that goes down under a running job: the leg fails with
-//! Slurm's reason, and `retries:` runs it again once the node is back.
+//! Slurm acting on a running job: a node that goes down fails the leg with
+//! Slurm's reason and `retries:` runs it again once the node is back; a
+//! suspended job is recorded as such until Slurm resumes it.
 
 use crate::support::daemon::wait_until;
 use crate::support::slurm::{node_state, slurm_cluster, takes_jobs};
@@ -75,4 +76,68 @@ fn a_node_down_under_a_job_fails_its_leg_with_node_fail_and_retries_runs_it_agai
     assert_ne!(second, job, "the retry is a new Slurm job");
     assert!(stdout.contains("run 1: success"), "{stdout}");
     assert_eq!(output.status.code(), Some(0), "{stdout}");
+}
+
+/// `scontrol suspend` under a running leg: the run records `SUSPENDED` as
+/// the leg's Slurm state while it lasts, then `RUNNING` again, and the leg
+/// finishes once Slurm resumes it.
+#[test]
+fn a_suspended_job_is_recorded_as_suspended_until_slurm_resumes_it() {
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let test = Test::new().workflow(
+        "ci.yml",
+        r#"
+        on: push
+        jobs:
+          paused:
+            runs-on: ubuntu-latest
+            steps:
+              - run: |
+                  echo "$SLURM_JOB_ID" > "$MARKS/started"
+                  while [ ! -e "$MARKS/go" ]; do sleep 0.1; done
+        "#,
+    );
+    let marks = tempfile::tempdir().unwrap();
+    let mlci = Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm", "--env"])
+        .arg(format!("MARKS={}", marks.path().display()))
+        .current_dir(test.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mlci");
+    let started = marks.path().join("started");
+    wait_until("the step to start", Duration::from_secs(120), || started.exists());
+    let id = std::fs::read_to_string(&started).unwrap().trim().to_string();
+    let slurm_state = || -> String {
+        let shown = Command::new(env!("CARGO_BIN_EXE_mlci"))
+            .args(["show", "1", "--json"])
+            .current_dir(test.path())
+            .output()
+            .expect("mlci show");
+        let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap_or_default();
+        json["jobs"][0]["slurm"]["state"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let scontrol = |verb: &str| {
+        let status = Command::new("scontrol").args([verb, &id]).status().expect("scontrol");
+        assert!(status.success(), "scontrol {verb} {id}");
+    };
+    scontrol("suspend");
+    wait_until("the run to record SUSPENDED", Duration::from_secs(30), || {
+        slurm_state() == "SUSPENDED"
+    });
+    scontrol("resume");
+    wait_until("the run to record RUNNING again", Duration::from_secs(30), || {
+        slurm_state() == "RUNNING"
+    });
+    std::fs::write(marks.path().join("go"), "").unwrap();
+    let output = mlci.wait_with_output().expect("mlci ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert_eq!(slurm_state(), "COMPLETED");
 }

@@ -87,9 +87,14 @@ impl SlurmJob {
         false
     }
 
-    /// The job's end, as an error, if Slurm ended it.
+    /// The job's end, as an error, if Slurm ended it. Any change of its
+    /// state meanwhile (`SUSPENDED`, back to `RUNNING`) is told to the run.
     async fn check_alive(&self) -> Result<(), BackendError> {
-        match control::state(&self.id).await? {
+        let state = control::state(&self.id).await?;
+        if let Some(state) = &state {
+            self.watch.saw(state, None);
+        }
+        match state {
             Some(state) if state.ended() => Err(BackendError::Other(ended_reason(&self.id, &state))),
             Some(_) => Ok(()),
             None => Err(BackendError::Other(format!("Slurm job {} vanished", self.id))),
