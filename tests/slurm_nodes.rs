@@ -5,7 +5,8 @@
 use crate::support::daemon::wait_until;
 use crate::support::slurm::{node_state, slurm_cluster, takes_jobs};
 use crate::support::Test;
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Sets the cluster's node's state (`down`, `resume`); false when Slurm
@@ -24,6 +25,19 @@ fn node_back() {
         let _ = set_node("resume");
         takes_jobs(&node_state())
     });
+}
+
+/// Starts `mlci run --backend slurm` in `test` with `MARKS` naming `marks`
+/// (a folder the test and the step share to say where the step is).
+fn start_on_slurm(test: &Test, marks: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_mlci"))
+        .args(["run", "--backend", "slurm", "--env"])
+        .arg(format!("MARKS={}", marks.display()))
+        .current_dir(test.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mlci")
 }
 
 #[test]
@@ -48,14 +62,7 @@ fn a_node_down_under_a_job_fails_its_leg_with_node_fail_and_retries_runs_it_agai
     );
     // Outside the test's folder, which mlci's run does not own.
     let marks = tempfile::tempdir().unwrap();
-    let mlci = Command::new(env!("CARGO_BIN_EXE_mlci"))
-        .args(["run", "--backend", "slurm", "--env"])
-        .arg(format!("MARKS={}", marks.path().display()))
-        .current_dir(test.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start mlci");
+    let mlci = start_on_slurm(&test, marks.path());
     let first = marks.path().join("first");
     wait_until("the first try to start", Duration::from_secs(120), || first.exists());
     let down = set_node("down");
@@ -100,14 +107,7 @@ fn a_suspended_job_is_recorded_as_suspended_until_slurm_resumes_it() {
         "#,
     );
     let marks = tempfile::tempdir().unwrap();
-    let mlci = Command::new(env!("CARGO_BIN_EXE_mlci"))
-        .args(["run", "--backend", "slurm", "--env"])
-        .arg(format!("MARKS={}", marks.path().display()))
-        .current_dir(test.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start mlci");
+    let mlci = start_on_slurm(&test, marks.path());
     let started = marks.path().join("started");
     wait_until("the step to start", Duration::from_secs(120), || started.exists());
     let id = std::fs::read_to_string(&started).unwrap().trim().to_string();
