@@ -3,7 +3,7 @@
 //! suspended job is recorded as such until Slurm resumes it.
 
 use crate::support::daemon::wait_until;
-use crate::support::slurm::{node_state, slurm_cluster, takes_jobs};
+use crate::support::slurm::{job_state, node_state, slurm_cluster, takes_jobs};
 use crate::support::Test;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -19,12 +19,30 @@ fn set_node(state: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Waits (up to a minute) until the node takes jobs again.
-fn node_back() {
-    wait_until("the node to take jobs again", Duration::from_secs(60), || {
-        let _ = set_node("resume");
-        takes_jobs(&node_state())
-    });
+/// The node set down; back in service when dropped, also when the test
+/// failed, so that the other tests find it up.
+struct NodeDown;
+
+impl NodeDown {
+    fn new() -> NodeDown {
+        assert!(set_node("down"), "scontrol refused to set the node down");
+        NodeDown
+    }
+}
+
+impl Drop for NodeDown {
+    /// Resumes the node and waits (up to a minute) until it takes jobs;
+    /// never panics, as it may run while a failed test unwinds.
+    fn drop(&mut self) {
+        for _ in 0..600 {
+            let _ = set_node("resume");
+            if takes_jobs(&node_state()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        eprintln!("the Slurm node is still {} after a minute", node_state());
+    }
 }
 
 /// Starts `mlci run --backend slurm` in `test` with `MARKS` naming `marks`
@@ -64,13 +82,21 @@ fn a_node_down_under_a_job_fails_its_leg_with_node_fail_and_retries_runs_it_agai
     let marks = tempfile::tempdir().unwrap();
     let mlci = start_on_slurm(&test, marks.path());
     let first = marks.path().join("first");
-    wait_until("the first try to start", Duration::from_secs(120), || first.exists());
-    let down = set_node("down");
+    // The step writes its Slurm job id there (the file may exist empty for
+    // an instant).
+    let written = || std::fs::read_to_string(&first).unwrap_or_default().trim().to_string();
+    wait_until("the first try to start", Duration::from_secs(120), || {
+        !written().is_empty()
+    });
+    let job = written();
+    let down = NodeDown::new();
+    wait_until("Slurm to end the job NODE_FAIL", Duration::from_secs(60), || {
+        job_state(&job).as_deref() == Some("NODE_FAIL")
+    });
+    // Back in service, so that the retry can run.
+    drop(down);
     let output = mlci.wait_with_output().expect("mlci ends");
-    node_back();
-    assert!(down, "scontrol refused to set the node down");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let job = std::fs::read_to_string(&first).unwrap().trim().to_string();
     assert!(
         stdout.contains(&format!("Slurm job {job} ended: its node failed (NODE_FAIL)")),
         "{stdout}"
@@ -109,8 +135,9 @@ fn a_suspended_job_is_recorded_as_suspended_until_slurm_resumes_it() {
     let marks = tempfile::tempdir().unwrap();
     let mlci = start_on_slurm(&test, marks.path());
     let started = marks.path().join("started");
-    wait_until("the step to start", Duration::from_secs(120), || started.exists());
-    let id = std::fs::read_to_string(&started).unwrap().trim().to_string();
+    let written = || std::fs::read_to_string(&started).unwrap_or_default().trim().to_string();
+    wait_until("the step to start", Duration::from_secs(120), || !written().is_empty());
+    let id = written();
     let slurm_state = || -> String {
         let shown = Command::new(env!("CARGO_BIN_EXE_mlci"))
             .args(["show", "1", "--json"])

@@ -95,6 +95,11 @@ pub fn squeue_job(id: &str) -> Option<String> {
     squeue(&["-j", id, "-o", "%T"]).into_iter().next()
 }
 
+/// The state of Slurm job `id`, ended ones too (for `MinJobAge`).
+pub fn job_state(id: &str) -> Option<String> {
+    squeue(&["--states=all", "-j", id, "-o", "%T"]).into_iter().next()
+}
+
 /// The ids of the queued or running Slurm jobs named `name`.
 pub fn squeue_ids(name: &str) -> Vec<String> {
     squeue(&["-n", name, "-o", "%i"])
