@@ -55,7 +55,7 @@ pub(super) fn new_run() -> NewRun {
     }
 }
 
-fn started(job: &JobKey, attempt: u32, attempts: u32, gpus: &[&str]) -> RunEvent {
+pub(super) fn started(job: &JobKey, attempt: u32, attempts: u32, gpus: &[&str]) -> RunEvent {
     RunEvent::JobStarted {
         job: job.clone(),
         attempt,

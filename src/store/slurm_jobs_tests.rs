@@ -1,7 +1,7 @@
 //! Each attempt's Slurm job in the store: what `SlurmJob` events record,
 //! what a leg reads back, the v4 → v5 migration, and the restart's words.
 
-use super::sink_tests::{key, new_run};
+use super::sink_tests::{key, new_run, started as job_started};
 use super::*;
 use crate::report::events::{EventSink, JobKey, RunEvent};
 
@@ -15,6 +15,16 @@ fn started(sink: &StoreSink, run_id: i64) {
         sha: String::new(),
         rerun_of: None,
     });
+}
+
+/// A store in a new folder, with a run begun and its sink told so.
+fn recording() -> (tempfile::TempDir, Store, i64, StoreSink) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(dir.path()).expect("open the store");
+    let run = store.begin_run(&new_run()).expect("begin a run");
+    let sink = store.sink().expect("a sink");
+    started(&sink, run);
+    (dir, store, run, sink)
 }
 
 fn slurm(job: &JobKey, attempt: u32, id: &str, state: &str, reason: &str, node: Option<&str>) -> RunEvent {
@@ -31,11 +41,7 @@ fn slurm(job: &JobKey, attempt: u32, id: &str, state: &str, reason: &str, node: 
 
 #[test]
 fn a_legs_slurm_job_is_its_latest_attempts_and_keeps_its_node() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = Store::open(dir.path()).expect("open the store");
-    let run = store.begin_run(&new_run()).expect("begin a run");
-    let sink = store.sink().expect("a sink");
-    started(&sink, run);
+    let (_dir, store, run, sink) = recording();
     let train = key("train", 0, "train");
     sink.emit(&slurm(&train, 1, "41", "PENDING", "Resources", None));
     sink.emit(&slurm(&train, 1, "41", "RUNNING", "None", Some("vm")));
@@ -68,11 +74,7 @@ fn a_legs_slurm_job_is_its_latest_attempts_and_keeps_its_node() {
 
 #[test]
 fn a_leg_without_a_slurm_job_has_none_and_no_json_key() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = Store::open(dir.path()).expect("open the store");
-    let run = store.begin_run(&new_run()).expect("begin a run");
-    let sink = store.sink().expect("a sink");
-    started(&sink, run);
+    let (_dir, store, run, sink) = recording();
     sink.emit(&RunEvent::JobWaiting {
         job: key("lint", 0, "lint"),
         reason: "waiting for 1 GPU".into(),
@@ -128,20 +130,9 @@ fn the_restart_says_which_slurm_jobs_it_cancelled() {
 
 #[test]
 fn a_leg_in_slurms_queue_is_waiting_with_its_reason_until_slurm_starts_it() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = Store::open(dir.path()).expect("open the store");
-    let run = store.begin_run(&new_run()).expect("begin a run");
-    let sink = store.sink().expect("a sink");
-    started(&sink, run);
+    let (_dir, store, run, sink) = recording();
     let train = key("train", 0, "train");
-    sink.emit(&RunEvent::JobStarted {
-        job: train.clone(),
-        attempt: 1,
-        attempts: 1,
-        backend: "slurm".into(),
-        image: None,
-        gpus: Vec::new(),
-    });
+    sink.emit(&job_started(&train, 1, 1, &[]));
     let mut pending = slurm(&train, 1, "43", "PENDING", "Resources", None);
     if let RunEvent::SlurmJob { message, .. } = &mut pending {
         *message = Some("waiting for GPUs: Resources (Slurm job 43)".into());
