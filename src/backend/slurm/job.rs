@@ -22,8 +22,6 @@ const END_WAIT: Duration = Duration::from_secs(10);
 pub struct SlurmJob {
     pub id: String,
     pub dir: JobDir,
-    workspace: PathBuf,
-    temp: PathBuf,
     ready: Ready,
     next_step: AtomicU64,
     next_signal: AtomicU64,
@@ -41,8 +39,6 @@ impl SlurmJob {
             watch: Watch::new(&id, spec),
             id,
             dir,
-            workspace: spec.workspace.clone(),
-            temp: spec.temp.clone(),
             ready: Ready::default(),
             next_step: AtomicU64::new(0),
             next_signal: AtomicU64::new(0),
@@ -226,18 +222,14 @@ impl LineSink for Ignored {
 // A job container's files are reached through the agent.
 #[async_trait]
 impl JobEnv for SlurmJob {
+    // The agent reports both (the shared folders, or their mounts in the
+    // job container) before this job is handed to the run.
     fn workspace(&self) -> String {
-        match self.ready.workspace.as_str() {
-            "" => self.workspace.display().to_string(),
-            seen => seen.to_string(),
-        }
+        self.ready.workspace.clone()
     }
 
     fn temp(&self) -> String {
-        match self.ready.temp.as_str() {
-            "" => self.temp.display().to_string(),
-            seen => seen.to_string(),
-        }
+        self.ready.temp.clone()
     }
 
     fn container_context(&self) -> Map<String, Value> {
