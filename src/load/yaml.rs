@@ -50,19 +50,13 @@ pub fn parse_yaml(text: &str) -> LoadedYaml {
                 break;
             }
         };
-        if let Err(diagnostic) = builder.event(event, span_of(span.start, span.end)) {
+        let span = builder.span_of(span.start, span.end);
+        if let Err(diagnostic) = builder.event(event, span) {
             builder.diagnostics.push(diagnostic);
             break;
         }
     }
     builder.finish()
-}
-
-fn span_of(start: Marker, end: Marker) -> Span {
-    let pos = |m: Marker| (m.line() as u32, m.col() as u32 + 1);
-    let (line, col) = pos(start);
-    let (end_line, end_col) = pos(end);
-    Span::new(line, col, end_line.max(line), end_col)
 }
 
 enum Frame {
@@ -306,15 +300,24 @@ impl Builder<'_> {
         }
     }
 
-    fn syntax_error(&mut self, at: Marker, info: &str) {
-        let mut span = span_of(at, at);
-        // At the end of a file without a final newline the parser reports
-        // the line after the last; show the end of the last line instead.
+    /// The span between two parser positions. At the end of a file without
+    /// a final newline the parser reports the line after the last (for an
+    /// error, or an empty node such as the key of a trailing `? `); such a
+    /// position becomes the end of the last line.
+    fn span_of(&self, start: Marker, end: Marker) -> Span {
         let last = self.lines.len().max(1) as u32;
-        if span.line > last {
-            let end = self.lines.last().map_or(0, |l| l.chars().count()) as u32 + 1;
-            span = Span::new(last, end, last, end);
-        }
+        let last_end = self.lines.last().map_or(0, |l| l.chars().count()) as u32 + 1;
+        let pos = |m: Marker| match m.line() as u32 {
+            line if line > last => (last, last_end),
+            line => (line, m.col() as u32 + 1),
+        };
+        let (line, col) = pos(start);
+        let (end_line, end_col) = pos(end);
+        Span::new(line, col, end_line.max(line), end_col)
+    }
+
+    fn syntax_error(&mut self, at: Marker, info: &str) {
+        let span = self.span_of(at, at);
         let diagnostic = if info.contains("tab") {
             Diagnostic::error(span, format!("YAML syntax error: {info}"))
                 .with_help("YAML indentation must use spaces, not tabs")
@@ -412,6 +415,14 @@ mod tests {
     fn an_error_at_the_end_of_the_file_points_at_its_last_line() {
         let d = first_error("a:\n  - b\n${{ x }}");
         assert_eq!((d.span.line, d.span.col), (3, 9), "{}", d.message);
+    }
+
+    #[test]
+    fn an_empty_key_at_the_end_of_the_file_is_on_its_last_line() {
+        let loaded = parse_yaml("a: 1\n? ");
+        let mapping = loaded.root.expect("a document");
+        let (key, _) = &mapping.as_mapping().unwrap().entries[1];
+        assert_eq!(key.span, Span::new(2, 3, 2, 3));
     }
 
     #[test]
