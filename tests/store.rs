@@ -129,6 +129,7 @@ fn record(dir: &Path) {
         git_ref: "refs/heads/main".into(),
         sha: "0123456789abcdef0123456789abcdef01234567".into(),
         rerun_of: None,
+        needs: Default::default(),
     };
     let run_id = store.begin_run(&run).expect("begin run 1");
     let feed = Feed {

@@ -64,8 +64,14 @@ pub(crate) struct Ui {
 
 impl Ui {
     pub(crate) fn start(dir: &Path) -> Ui {
+        Ui::start_with(dir, &[])
+    }
+
+    /// `mlci ui` in `dir` with more arguments (`--store`).
+    pub(crate) fn start_with(dir: &Path, args: &[&str]) -> Ui {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlci"))
             .args(["ui", "--listen", "127.0.0.1:0"])
+            .args(args)
             .current_dir(dir)
             .stdout(Stdio::piped())
             .spawn()
@@ -156,6 +162,34 @@ fn pages_escape_what_steps_print_and_forbid_inline_scripts() {
     assert_eq!(ui.get("/runs/1/log?job=nope").status, 404);
     assert_eq!(ui.get("/?before=x").status, 400);
     assert_eq!(ui.get("/runs/1/artifacts/..%2f..%2fmlci.db").status, 404);
+}
+
+/// A daemon's store is not inside the repository, and a workflow file may
+/// change after its run: the graph comes from the run's own record.
+#[test]
+fn a_store_outside_the_repository_draws_the_runs_own_graph() {
+    let repo = repository(WORKFLOW);
+    let outside = tempfile::tempdir().expect("a temp dir");
+    let store = outside.path().join("store");
+    let store = store.to_str().expect("a UTF-8 path");
+    let run = mlci(repo.path(), &["run", "-P", "ubuntu-latest=host", "--store", store]);
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    std::fs::write(
+        repo.path().join(".github/workflows/ci.yml"),
+        WORKFLOW.replace("    needs: build\n", ""),
+    )
+    .expect("change the workflow");
+    let ui = Ui::start_with(outside.path(), &["--store", store]);
+    let page = ui.get("/runs/1");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(
+        page.body
+            .matches("<path class=\"edge\" data-from=\"build\" data-to=\"test\"")
+            .count(),
+        1,
+        "{}",
+        page.body
+    );
 }
 
 #[test]

@@ -486,34 +486,3 @@ fn from_inputs_reads_checkouts_inputs() {
         assert_eq!(got, want, "{value}");
     }
 }
-
-/// Times a checkout of the repository named by `MLCI_CHECKOUT_BENCH_REPO`
-/// (`bench/checkout-large.sh` makes one of 10,000 files, 1 GB) into a fresh
-/// folder beside it. Prints the figure; asserts only that every file came.
-#[test]
-#[ignore = "a benchmark: run bench/checkout-large.sh"]
-fn large_repository_benchmark() {
-    let Ok(repo_dir) = std::env::var("MLCI_CHECKOUT_BENCH_REPO") else {
-        eprintln!("set MLCI_CHECKOUT_BENCH_REPO to a repository (bench/checkout-large.sh makes one)");
-        return;
-    };
-    let repo_dir = PathBuf::from(repo_dir);
-    let head = Repository::open(&repo_dir).unwrap().head().unwrap().target().unwrap();
-    let want = Repository::open(&repo_dir).unwrap().index().unwrap().len();
-    let ws = tempfile::tempdir_in(repo_dir.parent().unwrap()).unwrap();
-    for round in 1..=2 {
-        let start = std::time::Instant::now();
-        let report = checkout(&repo_dir, &head.to_string(), ws.path(), &options()).unwrap();
-        let seconds = start.elapsed().as_secs_f64();
-        assert_eq!(report.files, want);
-        eprintln!(
-            "checkout {round} (into {}): {} files in {seconds:.2} s",
-            if round == 1 {
-                "an empty folder"
-            } else {
-                "the same folder"
-            },
-            report.files
-        );
-    }
-}

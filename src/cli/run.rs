@@ -315,6 +315,7 @@ impl RunOne<'_> {
             git_ref: text("ref"),
             sha: text("sha"),
             rerun_of: self.rerun.map(|r| r.of),
+            needs: graph.needs_by_id(),
         };
         let run_id = self
             .store

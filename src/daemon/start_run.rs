@@ -92,6 +92,7 @@ impl Daemon {
             git_ref: queued.git_ref.clone(),
             sha: queued.sha.clone(),
             rerun_of: resume,
+            needs: graph.needs_by_id(),
         };
         let run_id = store.begin_run(&record).map_err(|e| e.to_string())?;
         self.queue.mark_running(queued.id, run_id).map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@
 //! cannot overflow the stack.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 use super::graph_error::GraphError;
 
@@ -113,6 +113,14 @@ impl JobGraph {
     /// The index of the job with this id, ignoring ASCII case.
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.ids.iter().position(|j| j.eq_ignore_ascii_case(id))
+    }
+
+    /// Each job id with the ids of the jobs it needs, as the run records it.
+    pub fn needs_by_id(&self) -> BTreeMap<String, Vec<String>> {
+        let id = |j: &usize| self.ids[*j].clone();
+        (0..self.ids.len())
+            .map(|j| (id(&j), self.needs(j).iter().map(id).collect()))
+            .collect()
     }
 
     /// All jobs, each after everything it needs. Among jobs that could go

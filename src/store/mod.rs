@@ -50,7 +50,7 @@ pub use error::StoreError;
 pub use location::{default_store_dir, store_dir_for};
 pub use log_marks::{copy_without_group_ends, is_group_end, without_group_ends, GROUP_END, GROUP_HEADING};
 pub(crate) use process::{is_alive, start_time};
-pub use rows::{JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
+pub use rows::{JobNeeds, JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
 pub(crate) use schema::connect;
 pub use sink::StoreSink;
 pub use slurm_jobs::{AbandonedRun, SlurmJobRow};

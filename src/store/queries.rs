@@ -2,7 +2,7 @@
 //! steps.
 
 use super::error::{sql, StoreError};
-use super::rows::{corrupt, parse_outcome, JobRow, RunDetail, RunRow, Status, StepRow};
+use super::rows::{corrupt, parse_outcome, JobNeeds, JobRow, RunDetail, RunRow, Status, StepRow};
 use super::store::Store;
 use crate::report::events::Outcome;
 use rusqlite::{params, OptionalExtension, Row};
@@ -69,6 +69,19 @@ impl Store {
             job.slurm = self.leg_slurm_job(id, &job.job, job.leg)?;
         }
         Ok(Some(RunDetail { run, jobs }))
+    }
+
+    /// Each job of run `id` with the jobs it needs, as recorded when it
+    /// began; None for an unknown run or one recorded before schema 6.
+    pub fn run_needs(&self, id: i64) -> Result<Option<JobNeeds>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT needs FROM runs WHERE id = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(sql("read a run's job graph"))?
+            .flatten();
+        text.map(|t| serde_json::from_str(&t).map_err(|_| corrupt("job graph", &t)))
+            .transpose()
     }
 
     fn jobs(&self, run_id: i64) -> Result<Vec<JobRow>, StoreError> {

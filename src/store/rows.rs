@@ -8,8 +8,11 @@ use crate::report::events::Outcome;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+
+/// Each job id of a run's workflow with the job ids its `needs:` names.
+pub type JobNeeds = BTreeMap<String, Vec<String>>;
 
 /// Where a run, job leg or step stands. A finished one has a result
 /// (an [`Outcome`]); one whose mlci died before finishing it is `interrupted`.

@@ -145,6 +145,10 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         PRIMARY KEY (run_id, job, leg, attempt)
     );",
+    // 5 → 6: each job's `needs:` (JSON), so a run's graph is drawn from
+    // the run itself, not from a workflow file that may have changed or
+    // that the daemon's store cannot see.
+    "ALTER TABLE runs ADD COLUMN needs TEXT;",
 ];
 
 /// The schema version this mlci writes.

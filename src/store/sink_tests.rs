@@ -52,6 +52,10 @@ pub(super) fn new_run() -> NewRun {
         git_ref: "refs/heads/main".into(),
         sha: "0123456789abcdef0123456789abcdef01234567".into(),
         rerun_of: None,
+        needs: [("build", vec![]), ("test", vec!["build".to_string()])]
+            .into_iter()
+            .map(|(job, needs)| (job.to_string(), needs))
+            .collect(),
     }
 }
 

@@ -121,9 +121,10 @@ impl Store {
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(sql("find a run's Slurm jobs"))?;
+        let ids: Vec<String> = jobs.iter().map(|(.., id)| id.clone()).collect();
         let mut cancelled = Vec::new();
-        for (job, leg, attempt, id) in jobs {
-            let left = match cancel_unwatched(&id) {
+        for ((job, leg, attempt, _), (id, left)) in jobs.into_iter().zip(cancel_unwatched(&ids)) {
+            let left = match left {
                 Ok(left) => left,
                 Err(e) => {
                     tracing::warn!(run_id, slurm_job = %id, "failed to cancel Slurm job {id} of interrupted run {run_id}: {e}");

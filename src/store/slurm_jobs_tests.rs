@@ -94,7 +94,7 @@ fn a_version_4_store_gains_the_slurm_jobs_table_and_keeps_its_runs() {
     // As mlci before schema 5 left it.
     store
         .conn
-        .execute_batch("DROP TABLE slurm_jobs; PRAGMA user_version = 4;")
+        .execute_batch("DROP TABLE slurm_jobs; ALTER TABLE runs DROP COLUMN needs; PRAGMA user_version = 4;")
         .expect("go back to version 4");
     drop(store);
     let store = Store::open(dir.path()).expect("reopen the store");
@@ -102,7 +102,7 @@ fn a_version_4_store_gains_the_slurm_jobs_table_and_keeps_its_runs() {
         .conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("the version");
-    assert_eq!(version, 5);
+    assert_eq!(version, super::schema::VERSION);
     let sink = store.sink().expect("a sink");
     started(&sink, run);
     sink.emit(&slurm(&key("train", 0, "train"), 1, "7", "RUNNING", "None", Some("n1")));

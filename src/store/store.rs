@@ -4,6 +4,7 @@
 use super::clock::{system_clock, timestamp, Clock};
 use super::error::{sql, StoreError};
 use super::process;
+use super::rows::JobNeeds;
 use super::schema;
 use super::sink::StoreSink;
 use super::slurm_jobs::AbandonedRun;
@@ -32,6 +33,8 @@ pub struct NewRun {
     pub git_ref: String,
     pub sha: String,
     pub rerun_of: Option<i64>,
+    /// Each job id of the workflow with the ids its `needs:` names.
+    pub needs: JobNeeds,
 }
 
 impl Store {
@@ -78,8 +81,8 @@ impl Store {
         let pid = i64::from(std::process::id());
         self.conn
             .execute(
-                "INSERT INTO runs (workflow, path, event, git_ref, sha, status, started_at, pid, pid_started, rerun_of)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)",
+                "INSERT INTO runs (workflow, path, event, git_ref, sha, status, started_at, pid, pid_started, rerun_of, needs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10)",
                 params![
                     info.workflow,
                     info.path,
@@ -90,6 +93,7 @@ impl Store {
                     pid,
                     process::start_time(pid),
                     info.rerun_of,
+                    serde_json::to_string(&info.needs).unwrap_or_default(),
                 ],
             )
             .map_err(sql("record a new run"))?;

@@ -134,6 +134,23 @@ fn a_run_whose_mlci_died_becomes_interrupted() {
 }
 
 #[test]
+fn a_runs_job_graph_is_read_back_and_a_run_before_schema_6_has_none() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(dir.path()).expect("open the store");
+    let run = store.begin_run(&new_run()).expect("begin a run");
+    let needs = store.run_needs(run).expect("read").expect("a graph");
+    assert_eq!(needs, new_run().needs);
+    assert_eq!(needs["test"], ["build"]);
+    // As mlci before schema 6 recorded it.
+    store
+        .conn
+        .execute("UPDATE runs SET needs = NULL WHERE id = ?1", [run])
+        .expect("forget the graph");
+    assert_eq!(store.run_needs(run).expect("read"), None);
+    assert_eq!(store.run_needs(run + 1).expect("read"), None);
+}
+
+#[test]
 fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     assert!(!Store::exists(dir.path()));
@@ -147,7 +164,7 @@ fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
         .conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("the version");
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     let mode: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |row| row.get(0))
@@ -155,7 +172,7 @@ fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
     assert_eq!(mode, "wal");
     store
         .conn
-        .pragma_update(None, "user_version", 6)
+        .pragma_update(None, "user_version", 7)
         .expect("pretend to be newer");
     drop(store);
     let Err(error) = Store::open(dir.path()) else {
@@ -164,7 +181,7 @@ fn reopening_keeps_the_schema_and_a_newer_one_is_refused() {
     assert_eq!(
         error.to_string(),
         format!(
-            "the run database {} has schema version 6, newer than this mlci knows (5); use a newer mlci",
+            "the run database {} has schema version 7, newer than this mlci knows (6); use a newer mlci",
             dir.path().join("mlci.db").display()
         )
     );

@@ -4,7 +4,7 @@
 //! to the job's section of the page.
 
 use super::html::{duration, escape};
-use super::workflow_graph::Needs;
+use crate::store::JobNeeds as Needs;
 use crate::store::{JobRow, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write;

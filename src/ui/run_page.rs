@@ -9,7 +9,7 @@ use super::log_page::LogRef;
 use super::query::Params;
 use super::server::UiState;
 use super::{artifacts, dag, gate_view, markdown, workflow_graph};
-use crate::store::{JobRow, RunDetail, Status, Store};
+use crate::store::{JobNeeds, JobRow, RunDetail, Status, Store};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use std::collections::HashMap;
@@ -27,7 +27,12 @@ pub async fn page(
             .run(id)
             .map_err(|e| PageError::internal(&e))?
             .ok_or_else(|| PageError::not_found(format!("no run {id} in the store")))?;
-        let body = body(&state, &detail)?;
+        // Runs recorded before schema 6 have no graph: read their workflow.
+        let needs = match store.run_needs(id).map_err(|e| PageError::internal(&e))? {
+            Some(needs) => Some(needs),
+            None => workflow_graph::needs_of(&state.store, &detail.run),
+        };
+        let body = body(&state, &detail, needs.as_ref())?;
         if fragment {
             return Ok(html_response(body));
         }
@@ -54,7 +59,7 @@ pub fn run_state(detail: &crate::store::RunRow) -> &'static str {
     }
 }
 
-fn body(state: &UiState, detail: &RunDetail) -> Result<String, PageError> {
+fn body(state: &UiState, detail: &RunDetail, needs: Option<&JobNeeds>) -> Result<String, PageError> {
     let run = &detail.run;
     let id = run.id;
     let mut out = format!(
@@ -74,9 +79,8 @@ fn body(state: &UiState, detail: &RunDetail) -> Result<String, PageError> {
         let _ = write!(out, "<dt>rerun of</dt><dd><a href=\"/runs/{of}\">#{of}</a></dd>");
     }
     out.push_str("</dl>");
-    let needs = workflow_graph::needs_of(&state.store, run);
     out.push_str("<h2>Jobs</h2><div class=\"graph\">");
-    out.push_str(&dag::svg(&detail.jobs, needs.as_ref()));
+    out.push_str(&dag::svg(&detail.jobs, needs));
     out.push_str("</div>");
     let (records, history) = gate_view::records_of_run(&state.store, id).map_err(PageError::text)?;
     if !records.is_empty() {

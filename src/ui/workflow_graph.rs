@@ -1,18 +1,16 @@
-//! A run's job graph: the store records job legs but not their `needs:`,
-//! so the edges come from the workflow file at the run's commit (in the
-//! git repository around the store), else the file as it is on disk. A run
-//! whose workflow cannot be found is drawn without edges.
+//! The job graph of a run recorded before schema 6, which stored job legs
+//! but not their `needs:`: the edges come from the workflow file at the
+//! run's commit (in the git repository around the store), else the file as
+//! it is on disk. Such a run whose workflow cannot be found is drawn
+//! without edges. Newer runs carry their graph (`Store::run_needs`).
 
 use crate::diag::SourceFile;
-use crate::store::RunRow;
-use std::collections::BTreeMap;
+use crate::store::{JobNeeds, RunRow};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Each job id of the workflow with the jobs it needs, in the file's order.
-pub type Needs = BTreeMap<String, Vec<String>>;
-
-pub fn needs_of(store_dir: &Path, run: &RunRow) -> Option<Needs> {
+/// Each job id of the workflow with the jobs it needs.
+pub fn needs_of(store_dir: &Path, run: &RunRow) -> Option<JobNeeds> {
     let text = at_commit(store_dir, run).or_else(|| on_disk(store_dir, &run.path))?;
     let (workflow, _) = crate::model::read_workflow(Arc::new(SourceFile::new(&run.path, text)));
     let workflow = workflow?;

@@ -34,28 +34,53 @@ impl Left {
     }
 }
 
-/// Cancels Slurm job `id` unless it ended, and waits until it has left the
-/// running states. Blocks the thread: it runs when a command starts.
-pub fn cancel_unwatched(id: &str) -> Result<Left, BackendError> {
+/// Cancels Slurm jobs `ids` (one run's) unless they ended, and waits until
+/// each has left the running states: all are cancelled first, then waited
+/// for under one deadline, so a run's jobs cost [`LEAVE_WAIT`] at most
+/// together. Blocks the thread: it runs when a command starts. Each id
+/// comes back with what became of it, in the order given.
+pub fn cancel_unwatched(ids: &[String]) -> Vec<(String, Result<Left, BackendError>)> {
+    let asked: Vec<_> = ids.iter().map(|id| (id.clone(), ask_to_end(id))).collect();
+    let deadline = Instant::now() + LEAVE_WAIT;
+    asked
+        .into_iter()
+        .map(|(id, asked)| {
+            let left = match asked {
+                Ok(None) => wait_until_ended(&id, deadline),
+                Ok(Some(left)) => Ok(left),
+                Err(e) => Err(e),
+            };
+            (id, left)
+        })
+        .collect()
+}
+
+/// Sends `scancel` unless the job ended: None when it was sent, else what
+/// became of the job.
+fn ask_to_end(id: &str) -> Result<Option<Left>, BackendError> {
     match control::state_blocking(id)? {
-        None => return Ok(Left::Forgotten),
-        Some(state) if state.ended() => return Ok(Left::Ended(state)),
+        None => return Ok(Some(Left::Forgotten)),
+        Some(state) if state.ended() => return Ok(Some(Left::Ended(state))),
         Some(_) => {}
     }
     if let Err(e) = control::tool_blocking("scancel", &[id.to_string()]) {
         // It may have ended between the two questions.
-        match control::state_blocking(id)? {
-            Some(state) if !state.ended() => return Err(e),
-            Some(state) => return Ok(Left::Ended(state)),
-            None => return Ok(Left::Forgotten),
-        }
+        return match control::state_blocking(id)? {
+            Some(state) if !state.ended() => Err(e),
+            Some(state) => Ok(Some(Left::Ended(state))),
+            None => Ok(Some(Left::Forgotten)),
+        };
     }
-    let start = Instant::now();
+    Ok(None)
+}
+
+/// Waits for a cancelled job to leave the running states.
+fn wait_until_ended(id: &str, deadline: Instant) -> Result<Left, BackendError> {
     loop {
         match control::state_blocking(id)? {
             None => return Ok(Left::Forgotten),
             Some(state) if state.ended() => return Ok(Left::Cancelled(state)),
-            Some(state) if start.elapsed() >= LEAVE_WAIT => {
+            Some(state) if Instant::now() >= deadline => {
                 return Err(BackendError::Other(format!(
                     "Slurm job {id} is still {} {}s after scancel",
                     state.state,

@@ -38,6 +38,7 @@ fn new_run() -> NewRun {
         git_ref: "refs/heads/main".into(),
         sha: "2222222222222222222222222222222222222222".into(),
         rerun_of: None,
+        needs: Default::default(),
     }
 }
 
