@@ -13,7 +13,9 @@ use indexmap::IndexMap;
 
 use super::checkout_clone::{check_out, clone_into, cut_history, keep_refs};
 use super::checkout_target::{resolve, Target};
-use super::workspace_path::{clear_dir, refuse_links_below, under_workspace};
+use super::job_files::{staging_root, Staged};
+use super::workspace_path::{normalize, refuse_links_below, under_workspace};
+use crate::exec::job_dir::JobDir;
 
 /// The `with:` inputs of actions/checkout that mlci honours. The others
 /// (`token`, `ssh-key`, `persist-credentials`, `clean`, `lfs`, …) concern
@@ -123,16 +125,36 @@ pub fn checkout(
         notes.push("submodules are not checked out: mlci supports only `submodules: false`".to_string());
     }
 
-    clear_dir(&dest)?;
-    let repo = clone_into(&source, &dest)?;
-    let files = check_out(&repo, &target, &dest)?;
-    keep_refs(&repo, &target, options.fetch_depth, &dest)?;
+    // Built where the job cannot reach, then moved in through a handle on
+    // the destination folder: a process the job left running that swaps a
+    // folder of `path` for a link meanwhile cannot redirect a write or a
+    // deletion to the host.
+    let staged = Staged::new_in(&staging_root(workspace))?;
+    let repo = clone_into(&source, &staged.path)?;
+    let files = check_out(&repo, &target, &staged.path)?;
+    keep_refs(&repo, &target, options.fetch_depth, &staged.path)?;
     cut_history(&repo, &source, target.commit, options.fetch_depth)?;
+    drop(repo);
+    move_into_place(&staged.path, workspace, &dest, &options.path)?;
     Ok(CheckoutReport {
         commit: target.commit.to_string(),
         files,
         notes,
     })
+}
+
+/// Empties `dest` in the workspace (creating it) and moves the checkout
+/// there, every step beneath the workspace (`JobDir`): a link on the way
+/// that leads out of it is an error, never followed.
+fn move_into_place(staging: &Path, workspace: &Path, dest: &Path, shown: &str) -> Result<(), String> {
+    let failed = |e: std::io::Error| format!("failed to check out into `{shown}`: {e}");
+    let relative = dest.strip_prefix(normalize(workspace)).unwrap_or(Path::new(""));
+    // The workspace itself is mlci's (a backend made it; a test may not have).
+    std::fs::create_dir_all(workspace).map_err(failed)?;
+    let folder = JobDir::open(workspace)
+        .and_then(|ws| ws.empty_folder(relative))
+        .map_err(failed)?;
+    folder.move_in(staging).map_err(failed)
 }
 
 /// False for a repository just made with `git init`: no HEAD commit and no

@@ -49,7 +49,7 @@ impl<'a> JobFiles<'a> {
             }],
             home.map(PathBuf::from),
         );
-        let staging = spec.temp.with_file_name(".mlci-staging");
+        let staging = staging_root(&spec.temp);
         JobFiles { paths, env, staging }
     }
 
@@ -60,14 +60,7 @@ impl<'a> JobFiles<'a> {
 
     /// A new, empty staging folder, removed when dropped.
     pub fn stage(&self) -> Result<Staged, String> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let path = self.staging.join(format!(
-            "{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        Ok(Staged { path })
+        Staged::new_in(&self.staging)
     }
 
     /// Copies the job's own file or folder `seen` into a new staging
@@ -109,6 +102,13 @@ pub fn open_dir(path: &Path) -> Result<Dir, String> {
     Dir::open_ambient_dir(path, ambient_authority()).map_err(|e| format!("cannot open {}: {e}", path.display()))
 }
 
+/// mlci's staging folder beside a job's folder (its workspace or its temp
+/// folder): never mounted into the job, and on the same file system, so
+/// what is staged there can be renamed into place.
+pub fn staging_root(job_folder: &Path) -> PathBuf {
+    job_folder.with_file_name(".mlci-staging")
+}
+
 /// A staging folder; removed with its contents when dropped.
 #[derive(Debug)]
 pub struct Staged {
@@ -116,6 +116,18 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// A new, empty staging folder under `root`.
+    pub fn new_in(root: &Path) -> Result<Staged, String> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = root.join(format!(
+            "{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Staged { path })
+    }
+
     pub fn dir(&self) -> Result<Dir, String> {
         open_dir(&self.path)
     }

@@ -1,7 +1,6 @@
 //! Paths that steps name relative to the workspace, resolved without touching
 //! the disk, and the "empty this folder" that checkout starts with.
 
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
 /// Folds `.` and `..` away by text alone, as `path.resolve` does in the
@@ -69,33 +68,6 @@ pub(crate) fn refuse_links_below(workspace: &Path, dest: &Path, shown: &str) -> 
     Ok(())
 }
 
-/// Makes `dir` an empty folder: creates it, or deletes everything inside it.
-/// The folder itself stays, since it may be a mount point; links inside are
-/// removed, never followed.
-pub(crate) fn clear_dir(dir: &Path) -> Result<(), String> {
-    let failed = |what: &str, path: &Path, e: io::Error| format!("failed to {what} {}: {e}", path.display());
-    match std::fs::symlink_metadata(dir) {
-        Ok(meta) if meta.is_dir() => {}
-        Ok(_) => std::fs::remove_file(dir).map_err(|e| failed("remove", dir, e))?,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(failed("read", dir, e)),
-    }
-    std::fs::create_dir_all(dir).map_err(|e| failed("create", dir, e))?;
-    let entries = std::fs::read_dir(dir).map_err(|e| failed("read", dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| failed("read", dir, e))?;
-        let path = entry.path();
-        let is_dir = entry.file_type().map_err(|e| failed("read", &path, e))?.is_dir();
-        let removed = if is_dir {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-        removed.map_err(|e| failed("remove", &path, e))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,34 +110,5 @@ mod tests {
         );
         assert!(refuse_links_below(&ws, &ws.join("real/sub"), "real/sub").is_ok());
         assert!(refuse_links_below(&ws, &ws, "").is_ok());
-    }
-
-    #[test]
-    fn clear_dir_empties_a_folder_and_keeps_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("t");
-        std::fs::create_dir_all(target.join("sub/deeper")).unwrap();
-        std::fs::write(target.join("sub/deeper/f"), "x").unwrap();
-        std::fs::write(target.join(".hidden"), "x").unwrap();
-        let outside = dir.path().join("outside");
-        std::fs::create_dir(&outside).unwrap();
-        std::fs::write(outside.join("keep"), "x").unwrap();
-        std::os::unix::fs::symlink(&outside, target.join("link")).unwrap();
-
-        clear_dir(&target).unwrap();
-
-        assert!(target.is_dir());
-        assert_eq!(std::fs::read_dir(&target).unwrap().count(), 0);
-        assert!(outside.join("keep").exists(), "a link is removed, not followed");
-    }
-
-    #[test]
-    fn clear_dir_creates_a_missing_folder_and_replaces_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        clear_dir(&dir.path().join("a/b")).unwrap();
-        assert!(dir.path().join("a/b").is_dir());
-        std::fs::write(dir.path().join("f"), "x").unwrap();
-        clear_dir(&dir.path().join("f")).unwrap();
-        assert!(dir.path().join("f").is_dir());
     }
 }

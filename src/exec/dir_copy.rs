@@ -133,7 +133,7 @@ fn make_parent(spot: Spot<'_>) -> io::Result<()> {
 
 /// Removes whatever is at `path` (nothing there is fine); a folder goes with
 /// its contents, a link without what it points to.
-fn remove_any(dir: &Dir, path: &Path) -> io::Result<()> {
+pub(crate) fn remove_any(dir: &Dir, path: &Path) -> io::Result<()> {
     match dir.symlink_metadata(path) {
         Ok(meta) if meta.is_dir() => dir.remove_dir_all(path).map_err(at(path, "remove")),
         Ok(_) => dir.remove_file_or_symlink(path).map_err(at(path, "remove")),

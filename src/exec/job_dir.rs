@@ -5,6 +5,8 @@
 //! the kernel has it). The job can write into these folders, so anything it
 //! planted there is treated as hostile.
 
+use super::dir_copy::remove_any;
+use cap_fs_ext::DirExt;
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 use std::io::{self, Read, Write};
@@ -68,6 +70,37 @@ impl JobDir {
         }
         Ok(())
     }
+
+    /// Makes `path` (empty: this directory) an empty folder and opens it:
+    /// creates it, or removes everything in it, links without what they
+    /// point to; a file or link in its place is removed first. The handle
+    /// returned stays on that folder whatever the job renames meanwhile.
+    pub fn empty_folder(&self, path: &Path) -> io::Result<JobDir> {
+        let dir = if path.as_os_str().is_empty() {
+            self.dir.try_clone()?
+        } else {
+            if self.dir.symlink_metadata(path).is_ok_and(|meta| !meta.is_dir()) {
+                self.dir.remove_file_or_symlink(path)?;
+            }
+            self.dir.create_dir_all(path)?;
+            self.dir.open_dir_nofollow(path)?
+        };
+        for entry in dir.entries()? {
+            remove_any(&dir, Path::new(&entry?.file_name()))?;
+        }
+        Ok(JobDir { dir })
+    }
+
+    /// Moves every entry of the host folder `from` (mlci's own, on the same
+    /// file system) into this directory, by renaming.
+    pub fn move_in(&self, from: &Path) -> io::Result<()> {
+        let source = Dir::open_ambient_dir(from, ambient_authority())?;
+        for entry in source.entries()? {
+            let name = entry?.file_name();
+            source.rename(&name, &self.dir, &name)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +142,60 @@ mod tests {
         assert!(dir.read("link").is_err());
         assert!(dir.write_fresh("../written", b"x", 0o644).is_err());
         assert!(!host.path().join("written").exists());
+    }
+
+    #[test]
+    fn an_emptied_folder_keeps_itself_and_what_its_links_point_to() {
+        let host = tempfile::tempdir().unwrap();
+        let ws = host.path().join("ws");
+        std::fs::create_dir_all(ws.join("out/sub/deeper")).unwrap();
+        std::fs::write(ws.join("out/sub/deeper/f"), "x").unwrap();
+        std::fs::write(ws.join("out/.hidden"), "x").unwrap();
+        let outside = host.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("keep"), "x").unwrap();
+        symlink(&outside, ws.join("out/link")).unwrap();
+
+        let dir = JobDir::open(&ws).unwrap();
+        dir.empty_folder(Path::new("out")).unwrap();
+        assert_eq!(std::fs::read_dir(ws.join("out")).unwrap().count(), 0);
+        assert!(outside.join("keep").exists(), "a link is removed, not followed");
+        // A missing folder is made; a file or a link in its place goes.
+        dir.empty_folder(Path::new("a/b")).unwrap();
+        assert!(ws.join("a/b").is_dir());
+        std::fs::write(ws.join("f"), "x").unwrap();
+        dir.empty_folder(Path::new("f")).unwrap();
+        assert!(ws.join("f").is_dir());
+        symlink(&outside, ws.join("l")).unwrap();
+        dir.empty_folder(Path::new("l")).unwrap();
+        assert!(ws.join("l").is_dir() && outside.join("keep").exists());
+        // The directory itself, and a way out through a link, refused.
+        dir.empty_folder(Path::new("")).unwrap();
+        assert_eq!(std::fs::read_dir(&ws).unwrap().count(), 0);
+        symlink(&outside, ws.join("away")).unwrap();
+        assert!(dir.empty_folder(Path::new("away/sub")).is_err());
+        assert!(outside.join("keep").exists() && !outside.join("sub").exists());
+    }
+
+    #[test]
+    fn moving_in_renames_mlcis_folder_into_the_opened_one() {
+        let host = tempfile::tempdir().unwrap();
+        let ws = host.path().join("ws");
+        std::fs::create_dir_all(ws.join("repo")).unwrap();
+        let staged = host.path().join("staged");
+        std::fs::create_dir_all(staged.join(".git")).unwrap();
+        std::fs::write(staged.join("README"), "hello").unwrap();
+        let folder = JobDir::open(&ws).unwrap().empty_folder(Path::new("repo")).unwrap();
+        // The job swaps the folder for a link to the host meanwhile: the
+        // handle still names the folder it opened.
+        let victim = host.path().join("victim");
+        std::fs::create_dir(&victim).unwrap();
+        std::fs::rename(ws.join("repo"), ws.join("moved")).unwrap();
+        symlink(&victim, ws.join("repo")).unwrap();
+        folder.move_in(&staged).unwrap();
+        assert_eq!(std::fs::read_dir(&victim).unwrap().count(), 0);
+        assert_eq!(std::fs::read_to_string(ws.join("moved/README")).unwrap(), "hello");
+        assert!(ws.join("moved/.git").is_dir());
+        assert_eq!(std::fs::read_dir(&staged).unwrap().count(), 0);
     }
 }
