@@ -1,5 +1,5 @@
 //! Paths that steps name relative to the workspace, resolved without touching
-//! the disk, and the "empty this folder" that checkout starts with.
+//! the disk, and checkout's refusal of a destination through a link.
 
 use std::path::{Component, Path, PathBuf};
 
