@@ -210,8 +210,8 @@ fn a_delivery_is_stored_once_and_a_version_2_store_is_migrated_keeping_its_event
     queue
         .conn()
         .execute_batch(
-            "DROP TABLE slurm_jobs; DROP TABLE actions; DROP INDEX events_by_delivery; ALTER TABLE events DROP COLUMN delivery; \
-             PRAGMA user_version = 2;",
+            "ALTER TABLE runs DROP COLUMN needs; DROP TABLE slurm_jobs; DROP TABLE actions; \
+             DROP INDEX events_by_delivery; ALTER TABLE events DROP COLUMN delivery; PRAGMA user_version = 2;",
         )
         .expect("go back to version 2");
     drop(queue);
