@@ -192,6 +192,34 @@ fn a_store_outside_the_repository_draws_the_runs_own_graph() {
     );
 }
 
+/// Lines a step prints that look like mlci's marks (a lone `◀`, `▶ x`,
+/// `Error: x`) stay the step's plain text: shown as text in the log page,
+/// not folded or listed as errors, and printed back exactly by `mlci logs`.
+#[test]
+fn a_steps_lines_that_look_like_marks_stay_its_plain_text() {
+    let repo = repository(
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo '▶ not a group'\n          echo '◀'\n          echo 'Error: not an annotation'\n          echo '::error::a real one'\n",
+    );
+    let run = mlci(repo.path(), &["run", "-P", "ubuntu-latest=host"]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let logs = mlci(repo.path(), &["logs", "1", "build"]);
+    assert_eq!(
+        String::from_utf8_lossy(&logs.stdout),
+        "==> build / Run echo '▶ not a group' <==\n▶ not a group\n◀\nError: not an annotation\nError: a real one\n"
+    );
+    let ui = Ui::start(repo.path());
+    let page = ui.get("/runs/1/log?job=build&leg=0&attempt=1&step=0");
+    assert_eq!(page.status, 200, "{}", page.body);
+    for (n, text) in [(1, "▶ not a group"), (2, "◀"), (3, "Error: not an annotation")] {
+        let plain = format!(
+            "<div class=\"l\" id=\"L{n}\"><a class=\"n\" href=\"#L{n}\">{n}</a><span class=\"t\">{text}</span></div>"
+        );
+        assert!(page.body.contains(&plain), "line {n} as plain text:\n{}", page.body);
+    }
+    assert!(page.body.contains("<div class=\"l err\" id=\"L4\">"), "{}", page.body);
+    assert!(!page.body.contains("<details"), "no group: {}", page.body);
+}
+
 #[test]
 fn a_long_log_is_paged_not_sent_whole() {
     let lines = "seq 1 2500";

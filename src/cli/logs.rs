@@ -10,7 +10,7 @@
 use super::show::find_run;
 use super::stored::{self, StoreArg};
 use crate::exit;
-use crate::store::{copy_without_group_ends, LogFile, RunDetail};
+use crate::store::{copy_as_text, LogFile, RunDetail};
 use std::collections::BTreeSet;
 use std::io::Write;
 
@@ -53,8 +53,8 @@ pub fn run(args: Args) -> i32 {
         }
         match std::fs::File::open(&file.path) {
             Ok(log) => {
-                // A group's end is a mark for the web view, not a line to print.
-                if copy_without_group_ends(log, &mut stdout).is_err() {
+                // Marks are for the web view; print what the steps printed.
+                if copy_as_text(log, &mut stdout).is_err() {
                     return code;
                 }
             }

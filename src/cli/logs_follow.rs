@@ -16,7 +16,7 @@ use super::logs::{heading, retried_legs, unknown_job};
 use super::show::find_run;
 use super::stored;
 use crate::exit;
-use crate::store::{without_group_ends, RunDetail, Status};
+use crate::store::{as_text, RunDetail, Status};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -117,8 +117,8 @@ impl Tail {
                 continue;
             }
             while let Some(lines) = self.read(source, out, &mut chunk)? {
-                // A group's end is a mark for the web view, not a line to print.
-                let lines = without_group_ends(&lines);
+                // Marks are for the web view; print what the steps printed.
+                let lines = as_text(&lines);
                 if !lines.is_empty() {
                     self.head(source, out)?;
                     out.write_all(&lines)?;
@@ -130,7 +130,7 @@ impl Tail {
             };
             if !rest.is_empty() {
                 self.head(source, out)?;
-                out.write_all(&rest)?;
+                out.write_all(&as_text(&rest))?;
             }
         }
         Ok(())

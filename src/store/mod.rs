@@ -48,7 +48,9 @@ pub use clock::{system_clock, Clock};
 pub(crate) use error::sql;
 pub use error::StoreError;
 pub use location::{default_store_dir, store_dir_for};
-pub use log_marks::{copy_without_group_ends, is_group_end, without_group_ends, GROUP_END, GROUP_HEADING};
+pub use log_marks::{
+    as_text, copy_as_text, is_group_end, AS_WRITTEN, DEBUG, ERROR, GROUP_END, GROUP_HEADING, NOTICE, WARNING,
+};
 pub(crate) use process::{is_alive, start_time};
 pub use rows::{JobNeeds, JobRow, LogFile, RunDetail, RunRow, Status, StepRow};
 pub(crate) use schema::connect;

@@ -6,10 +6,11 @@ use super::clock::{timestamp, Clock};
 use super::error::StoreError;
 use super::layout::leg_dir;
 use super::leg_logs::LegLogs;
-use super::log_marks::{GROUP_END, GROUP_HEADING};
+use super::log_marks::{as_stored, DEBUG, ERROR, GROUP_END, GROUP_HEADING, NOTICE, WARNING};
 use super::slurm_jobs::{record as record_slurm, SlurmState};
 use crate::report::events::{JobKey, LineKind, Outcome, RunEvent};
 use rusqlite::{params, Connection};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -330,8 +331,13 @@ impl Recorder {
         line: &str,
     ) -> Result<(), String> {
         let prefix = prefix(kind);
-        // An end has no text of its own: the mark is the whole line.
-        let line = if kind == LineKind::EndGroup { "" } else { line };
+        // An end has no text of its own: the mark is the whole line. A
+        // step's own line that would read as a mark is stored as written.
+        let line = if kind == LineKind::EndGroup {
+            Cow::Borrowed("")
+        } else {
+            as_stored(line, prefix.is_empty())
+        };
         let index = match &self.last {
             Some((key, index)) if key == job => *index,
             _ => {
@@ -340,7 +346,7 @@ impl Recorder {
                 index
             }
         };
-        self.logs[index].write(step, prefix, line)
+        self.logs[index].write(step, prefix, &line)
     }
 
     /// The leg's state, recording its job row the first time it is seen (as
@@ -415,10 +421,10 @@ fn prefix(kind: LineKind) -> &'static str {
         LineKind::Output | LineKind::Runner => "",
         LineKind::Group => GROUP_HEADING,
         LineKind::EndGroup => GROUP_END,
-        LineKind::Error => "Error: ",
-        LineKind::Warning => "Warning: ",
-        LineKind::Notice => "Notice: ",
-        LineKind::Debug => "Debug: ",
+        LineKind::Error => ERROR,
+        LineKind::Warning => WARNING,
+        LineKind::Notice => NOTICE,
+        LineKind::Debug => DEBUG,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::ansi;
 use super::html::escape;
-use crate::store::{is_group_end, GROUP_HEADING};
+use crate::store::{is_group_end, AS_WRITTEN, ERROR, GROUP_HEADING, NOTICE, WARNING};
 use std::fmt::Write;
 
 /// What a stored line is, from the prefix mlci's store gives it.
@@ -23,15 +23,18 @@ pub enum LineKind {
 
 impl LineKind {
     pub fn of(line: &str) -> LineKind {
-        if line.starts_with(GROUP_HEADING) {
+        if line.starts_with(AS_WRITTEN) {
+            // A step's own line that only looks like a mark.
+            LineKind::Plain
+        } else if line.starts_with(GROUP_HEADING) {
             LineKind::Group
         } else if is_group_end(line) {
             LineKind::EndGroup
-        } else if line.starts_with("Error: ") {
+        } else if line.starts_with(ERROR) {
             LineKind::Error
-        } else if line.starts_with("Warning: ") {
+        } else if line.starts_with(WARNING) {
             LineKind::Warning
-        } else if line.starts_with("Notice: ") {
+        } else if line.starts_with(NOTICE) {
             LineKind::Notice
         } else {
             LineKind::Plain

@@ -6,7 +6,7 @@
 use super::error::{blocking, ApiError};
 use super::ApiState;
 use crate::daemon::queue::RunState;
-use crate::store::{without_group_ends, LogFile, Store};
+use crate::store::{as_text, LogFile, Store};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -139,8 +139,8 @@ fn find_run(state: &ApiState, id: i64) -> Result<crate::store::RunDetail, ApiErr
 
 fn read_log(file: LogFile) -> Result<Log, ApiError> {
     let text = match std::fs::read(&file.path) {
-        // A group's end is a mark for the web view, not a line of text.
-        Ok(bytes) => String::from_utf8_lossy(&without_group_ends(&bytes)).into_owned(),
+        // Marks are for the web view; the text is what the steps printed.
+        Ok(bytes) => String::from_utf8_lossy(&as_text(&bytes)).into_owned(),
         // A step that started but has not written yet has no file.
         Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
         Err(e) => {
