@@ -73,6 +73,55 @@ fn a_container_job_runs_in_its_image_on_the_slurm_node_with_image_steps_and_its_
     assert_eq!(rest, "gave weights");
 }
 
+/// The node's Docker Engine starts a job container outside the Slurm job's
+/// cgroup: the container gets the job's CPUs and memory as Docker limits,
+/// or its own options' when they ask for less; an image step, the memory.
+#[test]
+fn a_job_container_on_slurm_is_held_to_the_jobs_cpus_and_memory() {
+    if !docker_ready() {
+        return;
+    }
+    let Some(_cluster) = slurm_cluster() else {
+        return;
+    };
+    let limits = r#"
+                  - run: |
+                      if [ -f /sys/fs/cgroup/memory.max ]; then
+                        echo "memory $(cat /sys/fs/cgroup/memory.max) cpu $(cat /sys/fs/cgroup/cpu.max)"
+                      else
+                        echo "memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) cpu $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"
+                      fi"#;
+    let test = Test::new().workflow(
+        "ci.yml",
+        &format!(
+            r#"
+            on: push
+            jobs:
+              slurms:
+                runs-on: cluster
+                container: mlci/runner:bookworm
+                steps:{limits}
+                  - uses: docker://mlci/runner:bookworm
+                    with:
+                      args: sh -c "echo image step memory $(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+              own:
+                runs-on: cluster
+                container:
+                  image: mlci/runner:bookworm
+                  options: --memory 200m
+                steps:{limits}
+            "#
+        ),
+    );
+    commit_all(test.path(), "main", "limits");
+    test.args(&["run", "-P", "cluster=slurm:cpus=1,mem=300M"])
+        .stdout_contains("[slurms]   memory 314572800 cpu 100000 100000\n")
+        .stdout_contains("[own]   memory 209715200 cpu 100000 100000\n")
+        .stdout_contains("[slurms]   image step memory 314572800\n")
+        .stdout_contains("run 1: success")
+        .run();
+}
+
 #[test]
 fn an_image_step_in_a_job_on_the_nodes_own_processes_says_what_it_needs() {
     let Some(_cluster) = slurm_cluster() else {

@@ -9,7 +9,7 @@
 use super::protocol::{request_number, write_whole, JobDir, NodeJob, Ready, Request, HEARTBEAT_LOST, POLL};
 use crate::backend::docker::DockerBackend;
 use crate::backend::host::HostBackend;
-use crate::backend::{Backend, BackendError, GpuAssignment, JobEnv, JobSpec, LineSink, StopSignal};
+use crate::backend::{Backend, BackendError, ContainerConfig, GpuAssignment, JobEnv, JobSpec, LineSink, StopSignal};
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -143,7 +143,7 @@ async fn start(job: &NodeJob, node: &str, vars: Vec<(String, String)>) -> Result
         job_container: job.job_container,
         workspace: job.workspace.clone(),
         temp: job.temp.clone(),
-        container: job.container.clone(),
+        container: within_allocation(job.container.clone(), &vars),
         services: job.services.clone(),
         // Slurm leased the devices; a container gets exactly those.
         gpus: slurm_gpus(&vars),
@@ -165,6 +165,26 @@ async fn start(job: &NodeJob, node: &str, vars: Vec<(String, String)>) -> Result
         vars,
         in_container,
     })
+}
+
+/// The job container held to the CPUs and memory Slurm gave the job: the
+/// node's Docker Engine starts it outside the job's cgroup, where Slurm's
+/// own limits do not reach. Options that ask for less keep their value.
+fn within_allocation(mut container: ContainerConfig, vars: &[(String, String)]) -> ContainerConfig {
+    let number = |name: &str| -> Option<i64> {
+        let (_, value) = vars.iter().find(|(n, _)| n == name)?;
+        value.parse().ok().filter(|n| *n > 0)
+    };
+    let tighter = |asked: Option<i64>, slurm: Option<i64>| match (asked, slurm) {
+        (Some(asked), Some(slurm)) => Some(asked.min(slurm)),
+        (asked, slurm) => asked.or(slurm),
+    };
+    let cpus = number("SLURM_CPUS_ON_NODE");
+    // Megabytes, per node or per CPU (`--mem`, `--mem-per-cpu`).
+    let megabytes = number("SLURM_MEM_PER_NODE").or_else(|| Some(number("SLURM_MEM_PER_CPU")? * cpus?));
+    container.nano_cpus = tighter(container.nano_cpus, cpus.map(|c| c * 1_000_000_000));
+    container.memory = tighter(container.memory, megabytes.map(|m| m * 1024 * 1024));
+    container
 }
 
 /// The job's GPUs as the node's Docker Engine numbers them: Slurm's
@@ -269,6 +289,12 @@ async fn answer(side: &NodeSide, request: Request, sink: &mut dyn LineSink) -> R
         Request::Image(mut spec) => {
             spec.env = step_env(spec.env, &side.vars, true);
             spec.gpus = slurm_gpus(&side.vars);
+            // Outside the Slurm job's cgroup too, like the job container.
+            let asked = ContainerConfig {
+                memory: spec.memory,
+                ..ContainerConfig::default()
+            };
+            spec.memory = within_allocation(asked, &side.vars).memory;
             env.run_image(&spec, sink).await
         }
         Request::Build {
@@ -389,5 +415,33 @@ mod tests {
         );
         let without = node_env(pairs(&[("SLURM_JOB_ID", "7")]).into_iter());
         assert_eq!(slurm_gpus(&without), GpuAssignment::None);
+    }
+
+    #[test]
+    fn a_container_gets_the_jobs_cpus_and_memory_unless_its_options_ask_less() {
+        let slurm = pairs(&[("SLURM_CPUS_ON_NODE", "2"), ("SLURM_MEM_PER_NODE", "300")]);
+        let held = within_allocation(ContainerConfig::default(), &slurm);
+        assert_eq!(
+            (held.nano_cpus, held.memory),
+            (Some(2_000_000_000), Some(300 * 1024 * 1024))
+        );
+        let asked = ContainerConfig {
+            nano_cpus: Some(500_000_000),
+            memory: Some(1024 * 1024 * 1024),
+            ..ContainerConfig::default()
+        };
+        let held = within_allocation(asked, &slurm);
+        assert_eq!(
+            (held.nano_cpus, held.memory),
+            (Some(500_000_000), Some(300 * 1024 * 1024))
+        );
+        // Memory per CPU, and a job Slurm gave no memory to.
+        let per_cpu = pairs(&[("SLURM_CPUS_ON_NODE", "4"), ("SLURM_MEM_PER_CPU", "100")]);
+        assert_eq!(
+            within_allocation(ContainerConfig::default(), &per_cpu).memory,
+            Some(400 * 1024 * 1024)
+        );
+        let no_memory = within_allocation(ContainerConfig::default(), &pairs(&[("SLURM_CPUS_ON_NODE", "1")]));
+        assert_eq!((no_memory.nano_cpus, no_memory.memory), (Some(1_000_000_000), None));
     }
 }
