@@ -1,9 +1,11 @@
 //! The host backend: a job's steps run as processes on this machine, in
 //! the job's workspace directory, without a container. Each step runs in
-//! its own process group so that stopping it also stops what it started,
-//! and every process of the job carries the job's mark, so that what left
-//! the group (`setsid`, a double fork) is found at the job's end.
+//! its own process group so that stopping it also stops what it started.
+//! What left the group (`setsid`, a double fork) is found at the job's end
+//! through the job's own cgroup, where mlci can make one, and through the
+//! job's mark, which every process of the job carries in its environment.
 
+mod cgroup;
 pub(crate) mod copy;
 mod leftovers;
 mod output;
@@ -11,13 +13,14 @@ mod output;
 use crate::backend::lines::LineSplitter;
 use crate::backend::{Backend, BackendError, ExecSpec, ImageStepSpec, JobEnv, JobSpec, LineSink, StopSignal};
 use async_trait::async_trait;
+use cgroup::JobCgroup;
 use output::Reader;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::process::Command;
 
@@ -62,11 +65,13 @@ impl Backend for HostBackend {
                 .await
                 .map_err(|e| BackendError::Other(format!("failed to create the {what} {}: {e}", dir.display())))?;
         }
+        let mark = leftovers::new_mark();
         Ok(Box::new(HostJob {
             workspace: spec.workspace.clone(),
             temp: spec.temp.clone(),
             groups: Mutex::new(Groups::default()),
-            mark: leftovers::new_mark(),
+            cgroup: JobCgroup::create(&format!("mlci-job-{mark}")).map(Arc::new),
+            mark,
         }))
     }
 }
@@ -79,6 +84,8 @@ pub struct HostJob {
     groups: Mutex<Groups>,
     /// [`leftovers::JOB_MARK`] of every process the job starts.
     mark: String,
+    /// The cgroup every step joins, where this machine lets mlci make one.
+    cgroup: Option<Arc<JobCgroup>>,
 }
 
 /// The process groups of the job's steps (a group's id is its step's pid).
@@ -129,6 +136,10 @@ impl HostJob {
                 .stdin(Stdio::null())
                 .stdout(write.try_clone().map_err(failed)?)
                 .stderr(write);
+            if let Some(cgroup) = &self.cgroup {
+                // SAFETY: the joiner makes only async-signal-safe calls.
+                unsafe { command.pre_exec(cgroup.joiner()) };
+            }
             command.spawn().map_err(failed)?
         };
         let reader = Reader::spawn(read).map_err(failed)?;
@@ -272,12 +283,12 @@ impl JobEnv for HostJob {
             }
             leftover.clear();
         }
-        // A scan of /proc: off the async threads.
+        // A scan of /proc and the cgroup's waits: off the async threads.
         let mark = self.mark.clone();
-        if tokio::task::spawn_blocking(move || leftovers::kill_marked(&mark))
-            .await
-            .is_err()
-        {
+        let cgroup = self.cgroup.clone();
+        let killed =
+            tokio::task::spawn_blocking(move || cgroup.map_or(0, |c| c.kill_all()) + leftovers::kill_marked(&mark));
+        if killed.await.is_err() {
             tracing::warn!("the scan for a host job's leftover processes failed");
         }
         Ok(())

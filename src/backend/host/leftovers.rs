@@ -7,8 +7,8 @@
 //! to the job, and every process inherits it through `setsid` and forks
 //! alike. At the job's end mlci kills each process of its own user whose
 //! environment holds the mark. A step that clears its environment on
-//! purpose can still escape; a cgroup would hold it, but mlci cannot count
-//! on creating one (cgroup v1 hosts, or no delegated v2 subtree).
+//! purpose escapes the mark; the job's cgroup ([`super::cgroup`]) holds it
+//! where mlci can make one (root, or a delegated subtree).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

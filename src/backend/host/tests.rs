@@ -218,6 +218,37 @@ async fn processes_in_other_sessions_do_not_outlive_the_job() {
     assert!(gone(daemon).await, "the double-forked sleep outlived the job");
 }
 
+/// A step that leaves its session and clears its environment escapes the
+/// job's mark; where mlci can make the job a cgroup (root, as CI runs),
+/// the cgroup holds it and it ends with the job.
+#[tokio::test]
+async fn a_process_that_clears_its_environment_ends_with_the_job_where_a_cgroup_holds_it() {
+    let Some(probe) = cgroup::JobCgroup::create(&format!("mlci-probe-{}", leftovers::new_mark())) else {
+        let message = "this user cannot make a cgroup for a host job";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+        eprintln!("skipped: {message}");
+        return;
+    };
+    drop(probe);
+    let dir = tempfile::tempdir().unwrap();
+    let job = start(&dir).await;
+    let script = "setsid env -i sleep 1004 </dev/null >/dev/null 2>&1 & echo $!";
+    let (code, lines) = run(&*job, &sh(script)).await;
+    assert_eq!(code, 0, "{lines:?}");
+    let escaped = &lines[0];
+    // Wait (boundedly) until it has run `env -i`: its environment is empty.
+    let deadline = Instant::now() + HANG;
+    while std::fs::read(format!("/proc/{escaped}/environ")).map_or(true, |e| !e.is_empty()) {
+        assert!(
+            Instant::now() < deadline,
+            "the step's sleep never cleared its environment"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    job.remove().await.unwrap();
+    assert!(gone(escaped).await, "the sleep without the job's mark outlived the job");
+}
+
 fn gone_now(pid: &str) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_err()
 }
