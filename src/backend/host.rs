@@ -70,7 +70,7 @@ impl Backend for HostBackend {
             workspace: spec.workspace.clone(),
             temp: spec.temp.clone(),
             groups: Mutex::new(Groups::default()),
-            cgroup: JobCgroup::create(&format!("mlci-job-{mark}")).map(Arc::new),
+            cgroup: JobCgroup::create(&mark).map(Arc::new),
             mark,
         }))
     }

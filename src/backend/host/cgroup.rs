@@ -9,12 +9,20 @@
 //! else the v1 `pids` hierarchy. The job's cgroup is made beside mlci's own
 //! cgroup in that hierarchy, which needs root or a delegated subtree; where
 //! neither is there, the job's mark ([`super::leftovers`]) is the only net.
+//!
+//! A job's cgroup is named after its mark, which starts with the pid of the
+//! mlci that ran it. An mlci killed before a job's end leaves the cgroup
+//! (and whatever still runs in it); the next mlci to make a job cgroup
+//! there ends those of mlcis that are gone.
 
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// How a job's cgroup is named: this, then the job's mark.
+const PREFIX: &str = "mlci-job-";
 
 /// Where a hierarchy is mounted, and how `/proc/self/cgroup` names it.
 const HIERARCHIES: [(&str, Hierarchy); 3] = [
@@ -39,21 +47,25 @@ pub struct JobCgroup {
 }
 
 impl JobCgroup {
-    /// Makes the job's cgroup `name`; None where no hierarchy lets mlci.
-    pub fn create(name: &str) -> Option<JobCgroup> {
+    /// Makes the cgroup of the job marked `mark`; None where no hierarchy
+    /// lets mlci.
+    pub fn create(mark: &str) -> Option<JobCgroup> {
+        let name = format!("{PREFIX}{mark}");
         let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
         HIERARCHIES.iter().find_map(|&(mount, hierarchy)| {
             let mount = Path::new(mount);
             if !mounted(mount, hierarchy) {
                 return None;
             }
-            JobCgroup::create_in(mount, own_path(&own, hierarchy)?, name)
+            JobCgroup::create_in(mount, own_path(&own, hierarchy)?, &name)
         })
     }
 
     /// Makes `name` beside mlci's cgroup `own` in the hierarchy at `mount`.
     fn create_in(mount: &Path, own: &str, name: &str) -> Option<JobCgroup> {
-        let dir = mount.join(own.trim_start_matches('/')).join(name);
+        let parent = mount.join(own.trim_start_matches('/'));
+        end_jobs_of_dead_mlcis(&parent);
+        let dir = parent.join(name);
         match std::fs::create_dir(&dir) {
             Ok(()) => {}
             Err(e) => {
@@ -124,6 +136,38 @@ impl Drop for JobCgroup {
                 tracing::warn!("failed to remove the host job's cgroup {}: {e}", self.dir.display())
             }
             _ => {}
+        }
+    }
+}
+
+/// Ends the job cgroups in `parent` whose mlci is gone: kills what still
+/// runs there (nobody watches it) and removes them.
+fn end_jobs_of_dead_mlcis(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|mark| mark.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some(pid) = pid.filter(|pid| !Path::new(&format!("/proc/{pid}")).exists()) else {
+            continue;
+        };
+        let dir = entry.path();
+        let Ok(procs) = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()) else {
+            continue;
+        };
+        let left = JobCgroup { dir, procs };
+        let killed = left.kill_all();
+        if killed > 0 {
+            tracing::warn!(
+                killed,
+                "ended the processes a host job of mlci {pid} (gone) left in {}",
+                left.dir.display()
+            );
         }
     }
 }
@@ -205,6 +249,44 @@ mod tests {
             assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
             eprintln!("skipped: {message}");
         }
+    }
+
+    /// A job cgroup whose mlci is gone is emptied and removed when the next
+    /// one is made beside it; one whose mlci lives is left alone.
+    #[test]
+    fn the_next_job_ends_the_cgroups_of_dead_mlcis() {
+        let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+        let Some((mount, own)) = HIERARCHIES.iter().find_map(|&(mount, hierarchy)| {
+            let mount = Path::new(mount);
+            Some((mount, own_path(&own, hierarchy).filter(|_| mounted(mount, hierarchy))?))
+        }) else {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "no cgroup hierarchy here");
+            return;
+        };
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        gone.wait().unwrap();
+        let mark = super::super::leftovers::new_mark();
+        let Some(dead) = JobCgroup::create_in(mount, own, &format!("{PREFIX}{}-{mark}", gone.id())) else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "this user cannot make a cgroup"
+            );
+            return;
+        };
+        let mut command = std::process::Command::new("sh");
+        command.args(["-c", "sleep 1005 </dev/null >/dev/null 2>&1 & echo $!"]);
+        // SAFETY: the joiner only makes async-signal-safe calls.
+        unsafe { std::os::unix::process::CommandExt::pre_exec(&mut command, dead.joiner()) };
+        let output = command.output().unwrap();
+        let left: i32 = String::from_utf8_lossy(&output.stdout).trim().parse().unwrap();
+        let dead_dir = dead.dir.clone();
+        std::mem::forget(dead); // as a killed mlci leaves it
+        let living = JobCgroup::create_in(mount, own, &format!("{PREFIX}{mark}")).expect("a cgroup");
+        let next = JobCgroup::create_in(mount, own, &format!("{PREFIX}{mark}-next")).expect("a cgroup");
+        assert!(!dead_dir.exists(), "the dead mlci's cgroup is removed");
+        assert!(!Path::new(&format!("/proc/{left}")).exists() || is_zombie(left));
+        assert!(living.dir.exists(), "a living mlci's cgroup stays");
+        drop((living, next));
     }
 
     fn is_zombie(pid: i32) -> bool {

@@ -223,7 +223,7 @@ async fn processes_in_other_sessions_do_not_outlive_the_job() {
 /// the cgroup holds it and it ends with the job.
 #[tokio::test]
 async fn a_process_that_clears_its_environment_ends_with_the_job_where_a_cgroup_holds_it() {
-    let Some(probe) = cgroup::JobCgroup::create(&format!("mlci-probe-{}", leftovers::new_mark())) else {
+    let Some(probe) = cgroup::JobCgroup::create(&leftovers::new_mark()) else {
         let message = "this user cannot make a cgroup for a host job";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
         eprintln!("skipped: {message}");
