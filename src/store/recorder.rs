@@ -332,11 +332,12 @@ impl Recorder {
     ) -> Result<(), String> {
         let prefix = prefix(kind);
         // An end has no text of its own: the mark is the whole line. A
-        // step's own line that would read as a mark is stored as written.
-        let line = if kind == LineKind::EndGroup {
-            Cow::Borrowed("")
-        } else {
-            as_stored(line, prefix.is_empty())
+        // step's own line that would read as a mark is stored as written;
+        // mlci's own lines mean their marks (`▶ step` of a composite).
+        let line = match kind {
+            LineKind::EndGroup => Cow::Borrowed(""),
+            LineKind::Runner => Cow::Borrowed(line),
+            _ => as_stored(line, kind == LineKind::Output),
         };
         let index = match &self.last {
             Some((key, index)) if key == job => *index,

@@ -149,6 +149,9 @@ pub(super) fn record_run(dir: &Path) -> i64 {
     feed(2, step_started(&build, 1, "Compile"));
     feed(2, line(&build, Some(1), LineKind::Group, "cargo build"));
     feed(3, line(&build, Some(1), LineKind::Output, "Compiling mlci v0.1.0"));
+    // mlci's own heading is a mark; the tool's look-alike is its text.
+    feed(3, line(&build, Some(1), LineKind::Runner, "▶ inner step"));
+    feed(3, line(&build, Some(1), LineKind::Output, "Error: from the tool"));
     feed(3, line(&build, Some(1), LineKind::EndGroup, ""));
     feed(3, line(&build, Some(1), LineKind::Warning, "unused variable: `x`"));
     feed(
@@ -429,7 +432,7 @@ fn output_goes_to_one_log_per_step_and_attempt() {
             file("runs/1/build-0/0.log", "checked out 0123456\n"),
             file(
                 "runs/1/build-0/1.log",
-                "▶ cargo build\nCompiling mlci v0.1.0\n◀\nWarning: unused variable: `x`\n"
+                "▶ cargo build\nCompiling mlci v0.1.0\n▶ inner step\n\x1b[0mError: from the tool\n◀\nWarning: unused variable: `x`\n"
             ),
             file("runs/1/test-0/0.log", "12 passed\n"),
             file("runs/1/test-0/job.log", "leased GPU 0\n"),
