@@ -44,6 +44,19 @@ pub(super) fn key(job: &str, leg: usize, name: &str) -> JobKey {
     }
 }
 
+/// The `RunStarted` a sink needs before a run's other events.
+pub(super) fn run_started(run_id: i64) -> RunEvent {
+    RunEvent::RunStarted {
+        run_id,
+        workflow: "CI".into(),
+        path: String::new(),
+        event: "push".into(),
+        git_ref: String::new(),
+        sha: String::new(),
+        rerun_of: None,
+    }
+}
+
 pub(super) fn new_run() -> NewRun {
     NewRun {
         workflow: "CI".into(),
@@ -502,15 +515,7 @@ fn lines_reach_the_disk_before_the_step_ends() {
     let run_id = store.begin_run(&new_run()).expect("begin a run");
     let sink = store.sink().expect("a sink");
     let build = key("build", 0, "build");
-    sink.emit(&RunEvent::RunStarted {
-        run_id,
-        workflow: "CI".into(),
-        path: String::new(),
-        event: "push".into(),
-        git_ref: String::new(),
-        sha: String::new(),
-        rerun_of: None,
-    });
+    sink.emit(&run_started(run_id));
     sink.emit(&started(&build, 1, 1, &[]));
     sink.emit(&step_started(&build, 0, "Train"));
     sink.emit(&line(&build, Some(0), LineKind::Output, "epoch 1"));
@@ -554,15 +559,7 @@ fn a_failed_write_is_kept_and_recording_goes_on() {
     std::fs::write(dir.path().join("runs").join(run_id.to_string()), "").expect("block the run folder");
     let sink = store.sink().expect("a sink");
     let build = key("build", 0, "build");
-    sink.emit(&RunEvent::RunStarted {
-        run_id,
-        workflow: "CI".into(),
-        path: String::new(),
-        event: "push".into(),
-        git_ref: String::new(),
-        sha: String::new(),
-        rerun_of: None,
-    });
+    sink.emit(&run_started(run_id));
     sink.emit(&started(&build, 1, 1, &[]));
     sink.emit(&step_started(&build, 0, "Build"));
     sink.emit(&step_finished(

@@ -1,20 +1,12 @@
 //! Each attempt's Slurm job in the store: what `SlurmJob` events record,
 //! what a leg reads back, the v4 → v5 migration, and the restart's words.
 
-use super::sink_tests::{key, new_run, started as job_started};
+use super::sink_tests::{key, new_run, run_started, started as job_started};
 use super::*;
 use crate::report::events::{EventSink, JobKey, RunEvent};
 
 fn started(sink: &StoreSink, run_id: i64) {
-    sink.emit(&RunEvent::RunStarted {
-        run_id,
-        workflow: "CI".into(),
-        path: String::new(),
-        event: "push".into(),
-        git_ref: String::new(),
-        sha: String::new(),
-        rerun_of: None,
-    });
+    sink.emit(&run_started(run_id));
 }
 
 /// A store in a new folder, with a run begun and its sink told so.

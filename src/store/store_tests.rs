@@ -1,7 +1,7 @@
 //! Opening, migrating and repairing a store: schema versions, runs left
 //! `running` by a dead mlci, the default location.
 
-use super::sink_tests::{at, key, new_run, TestClock};
+use super::sink_tests::{at, key, new_run, run_started, TestClock};
 use super::*;
 use crate::report::events::{EventSink, LineKind, Outcome, RunEvent};
 
@@ -71,15 +71,7 @@ fn a_run_whose_mlci_died_becomes_interrupted() {
     let dead = store.begin_run(&new_run()).expect("begin a run");
     let sink = store.sink().expect("a sink");
     let train = key("train", 0, "train");
-    sink.emit(&RunEvent::RunStarted {
-        run_id: dead,
-        workflow: "CI".into(),
-        path: String::new(),
-        event: "push".into(),
-        git_ref: String::new(),
-        sha: String::new(),
-        rerun_of: None,
-    });
+    sink.emit(&run_started(dead));
     sink.emit(&RunEvent::JobStarted {
         job: train.clone(),
         attempt: 1,

@@ -73,6 +73,11 @@ impl JobCgroup {
                 return None;
             }
         }
+        JobCgroup::at(dir)
+    }
+
+    /// The cgroup in `dir`, which exists.
+    fn at(dir: PathBuf) -> Option<JobCgroup> {
         let procs = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()).ok()?;
         Some(JobCgroup { dir, procs })
     }
@@ -156,11 +161,9 @@ fn end_jobs_of_dead_mlcis(parent: &Path) {
         let Some(pid) = pid.filter(|pid| !Path::new(&format!("/proc/{pid}")).exists()) else {
             continue;
         };
-        let dir = entry.path();
-        let Ok(procs) = CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()) else {
+        let Some(left) = JobCgroup::at(entry.path()) else {
             continue;
         };
-        let left = JobCgroup { dir, procs };
         let killed = left.kill_all();
         if killed > 0 {
             tracing::warn!(
@@ -196,6 +199,7 @@ fn own_path(text: &str, hierarchy: Hierarchy) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::leftovers::is_zombie;
     use super::*;
 
     const HYBRID: &str = "9:name=systemd:/\n8:pids:/ci\n4:cpu,cpuacct:/x\n0::/user.slice/mlci.scope\n";
@@ -287,13 +291,6 @@ mod tests {
         assert!(!Path::new(&format!("/proc/{left}")).exists() || is_zombie(left));
         assert!(living.dir.exists(), "a living mlci's cgroup stays");
         drop((living, next));
-    }
-
-    fn is_zombie(pid: i32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            stat.rsplit_once(')')
-                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
-        })
     }
 
     #[test]

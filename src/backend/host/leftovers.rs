@@ -72,7 +72,7 @@ fn marked(wanted: &[u8]) -> Vec<i32> {
 }
 
 /// A zombie is dead already; killing it again would only count it twice.
-fn is_zombie(pid: i32) -> bool {
+pub(super) fn is_zombie(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
         stat.rsplit_once(')')
             .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
